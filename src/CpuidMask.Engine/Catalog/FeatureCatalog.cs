@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Catalog
+{
+    /// <summary>
+    /// The CPUID feature flags, loaded from XML data (Data/features.xml, embedded). Lookups accept the
+    /// canonical name or any alias: Linux flag, vSphere key, vCenter's vMotion wording.
+    /// </summary>
+    public sealed class FeatureCatalog
+    {
+        private const string ResourceName = "CpuidMask.Engine.Data.features.xml";
+        private static readonly Lazy<FeatureCatalog> DefaultCatalog = new Lazy<FeatureCatalog>(LoadDefault);
+
+        private readonly Dictionary<string, FeatureDefinition> _byAnyName;
+        private readonly Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition> _byBit;
+        private readonly Dictionary<string, FeatureDefinition[]> _dependents;
+
+        private FeatureCatalog(IReadOnlyList<FeatureDefinition> features, Dictionary<string, FeatureDefinition> byAnyName)
+        {
+            Features = features;
+            _byAnyName = byAnyName;
+            _byBit = features.ToDictionary(f => (f.Leaf, f.Subleaf, f.Register, f.Bit));
+            _dependents = features.ToDictionary(
+                f => f.Name,
+                f => features.Where(d => d.Requires.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToArray(),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>The catalog shipped inside the engine assembly.</summary>
+        public static FeatureCatalog Default => DefaultCatalog.Value;
+
+        /// <summary>All features, in leaf, subleaf, register, bit order.</summary>
+        public IReadOnlyList<FeatureDefinition> Features { get; }
+
+        public static FeatureCatalog Load(Stream stream, string sourceName)
+        {
+            XDocument document;
+            try
+            {
+                document = XDocument.Load(stream, LoadOptions.SetLineInfo);
+            }
+            catch (XmlException ex)
+            {
+                throw Invalid(sourceName, null, "is not well-formed XML: " + ex.Message);
+            }
+
+            return Load(document, sourceName);
+        }
+
+        public static FeatureCatalog Load(XDocument document, string sourceName)
+        {
+            var root = document.Root;
+            if (root == null || root.Name.LocalName != "features")
+            {
+                throw Invalid(sourceName, root, "must have a <features> root element");
+            }
+
+            var features = new List<FeatureDefinition>();
+            var byAnyName = new Dictionary<string, FeatureDefinition>(StringComparer.OrdinalIgnoreCase);
+            var byBit = new Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition>();
+            foreach (var group in root.Elements("register"))
+            {
+                uint leaf = ParseUInt(sourceName, group, "leaf", required: true);
+                uint subleaf = ParseUInt(sourceName, group, "subleaf", required: false);
+                if (!CpuidRegisterNames.TryParse((string?)group.Attribute("name"), out var register))
+                {
+                    throw Invalid(sourceName, group, "needs name=\"eax|ebx|ecx|edx\"");
+                }
+
+                foreach (var element in group.Elements("feature"))
+                {
+                    var feature = ReadFeature(sourceName, element, leaf, subleaf, register);
+                    var bitKey = (leaf, subleaf, register, feature.Bit);
+                    if (byBit.TryGetValue(bitKey, out var other))
+                    {
+                        throw Invalid(sourceName, element, $"feature '{feature.Name}' overlaps '{other.Name}' at {feature.Location}");
+                    }
+
+                    byBit.Add(bitKey, feature);
+                    foreach (string key in LookupNames(feature))
+                    {
+                        if (byAnyName.TryGetValue(key, out var owner))
+                        {
+                            string what = owner == feature ? "twice" : $"already used by '{owner.Name}'";
+                            throw Invalid(sourceName, element, $"name or alias '{key}' of feature '{feature.Name}' is {what}");
+                        }
+
+                        byAnyName.Add(key, feature);
+                    }
+
+                    features.Add(feature);
+                }
+            }
+
+            foreach (var feature in features)
+            {
+                foreach (string required in feature.Requires)
+                {
+                    if (!byAnyName.TryGetValue(required, out var target) || !string.Equals(target.Name, required, StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw Invalid(sourceName, null, $"feature '{feature.Name}' requires '{required}', which is not a feature name");
+                    }
+                }
+            }
+
+            var ordered = features.OrderBy(f => f.LeafKey).ThenBy(f => f.Register).ThenBy(f => f.Bit).ToArray();
+            var catalog = new FeatureCatalog(ordered, byAnyName);
+            catalog.CheckAcyclic(sourceName);
+            return catalog;
+        }
+
+        /// <summary>Finds a feature by name or alias, case-insensitively.</summary>
+        public bool TryFind(string nameOrAlias, out FeatureDefinition feature)
+        {
+            if (nameOrAlias != null && _byAnyName.TryGetValue(nameOrAlias.Trim(), out var found))
+            {
+                feature = found;
+                return true;
+            }
+
+            feature = null!;
+            return false;
+        }
+
+        /// <summary>Finds a feature by name or alias, or throws FeatureNotFound with suggestions.</summary>
+        public FeatureDefinition Find(string nameOrAlias)
+        {
+            if (TryFind(nameOrAlias, out var feature))
+            {
+                return feature;
+            }
+
+            string hint = string.Join(", ", Suggest(nameOrAlias ?? string.Empty).Take(5).Select(f => f.Name));
+            throw new CpuidMaskException(
+                "FeatureNotFound",
+                ErrorKind.ObjectNotFound,
+                $"No CPUID feature is named '{nameOrAlias}'." + (hint.Length > 0 ? $" Did you mean: {hint}?" : " List them with 'cpuidmask features'."),
+                nameOrAlias);
+        }
+
+        /// <summary>The feature defined at a bit, if any.</summary>
+        public FeatureDefinition? At(uint leaf, uint subleaf, CpuidRegister register, int bit) =>
+            _byBit.TryGetValue((leaf, subleaf, register, bit), out var found) ? found : null;
+
+        /// <summary>Features whose name or any alias matches a wildcard pattern (* and ?), or contains the text.</summary>
+        public IReadOnlyList<FeatureDefinition> Match(string? pattern)
+        {
+            if (string.IsNullOrWhiteSpace(pattern))
+            {
+                return Features;
+            }
+
+            string trimmed = pattern!.Trim();
+            if (TryFind(trimmed, out var exact) && trimmed.IndexOfAny(new[] { '*', '?' }) < 0)
+            {
+                return new[] { exact };
+            }
+
+            Regex regex = trimmed.IndexOfAny(new[] { '*', '?' }) >= 0
+                ? new Regex("^" + Regex.Escape(trimmed).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)
+                : new Regex(Regex.Escape(trimmed), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            return Features.Where(f => LookupNames(f).Any(n => regex.IsMatch(n))).ToArray();
+        }
+
+        /// <summary>Features that directly require the given one.</summary>
+        public IReadOnlyList<FeatureDefinition> DirectDependents(FeatureDefinition feature) =>
+            _dependents.TryGetValue(feature.Name, out var found) ? found : Array.Empty<FeatureDefinition>();
+
+        /// <summary>Every feature that needs the given one, directly or through others (not including it).</summary>
+        public IReadOnlyList<FeatureDefinition> AllDependents(FeatureDefinition feature)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var result = new List<FeatureDefinition>();
+            var queue = new Queue<FeatureDefinition>(DirectDependents(feature));
+            while (queue.Count > 0)
+            {
+                var next = queue.Dequeue();
+                if (seen.Add(next.Name))
+                {
+                    result.Add(next);
+                    foreach (var d in DirectDependents(next))
+                    {
+                        queue.Enqueue(d);
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private IEnumerable<FeatureDefinition> Suggest(string text)
+        {
+            string needle = text.Trim();
+            if (needle.Length == 0)
+            {
+                return Array.Empty<FeatureDefinition>();
+            }
+
+            return Features.Where(f => LookupNames(f).Any(n =>
+                n.IndexOf(needle, StringComparison.OrdinalIgnoreCase) >= 0
+                || needle.IndexOf(n, StringComparison.OrdinalIgnoreCase) >= 0 && n.Length >= 3));
+        }
+
+        private void CheckAcyclic(string sourceName)
+        {
+            var state = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            foreach (var feature in Features)
+            {
+                Visit(feature, new Stack<string>());
+            }
+
+            void Visit(FeatureDefinition feature, Stack<string> path)
+            {
+                if (state.TryGetValue(feature.Name, out int s))
+                {
+                    if (s == 1)
+                    {
+                        throw Invalid(sourceName, null, "features require each other in a cycle: " + string.Join(" -> ", path.Reverse().Concat(new[] { feature.Name })));
+                    }
+
+                    return;
+                }
+
+                state[feature.Name] = 1;
+                path.Push(feature.Name);
+                foreach (string required in feature.Requires)
+                {
+                    Visit(_byAnyName[required], path);
+                }
+
+                path.Pop();
+                state[feature.Name] = 2;
+            }
+        }
+
+        private static IEnumerable<string> LookupNames(FeatureDefinition feature)
+        {
+            var names = new List<string> { feature.Name };
+            names.AddRange(feature.Aliases);
+            names.AddRange(feature.VmotionLabels);
+            if (feature.VSphereKey != null)
+            {
+                names.Add(feature.VSphereKey);
+            }
+
+            if (feature.LinuxFlag != null && !names.Contains(feature.LinuxFlag, StringComparer.OrdinalIgnoreCase))
+            {
+                names.Add(feature.LinuxFlag);
+            }
+
+            return names.Distinct(StringComparer.OrdinalIgnoreCase);
+        }
+
+        private static FeatureDefinition ReadFeature(string sourceName, XElement element, uint leaf, uint subleaf, CpuidRegister register)
+        {
+            string? name = ((string?)element.Attribute("name"))?.Trim();
+            if (string.IsNullOrEmpty(name) || !Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$"))
+            {
+                throw Invalid(sourceName, element, "needs a name= of letters, digits, '_', '.', '-'");
+            }
+
+            uint bit = ParseUInt(sourceName, element, "bit", required: true);
+            if (bit > 31)
+            {
+                throw Invalid(sourceName, element, $"feature '{name}' has bit={bit}; bits are 0 to 31");
+            }
+
+            var vendor = ParseEnum(sourceName, element, "vendor", new Dictionary<string, FeatureVendor>
+            {
+                ["any"] = FeatureVendor.Any,
+                ["intel"] = FeatureVendor.Intel,
+                ["amd"] = FeatureVendor.Amd,
+            });
+            var kind = ParseEnum(sourceName, element, "kind", new Dictionary<string, FeatureKind>
+            {
+                ["instruction-set"] = FeatureKind.InstructionSet,
+                ["state-component"] = FeatureKind.StateComponent,
+                ["os-controlled"] = FeatureKind.OsControlled,
+                ["informational"] = FeatureKind.Informational,
+            });
+            string? trackedText = (string?)element.Attribute("tracked");
+            if (trackedText != "true" && trackedText != "false")
+            {
+                throw Invalid(sourceName, element, $"feature '{name}' needs tracked=\"true\" or \"false\"");
+            }
+
+            string? description = ((string?)element.Element("description"))?.Trim();
+            if (string.IsNullOrEmpty(description))
+            {
+                throw Invalid(sourceName, element, $"feature '{name}' needs a <description>");
+            }
+
+            return new FeatureDefinition(
+                name!,
+                leaf,
+                subleaf,
+                register,
+                (int)bit,
+                vendor,
+                kind,
+                trackedText == "true",
+                description!,
+                NonEmpty((string?)element.Attribute("vsphere")),
+                NonEmpty((string?)element.Attribute("linux")),
+                element.Elements("alias").Select(e => e.Value.Trim()).ToArray(),
+                element.Elements("vmotion").Select(e => e.Value.Trim()).ToArray(),
+                element.Elements("requires").Select(e => e.Value.Trim()).ToArray());
+        }
+
+        private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
+
+        private static T ParseEnum<T>(string sourceName, XElement element, string attribute, Dictionary<string, T> values)
+        {
+            string? text = (string?)element.Attribute(attribute);
+            if (text != null && values.TryGetValue(text, out var value))
+            {
+                return value;
+            }
+
+            throw Invalid(sourceName, element, $"needs {attribute}= one of {string.Join(", ", values.Keys)} (found '{text}')");
+        }
+
+        private static uint ParseUInt(string sourceName, XElement element, string attribute, bool required)
+        {
+            string? text = (string?)element.Attribute(attribute);
+            if (text == null)
+            {
+                return required ? throw Invalid(sourceName, element, $"needs a {attribute}= attribute") : 0u;
+            }
+
+            bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? uint.TryParse(text.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint value)
+                : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+            return ok ? value : throw Invalid(sourceName, element, $"has {attribute}=\"{text}\", which is not a number");
+        }
+
+        private static CpuidMaskException Invalid(string sourceName, XElement? element, string problem)
+        {
+            string where = sourceName;
+            if (element is IXmlLineInfo info && info.HasLineInfo())
+            {
+                where += $"({info.LineNumber})";
+            }
+
+            string elementText = element == null ? string.Empty : $" <{element.Name.LocalName}{NameOf(element)}>";
+            return new CpuidMaskException("CatalogInvalid", ErrorKind.InvalidData, $"Feature catalog {where}:{elementText} {problem}.", sourceName);
+        }
+
+        private static string NameOf(XElement element)
+        {
+            var name = element.Attribute("name");
+            return name == null ? string.Empty : $" name=\"{name.Value}\"";
+        }
+
+        private static FeatureCatalog LoadDefault()
+        {
+            var assembly = typeof(FeatureCatalog).Assembly;
+            using var stream = assembly.GetManifestResourceStream(ResourceName)
+                ?? throw new CpuidMaskException("CatalogMissing", ErrorKind.ResourceUnavailable, $"The feature catalog resource '{ResourceName}' is missing from {assembly.GetName().Name}; the assembly is damaged, reinstall the module.");
+            return Load(stream, "features.xml");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Catalog
+{
+    /// <summary>Whose manual defines a bit. Bits of a vendor's own leaves mean nothing on the other's CPUs.</summary>
+    public enum FeatureVendor
+    {
+        Any,
+        Intel,
+        Amd,
+    }
+
+    /// <summary>What a bit describes, which decides whether it can matter for migration.</summary>
+    public enum FeatureKind
+    {
+        /// <summary>Instructions or architectural behaviour a guest can use.</summary>
+        InstructionSet,
+        /// <summary>An XSAVE state component (leaf 0xD): the guest needs it to save that state.</summary>
+        StateComponent,
+        /// <summary>A bit that mirrors what the operating system switched on (OSXSAVE, OSPKE).</summary>
+        OsControlled,
+        /// <summary>Power management, topology, monitoring: describes the host, not the guest's ISA.</summary>
+        Informational,
+    }
+
+    /// <summary>One CPUID feature flag as the catalog defines it.</summary>
+    public sealed class FeatureDefinition
+    {
+        public FeatureDefinition(
+            string name,
+            uint leaf,
+            uint subleaf,
+            CpuidRegister register,
+            int bit,
+            FeatureVendor vendor,
+            FeatureKind kind,
+            bool tracked,
+            string description,
+            string? vSphereKey = null,
+            string? linuxFlag = null,
+            IReadOnlyList<string>? aliases = null,
+            IReadOnlyList<string>? vmotionLabels = null,
+            IReadOnlyList<string>? requires = null)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            Leaf = leaf;
+            Subleaf = subleaf;
+            Register = register;
+            Bit = bit >= 0 && bit <= 31 ? bit : throw new ArgumentOutOfRangeException(nameof(bit));
+            Vendor = vendor;
+            Kind = kind;
+            Tracked = tracked;
+            Description = description ?? string.Empty;
+            VSphereKey = vSphereKey;
+            LinuxFlag = linuxFlag;
+            Aliases = aliases ?? Array.Empty<string>();
+            VmotionLabels = vmotionLabels ?? Array.Empty<string>();
+            Requires = requires ?? Array.Empty<string>();
+        }
+
+        /// <summary>Canonical name, e.g. <c>AVX2</c>, <c>PREFETCHW</c>, <c>XSAVE_YMM</c>.</summary>
+        public string Name { get; }
+
+        public uint Leaf { get; }
+
+        public uint Subleaf { get; }
+
+        public CpuidRegister Register { get; }
+
+        public int Bit { get; }
+
+        public LeafKey LeafKey => new LeafKey(Leaf, Subleaf);
+
+        public FeatureVendor Vendor { get; }
+
+        public FeatureKind Kind { get; }
+
+        /// <summary>Whether vCenter compares this bit when it checks a vMotion.</summary>
+        public bool Tracked { get; }
+
+        public string Description { get; }
+
+        /// <summary>The HostFeatureCapability / featMask key, e.g. <c>cpuid.AVX2</c>; null where vSphere has none.</summary>
+        public string? VSphereKey { get; }
+
+        /// <summary>The flag Linux shows in /proc/cpuinfo, e.g. <c>avx2</c>.</summary>
+        public string? LinuxFlag { get; }
+
+        /// <summary>Other names the feature goes by.</summary>
+        public IReadOnlyList<string> Aliases { get; }
+
+        /// <summary>The words vCenter uses for the feature in its vMotion compatibility errors.</summary>
+        public IReadOnlyList<string> VmotionLabels { get; }
+
+        /// <summary>Canonical names of the features this one builds on.</summary>
+        public IReadOnlyList<string> Requires { get; }
+
+        /// <summary>The name used after <c>featMask.vm.cpuid.</c>, from the vSphere key; null without one.</summary>
+        public string? FeatMaskName =>
+            VSphereKey != null && VSphereKey.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase)
+                ? VSphereKey.Substring("cpuid.".Length)
+                : null;
+
+        /// <summary>"leaf 0x1 ecx bit 28", "leaf 0x7.1 eax bit 4".</summary>
+        public string Location =>
+            string.Format(CultureInfo.InvariantCulture, "leaf {0} {1} bit {2}", LeafKey, Register.ToName(), Bit);
+
+        /// <summary>The label vCenter shows, else the canonical name.</summary>
+        public string DisplayName => VmotionLabels.Count > 0 ? VmotionLabels[0] : Name;
+
+        /// <summary>Whether the bit means this feature on a CPU of the given vendor string.</summary>
+        public bool AppliesTo(string cpuVendor) => Vendor switch
+        {
+            FeatureVendor.Intel => cpuVendor == "GenuineIntel" || cpuVendor == "CentaurHauls" || cpuVendor == "  Shanghai  ",
+            FeatureVendor.Amd => cpuVendor == "AuthenticAMD" || cpuVendor == "HygonGenuine",
+            _ => true,
+        };
+
+        public override string ToString() => $"{Name} ({Location})";
+    }
+}

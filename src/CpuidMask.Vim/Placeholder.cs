@@ -1,0 +1,1 @@
+namespace CpuidMask.Vim { internal static class Placeholder { } }
