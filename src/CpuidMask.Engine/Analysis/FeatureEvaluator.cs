@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>Answers "does this host have feature F" and "would a VM see F on this host under mask M".</summary>
+    public static class FeatureEvaluator
+    {
+        /// <summary>
+        /// The host's own state for a feature: the raw bit where the profile has it, else the vSphere
+        /// capability (recent ESXi reports leaf 7 and 0xD only that way), else unknown.
+        /// </summary>
+        public static FeatureState HostState(CpuidProfile profile, FeatureDefinition feature)
+        {
+            var raw = profile.GetBit(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit);
+            if (raw != FeatureState.Unknown)
+            {
+                return raw;
+            }
+
+            if (feature.VSphereKey != null && profile.Capabilities.TryGetValue(feature.VSphereKey, out var value))
+            {
+                return ParseCapability(value);
+            }
+
+            return FeatureState.Unknown;
+        }
+
+        /// <summary>
+        /// What a VM powered on on this host sees. A hiding mask character (0, R, F) or a featMask
+        /// "Val:0" hides it; 1 or T shows it; anything else passes the host's state through.
+        /// </summary>
+        public static FeatureState GuestState(CpuidProfile profile, FeatureDefinition feature, VmMask mask)
+        {
+            if (feature.FeatMaskName != null && mask.FeatureMasks.TryGetValue(feature.FeatMaskName, out var featValue) && VmMask.IsHide(featValue))
+            {
+                return FeatureState.Absent;
+            }
+
+            var c = mask.CharFor(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit, profile.Vendor);
+            if (c.Hides())
+            {
+                return FeatureState.Absent;
+            }
+
+            if (c.Forces())
+            {
+                return FeatureState.Present;
+            }
+
+            return HostState(profile, feature);
+        }
+
+        /// <summary>The tracked features a VM powered on on this host sees under the mask.</summary>
+        public static IReadOnlyList<FeatureDefinition> GuestFeatures(CpuidProfile profile, VmMask mask, FeatureCatalog catalog) =>
+            catalog.Features.Where(f => f.Tracked && GuestState(profile, f, mask) == FeatureState.Present).ToArray();
+
+        /// <summary>Features the host has (any kind), in catalog order.</summary>
+        public static IReadOnlyList<FeatureDefinition> HostFeatures(CpuidProfile profile, FeatureCatalog catalog) =>
+            catalog.Features.Where(f => HostState(profile, f) == FeatureState.Present).ToArray();
+
+        internal static FeatureState ParseCapability(string? value)
+        {
+            string text = (value ?? string.Empty).Trim();
+            if (text.Length == 0 || text == "-")
+            {
+                return FeatureState.Unknown;
+            }
+
+            if (bool.TryParse(text, out bool flag))
+            {
+                return flag ? FeatureState.Present : FeatureState.Absent;
+            }
+
+            // EVC and featureRequirement values look like "Bool:Min:1" or "Num:Min:0x3"; the number is last.
+            string last = text.Split(':').Last();
+            bool parsed = last.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? long.TryParse(last.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long number)
+                : long.TryParse(last, NumberStyles.Integer, CultureInfo.InvariantCulture, out number);
+            return parsed ? (number != 0 ? FeatureState.Present : FeatureState.Absent) : FeatureState.Unknown;
+        }
+    }
+}

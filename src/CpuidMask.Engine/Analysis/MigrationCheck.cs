@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>A feature that one host shows and another lacks.</summary>
+    public sealed class FeatureDifference
+    {
+        public FeatureDifference(FeatureDefinition feature, string presentOn, string missingOn, FeatureState stateOnMissing = FeatureState.Absent)
+        {
+            Feature = feature;
+            PresentOn = presentOn;
+            MissingOn = missingOn;
+            StateOnMissing = stateOnMissing;
+        }
+
+        public FeatureDefinition Feature { get; }
+
+        public string Name => Feature.Name;
+
+        /// <summary>Host (profile name) where the feature is present (or, under a mask, visible to the VM).</summary>
+        public string PresentOn { get; }
+
+        /// <summary>Host where it is absent (or not reported: see <see cref="StateOnMissing"/>).</summary>
+        public string MissingOn { get; }
+
+        /// <summary>Absent, or Unknown where the destination's data does not cover the bit.</summary>
+        public FeatureState StateOnMissing { get; }
+
+        public override string ToString() => $"{Feature.DisplayName} ({Feature.Location})";
+    }
+
+    /// <summary>Whether a VM powered on on <see cref="Source"/> may move to <see cref="Destination"/>.</summary>
+    public sealed class MigrationCheck
+    {
+        public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null)
+        {
+            Source = source;
+            Destination = destination;
+            Blockers = blockers;
+            Unverified = unverified;
+            VendorMismatch = vendorMismatch;
+        }
+
+        public string Source { get; }
+
+        public string Destination { get; }
+
+        /// <summary>Tracked features the VM would carry that the destination lacks; vCenter refuses the vMotion.</summary>
+        public IReadOnlyList<FeatureDifference> Blockers { get; }
+
+        /// <summary>Features the VM would carry whose presence on the destination is not known from its data.</summary>
+        public IReadOnlyList<FeatureDifference> Unverified { get; }
+
+        /// <summary>Set when the two CPUs are of different vendors: no mask makes that migration possible.</summary>
+        public string? VendorMismatch { get; }
+
+        public bool Allowed => Blockers.Count == 0 && VendorMismatch == null;
+
+        public override string ToString() =>
+            Allowed ? $"{Source} -> {Destination}: allowed" : $"{Source} -> {Destination}: blocked by " + (VendorMismatch ?? string.Join(", ", Blockers.Select(b => b.Name)));
+    }
+}
