@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test of the repository: builds the vCenter simulator the integration tests start,
+# runs all xunit projects with TRX results, and ends with one line "N passed, N failed".
+# Exits non-zero on any failure. Usage: bash tests/run-tests.sh
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The simulator needs Go and govmomi from Debian; install them when missing and we may.
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-github-vmware-govmomi-dev >/dev/null
+  else
+    echo "run-tests: the vCenter simulator needs: sudo apt-get install golang-go golang-github-vmware-govmomi-dev" >&2
+    exit 2
+  fi
+fi
+bash tests/vcsim/build.sh
+
+results="$repo/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+dotnet restore CpuidMask.slnx --verbosity quiet
+dotnet build CpuidMask.slnx --no-restore --configuration Release --verbosity quiet -nologo
+status=0
+dotnet test CpuidMask.slnx --no-build --configuration Release --logger "trx" --results-directory "$results" || status=$?
+
+passed=0
+failed=0
+shopt -s nullglob
+trx_files=("$results"/*.trx)
+if [ ${#trx_files[@]} -eq 0 ]; then
+  echo "run-tests: no test results were written" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+for trx in "${trx_files[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  e=$(echo "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
