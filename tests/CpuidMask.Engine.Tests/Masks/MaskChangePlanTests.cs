@@ -1,0 +1,119 @@
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Masks;
+using Xunit;
+
+namespace CpuidMask.Engine.Tests.Masks
+{
+    public class MaskChangePlanTests
+    {
+        private static KeyValuePair<string, string> Kv(string k, string v) => new KeyValuePair<string, string>(k, v);
+
+        private static readonly VmMask WorkedCase = VmMask.ParseVmx(
+            "cpuid.80000001.ecx = \"-----------------------0--------\"\n" +
+            "cpuid.1.ecx = \"--00-0---0----0-----------------\"\n" +
+            "cpuid.7.ebx = \"-------------------------------0\"\n" +
+            "cpuid.d.eax = \"-----------------------------00-\"\n", "case");
+
+        [Fact]
+        public void Create_OnVmWithoutMasks_AddsOnlyMaskKeys()
+        {
+            var config = new[] { Kv("guestinfo.owner", "ops"), Kv("svga.present", "TRUE") };
+
+            var plan = MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01");
+
+            Assert.Equal(new[] { "cpuid.1.ecx", "cpuid.7.ebx", "cpuid.80000001.ecx", "cpuid.d.eax" }, plan.Changes.Select(c => c.Key));
+            Assert.All(plan.Changes, c => Assert.Null(c.PreviousValue));
+        }
+
+        [Fact]
+        public void Create_SameMaskAgain_ChangesNothing()
+        {
+            var config = WorkedCase.ToExtraConfig().Concat(new[] { Kv("guestinfo.owner", "ops") });
+
+            Assert.True(MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01").IsNoOp);
+            Assert.True(MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Replace, "vm01").IsNoOp);
+        }
+
+        [Fact]
+        public void Create_Merge_KeepsEarlierMasksAndRecordsTheirValues()
+        {
+            var config = new[] { Kv("cpuid.1.ecx", "0-------------------------------"), Kv("cpuid.1.edx", "-------------------------------0") };
+
+            var plan = MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01");
+
+            var ecx = plan.Changes.Single(c => c.Key == "cpuid.1.ecx");
+            Assert.Equal("0-------------------------------", ecx.PreviousValue);
+            Assert.Equal("0-00-0---0----0-----------------", ecx.NewValue);
+            Assert.DoesNotContain(plan.Changes, c => c.Key == "cpuid.1.edx");
+        }
+
+        [Fact]
+        public void Create_Replace_RemovesMaskKeysTheNewMaskLacks()
+        {
+            var config = new[] { Kv("cpuid.1.edx", "-------------------------------0"), Kv("featMask.vm.cpuid.AVX", "Val:0"), Kv("other", "x") };
+
+            var plan = MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Replace, "vm01");
+
+            Assert.Contains(plan.Changes, c => c.Key == "cpuid.1.edx" && c.NewValue == null && c.WireValue == string.Empty);
+            Assert.Contains(plan.Changes, c => c.Key == "featMask.vm.cpuid.AVX" && c.NewValue == null);
+            Assert.DoesNotContain(plan.Changes, c => c.Key == "other");
+        }
+
+        [Fact]
+        public void Create_MergeConflict_ThrowsNamingTheVm()
+        {
+            var config = new[] { Kv("cpuid.1.ecx", "---1----------------------------") };
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01"));
+
+            Assert.Equal("MaskConflict", ex.ErrorId);
+            Assert.Contains("vm01", ex.Message);
+        }
+
+        [Fact]
+        public void Undo_AfterApply_RestoresTheOriginalConfig()
+        {
+            var original = new Dictionary<string, string> { ["cpuid.1.ecx"] = "0-------------------------------", ["keep"] = "me" };
+            var plan = MaskChangePlan.Create(original, WorkedCase, MaskWriteMode.Replace, "vm01");
+            var after = Apply(original, plan.Changes);
+
+            var restored = Apply(after, MaskChangePlan.Undo(plan.Changes));
+
+            Assert.Equal(original.OrderBy(p => p.Key), restored.OrderBy(p => p.Key));
+        }
+
+        [Fact]
+        public void Verify_DroppedKey_IsReported()
+        {
+            var plan = MaskChangePlan.Create(new Dictionary<string, string>(), WorkedCase, MaskWriteMode.Merge, "vm01");
+            var readBack = Apply(new Dictionary<string, string>(), plan.Changes);
+            readBack.Remove("cpuid.7.ebx");
+
+            var problems = MaskChangePlan.Verify(readBack, plan.Changes);
+
+            Assert.Single(problems);
+            Assert.Contains("cpuid.7.ebx is missing", problems[0]);
+            Assert.Empty(MaskChangePlan.Verify(Apply(new Dictionary<string, string>(), plan.Changes), plan.Changes));
+        }
+
+        private static Dictionary<string, string> Apply(IDictionary<string, string> config, IEnumerable<KeyChange> changes)
+        {
+            var result = new Dictionary<string, string>(config);
+            foreach (var change in changes)
+            {
+                if (change.NewValue == null)
+                {
+                    result.Remove(change.Key);
+                }
+                else
+                {
+                    result[change.Key] = change.NewValue;
+                }
+            }
+
+            return result;
+        }
+    }
+}
