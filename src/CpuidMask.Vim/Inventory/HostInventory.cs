@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Vim.Soap;
+using CpuidMask.Vim.Types;
+
+namespace CpuidMask.Vim.Inventory
+{
+    /// <summary>
+    /// Reads hosts' CPU data in a constant number of round trips, however many hosts there are: one
+    /// ContainerView retrieval (paged) of only the paths needed, one for the names of their clusters.
+    /// </summary>
+    public sealed class HostInventory
+    {
+        /// <summary>The HostSystem properties read; nothing else crosses the wire.</summary>
+        public static IReadOnlyList<string> HostPaths { get; } = new[]
+        {
+            "name",
+            "parent",
+            "runtime.connectionState",
+            "hardware.cpuFeature",
+            "hardware.cpuPkg",
+            "config.featureCapability",
+            "summary.maxEVCModeKey",
+            "summary.currentEVCModeKey",
+        };
+
+        private readonly VimClient _client;
+
+        public HostInventory(VimClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+
+        /// <summary>
+        /// All hosts, or those whose names match <paramref name="names"/> (names or wildcards), sorted by
+        /// name. Disconnected hosts are included with their state. A plain name that matches no host
+        /// fails with HostNotFound; a wildcard that matches none is simply empty.
+        /// </summary>
+        public async Task<IReadOnlyList<HostCpuRecord>> ReadHostsAsync(IEnumerable<string>? names = null, CancellationToken cancellationToken = default)
+        {
+            var patterns = names?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray() ?? Array.Empty<string>();
+            var collector = _client.PropertyCollector;
+            IReadOnlyList<ObjectContent> contents;
+            if (patterns.Length == 0)
+            {
+                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Names first, then the heavy paths for the matches only.
+                var all = await collector.RetrieveAllAsync("HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                var (matched, missing) = NamePattern.Select(patterns, all, NameOf);
+                if (missing.Count > 0)
+                {
+                    throw NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(NameOf));
+                }
+
+                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+            }
+
+            var clusterRefs = contents.Select(c => c.GetMoRef("parent")).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
+            var clusterNames = new Dictionary<ManagedObjectReference, string>();
+            if (clusterRefs.Length > 0)
+            {
+                var clusters = await collector.RetrieveAsync(clusterRefs, "ClusterComputeResource", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                foreach (var cluster in clusters)
+                {
+                    clusterNames[cluster.Obj] = NameOf(cluster);
+                }
+            }
+
+            return contents
+                .Select(c => ToRecord(c, clusterNames))
+                .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+                .ToArray();
+        }
+
+        /// <summary>The EVC modes the server knows (ServiceInstance capability.supportedEVCMode); empty on ESXi.</summary>
+        public async Task<IReadOnlyList<EVCMode>> ReadSupportedEvcModesAsync(CancellationToken cancellationToken = default)
+        {
+            var contents = await _client.PropertyCollector.RetrieveAsync(
+                new[] { ManagedObjectReference.ServiceInstance },
+                "ServiceInstance",
+                new[] { "capability" },
+                cancellationToken).ConfigureAwait(false);
+            var capability = contents.FirstOrDefault()?["capability"];
+            return capability == null
+                ? Array.Empty<EVCMode>()
+                : capability.Children("supportedEVCMode").Select(EVCMode.FromXml).ToArray();
+        }
+
+        internal static string NameOf(ObjectContent content) => EntityName.Unescape(content.GetString("name") ?? content.Obj.Value);
+
+        internal static CpuidMaskException NotFound(string errorId, string what, IReadOnlyList<string> missing, IEnumerable<string> known)
+        {
+            var sample = known.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Take(10).ToArray();
+            string knownText = sample.Length == 0 ? $"the server has no {what}s visible to this account" : $"known {what}s include {string.Join(", ", sample)}";
+            string names = string.Join(", ", missing.Select(m => "'" + m + "'"));
+            return new CpuidMaskException(
+                errorId,
+                ErrorKind.ObjectNotFound,
+                $"No {what} named {names} ({knownText}). Check the spelling, or use a wildcard such as '{missing[0]}*'.",
+                missing.Count == 1 ? missing[0] : (object)missing.ToArray());
+        }
+
+        private HostCpuRecord ToRecord(ObjectContent c, IReadOnlyDictionary<ManagedObjectReference, string> clusterNames)
+        {
+            var parent = c.GetMoRef("parent");
+            return new HostCpuRecord(_client.ServerName, NameOf(c), c.Obj)
+            {
+                Cluster = parent != null && clusterNames.TryGetValue(parent, out var cluster) ? cluster : null,
+                ConnectionState = c.GetString("runtime.connectionState"),
+                MaxEVCModeKey = NullIfEmpty(c.GetString("summary.maxEVCModeKey")),
+                CurrentEVCModeKey = NullIfEmpty(c.GetString("summary.currentEVCModeKey")),
+                CpuFeature = c.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml),
+                CpuPackages = c.GetArray("hardware.cpuPkg", HostCpuPackage.FromXml),
+                FeatureCapability = c.GetArray("config.featureCapability", HostFeatureCapability.FromXml),
+            };
+        }
+
+        private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CpuidMask.Vim.Types;
+
+namespace CpuidMask.Vim.Inventory
+{
+    /// <summary>
+    /// Finds VMs and reads what masking needs, in a constant number of round trips: names of all VMs,
+    /// the needed paths of the matches, and the names of their hosts.
+    /// </summary>
+    public sealed class VmInventory
+    {
+        private static readonly string[] BasePaths =
+        {
+            "name",
+            "config.extraConfig",
+            "config.changeVersion",
+            "config.version",
+            "runtime.powerState",
+            "runtime.host",
+            "runtime.featureRequirement",
+        };
+
+        private readonly VimClient _client;
+
+        public VmInventory(VimClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+
+        /// <summary>
+        /// The VirtualMachine properties read. runtime.featureMask exists from API 6.7; asking an older
+        /// server for it would fail the whole retrieval with InvalidProperty.
+        /// </summary>
+        public IReadOnlyList<string> VmPaths =>
+            SupportsFeatureMask(_client.ServiceContent.About.ApiVersion) ? BasePaths.Concat(new[] { "runtime.featureMask" }).ToArray() : BasePaths;
+
+        /// <summary>
+        /// VMs by name or wildcard (case-insensitive), sorted by name. A plain name that matches no VM
+        /// fails with VmNotFound naming it; a wildcard that matches none is simply empty.
+        /// </summary>
+        public async Task<IReadOnlyList<VmRecord>> FindVmsAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+        {
+            var patterns = (names ?? throw new ArgumentNullException(nameof(names))).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+            if (patterns.Length == 0)
+            {
+                return Array.Empty<VmRecord>();
+            }
+
+            var all = await _client.PropertyCollector.RetrieveAllAsync("VirtualMachine", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+            var (matched, missing) = NamePattern.Select(patterns, all, HostInventory.NameOf);
+            if (missing.Count > 0)
+            {
+                throw HostInventory.NotFound(VimErrorIds.VmNotFound, "VM", missing, all.Select(HostInventory.NameOf));
+            }
+
+            return await ReadVmsAsync(matched.Select(c => c.Obj), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>VMs by reference (e.g. PowerCLI's VM Id "VirtualMachine-vm-42" parsed with ManagedObjectReference.Parse).</summary>
+        public async Task<IReadOnlyList<VmRecord>> ReadVmsAsync(IEnumerable<ManagedObjectReference> vms, CancellationToken cancellationToken = default)
+        {
+            var collector = _client.PropertyCollector;
+            var contents = await collector.RetrieveAsync(vms, "VirtualMachine", VmPaths, cancellationToken).ConfigureAwait(false);
+
+            var hostRefs = contents.Select(c => c.GetMoRef("runtime.host")).Where(h => h != null).Select(h => h!).Distinct().ToArray();
+            var hostNames = new Dictionary<ManagedObjectReference, string>();
+            if (hostRefs.Length > 0)
+            {
+                var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                foreach (var host in hosts)
+                {
+                    hostNames[host.Obj] = HostInventory.NameOf(host);
+                }
+            }
+
+            return contents.Select(c =>
+            {
+                var host = c.GetMoRef("runtime.host");
+                return new VmRecord(_client.ServerName, HostInventory.NameOf(c), c.Obj)
+                {
+                    PowerState = c.GetString("runtime.powerState"),
+                    Host = host,
+                    HostName = host != null && hostNames.TryGetValue(host, out var hostName) ? hostName : null,
+                    HardwareVersion = c.GetString("config.version"),
+                    ChangeVersion = c.GetString("config.changeVersion"),
+                    ExtraConfig = c.GetArray("config.extraConfig", OptionValue.FromXml),
+                    FeatureRequirement = c.GetArray("runtime.featureRequirement", VirtualMachineFeatureRequirement.FromXml),
+                    FeatureMask = c.GetArray("runtime.featureMask", HostFeatureMask.FromXml),
+                };
+            }).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+        }
+
+        /// <summary>
+        /// Sets (or, with an empty value, removes) extraConfig keys and waits for the task. Passes the
+        /// record's changeVersion, so a VM changed since it was read is refused with ConcurrentAccess
+        /// instead of losing the other change.
+        /// </summary>
+        public async Task<TaskInfo> ReconfigureExtraConfigAsync(VmRecord vm, IEnumerable<OptionValue> extraConfig, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            var spec = new VirtualMachineConfigSpec { ChangeVersion = vm.ChangeVersion, ExtraConfig = extraConfig.ToArray() };
+            var task = await _client.Service.ReconfigVM_Task(vm.MoRef, spec, cancellationToken).ConfigureAwait(false);
+            return await _client.WaitForTaskAsync(task, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        internal static bool SupportsFeatureMask(string? apiVersion)
+        {
+            if (string.IsNullOrWhiteSpace(apiVersion))
+            {
+                return true;
+            }
+
+            var parts = apiVersion!.Split('.');
+            if (!int.TryParse(parts[0], out int major))
+            {
+                return true;
+            }
+
+            int minor = parts.Length > 1 && int.TryParse(parts[1], out int m) ? m : 0;
+            return major > 6 || (major == 6 && minor >= 7);
+        }
+    }
+}

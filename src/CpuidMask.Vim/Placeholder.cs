@@ -1,1 +1,0 @@
-namespace CpuidMask.Vim { internal static class Placeholder { } }
