@@ -64,7 +64,9 @@ namespace CpuidMask.Engine.Model
                 uint baseFamily = (sig >> 8) & 0xF;
                 uint baseModel = (sig >> 4) & 0xF;
                 Family = (int)(baseFamily == 0xF ? baseFamily + ((sig >> 20) & 0xFF) : baseFamily);
-                Model = (int)(baseFamily == 0x6 || baseFamily == 0xF ? (((sig >> 16) & 0xF) << 4) | baseModel : baseModel);
+                // Extended model counts from base family 6 up (Linux's rule): Intel's 6/0xF and AMD's 0xF agree
+                // with it, and Centaur/Zhaoxin family 7 parts (KH-40000 = model 0x5B) need it.
+                Model = (int)(baseFamily >= 0x6 ? (((sig >> 16) & 0xF) << 4) | baseModel : baseModel);
                 Stepping = (int)(sig & 0xF);
             }
             else

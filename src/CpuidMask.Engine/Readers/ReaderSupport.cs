@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Readers
+{
+    /// <summary>Naming, line splitting and error construction shared by the text readers.</summary>
+    internal static class ReaderSupport
+    {
+        public const string LineMalformed = "DumpLineMalformed";
+
+        /// <summary>Profile name: the file name without extension, plus <c>#cpuN</c> (or another tag) past the first.</summary>
+        public static string ProfileName(string sourceName, int index, string tag = "cpu")
+        {
+            string baseName = BaseName(sourceName);
+            return index > 0 ? baseName + "#" + tag + index.ToString(CultureInfo.InvariantCulture) : baseName;
+        }
+
+        public static string BaseName(string sourceName)
+        {
+            string name = string.Empty;
+            try
+            {
+                name = Path.GetFileNameWithoutExtension(sourceName) ?? string.Empty;
+            }
+            catch (ArgumentException)
+            {
+                // A source name that is not a valid path (e.g. "<stdin>") is still a fine name.
+                name = sourceName;
+            }
+
+            return string.IsNullOrWhiteSpace(name) ? (string.IsNullOrWhiteSpace(sourceName) ? "profile" : sourceName.Trim()) : name;
+        }
+
+        /// <summary>Profile source: the path, <c>#cpuN</c> past the first, and the format in parentheses.</summary>
+        public static string ProfileSource(string sourceName, int index, ProfileFormat format, string tag = "cpu") =>
+            (index > 0 ? sourceName + "#" + tag + index.ToString(CultureInfo.InvariantCulture) : sourceName) + " (" + format + ")";
+
+        /// <summary>Lines with 1-based numbers; CR, LF and CRLF all end a line.</summary>
+        public static IEnumerable<KeyValuePair<int, string>> Lines(string text)
+        {
+            int number = 0;
+            int start = 0;
+            for (int i = 0; i <= text.Length; i++)
+            {
+                if (i == text.Length || text[i] == '\n' || text[i] == '\r')
+                {
+                    if (i == text.Length && start == i && number > 0)
+                    {
+                        yield break;
+                    }
+
+                    number++;
+                    yield return new KeyValuePair<int, string>(number, text.Substring(start, i - start));
+                    if (i < text.Length && text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    {
+                        i++;
+                    }
+
+                    start = i + 1;
+                }
+            }
+        }
+
+        public static CpuidMaskException Malformed(string sourceName, int lineNumber, string line, string expected, string? hint = null)
+        {
+            string shown = line.Trim();
+            if (shown.Length > 120)
+            {
+                shown = shown.Substring(0, 117) + "...";
+            }
+
+            string message = string.Format(
+                CultureInfo.InvariantCulture,
+                "{0} line {1}: '{2}' is not '{3}'.{4}",
+                sourceName,
+                lineNumber,
+                shown,
+                expected,
+                hint == null ? string.Empty : " " + hint);
+            return new CpuidMaskException(LineMalformed, ErrorKind.InvalidData, message, sourceName);
+        }
+
+        public static CpuidMaskException Empty(string sourceName, string what) =>
+            new CpuidMaskException(
+                "ProfileEmpty",
+                ErrorKind.InvalidData,
+                string.Format(CultureInfo.InvariantCulture, "{0} holds no CPUID data: {1}", sourceName, what),
+                sourceName);
+
+        public static bool TryParseHex(string text, out uint value)
+        {
+            if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text.Substring(2);
+            }
+
+            value = 0;
+            return text.Length > 0 && text.Length <= 8
+                && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        }
+    }
+
+    /// <summary>Collects the leaves of one logical CPU or host as a reader meets them.</summary>
+    internal sealed class LeafBlock
+    {
+        private readonly Dictionary<uint, uint> _lastSubleaf = new Dictionary<uint, uint>();
+
+        public LeafBlock(int firstLine)
+        {
+            FirstLine = firstLine;
+        }
+
+        public int FirstLine { get; }
+
+        public List<CpuidLeaf> Leaves { get; } = new List<CpuidLeaf>();
+
+        public bool Contains(uint leaf, uint subleaf) => Leaves.Exists(l => l.Leaf == leaf && l.Subleaf == subleaf);
+
+        public bool TryGetLastSubleaf(uint leaf, out uint subleaf) => _lastSubleaf.TryGetValue(leaf, out subleaf);
+
+        public CpuidLeaf? Find(uint leaf, uint subleaf) => Leaves.Find(l => l.Leaf == leaf && l.Subleaf == subleaf);
+
+        public void Add(CpuidLeaf leaf)
+        {
+            Leaves.Add(leaf);
+            _lastSubleaf[leaf.Leaf] = leaf.Subleaf;
+        }
+    }
+}
