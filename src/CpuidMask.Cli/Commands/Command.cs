@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+
+namespace CpuidMask.Cli.Commands
+{
+    /// <summary>One subcommand of cpuidmask: its options, its help text, and what it does.</summary>
+    internal abstract class Command
+    {
+        public abstract string Name { get; }
+
+        public abstract string Summary { get; }
+
+        /// <summary>The full text printed by <c>cpuidmask NAME --help</c>.</summary>
+        public abstract string Help { get; }
+
+        public virtual IEnumerable<string> Switches => Array.Empty<string>();
+
+        public virtual IEnumerable<string> SingleValueOptions => Array.Empty<string>();
+
+        public virtual IEnumerable<string> MultiValueOptions => Array.Empty<string>();
+
+        public abstract int Run(Arguments args, CliContext context);
+    }
+}

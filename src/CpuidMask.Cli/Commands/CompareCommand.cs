@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Masks;
+
+namespace CpuidMask.Cli.Commands
+{
+    internal sealed class CompareCommand : Command
+    {
+        public override string Name => "compare";
+
+        public override string Summary => "Find the features that block a vMotion between hosts, each direction";
+
+        public override string Help =>
+@"Usage: cpuidmask compare FILE FILE... [--mask-file F] [--cpu N] [--json]
+
+Compares two or more CPU profiles and lists, for every direction, the features a VM
+powered on on the first host would carry that the second lacks: the features vCenter
+names when it refuses the vMotion. Differences vCenter does not compare (power
+management, OSXSAVE, TSC_ADJUST ...) are listed separately as informational.
+
+With --mask-file, the VM is assumed to run under that mask (.vmx lines as printed by
+'cpuidmask mask --format vmx', or a .vmx file's cpuid lines): what can a VM powered on
+on host X under the mask carry to host Y?
+
+Options:
+  --mask-file F  compare under this mask
+  --cpu N        logical CPU of multi-CPU dumps to read (default 0)
+  --json         machine-readable output
+
+Exit codes: 0 every direction allowed, 1 some direction blocked, 2 bad input.
+
+Example:
+  cpuidmask compare docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
+";
+
+        public override IEnumerable<string> Switches => new[] { "--json" };
+
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" };
+
+        public override int Run(Arguments args, CliContext context)
+        {
+            var profiles = ProfileInputs.LoadFiles(args, 2, "two or more FILEs to compare");
+            VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFiles.Read(maskFile) : null;
+            var report = new ProfileComparer(context.Catalog).Compare(profiles, mask);
+            if (args.Has("--json"))
+            {
+                Render.WriteJson(context.Out, new JsonObject
+                {
+                    ["hosts"] = new JsonArray(profiles.Select(p => (JsonNode)Render.Host(p)).ToArray()),
+                    ["mask"] = new JsonArray(report.Mask.ToVmxLines().Select(l => (JsonNode)JsonValue.Create(l)!).ToArray()),
+                    ["directions"] = new JsonArray(report.Directions.Select(d => (JsonNode)Render.Direction(d)).ToArray()),
+                    ["informational"] = new JsonArray(report.Informational.Select(i => (JsonNode)new JsonObject
+                    {
+                        ["feature"] = Render.Feature(i.Feature),
+                        ["presentOn"] = new JsonArray(i.PresentOn.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                        ["absentOn"] = new JsonArray(i.AbsentOn.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                        ["reason"] = i.Reason,
+                    }).ToArray()),
+                    ["blocked"] = report.HasBlockers,
+                });
+                return report.HasBlockers ? Program.ExitBlocked : Program.ExitOk;
+            }
+
+            var o = context.Out;
+            o.WriteLine("Hosts:");
+            foreach (var p in profiles)
+            {
+                o.WriteLine($"  {p.Name}: {p.Vendor} family 0x{p.Family:X} model 0x{p.Model:X} {p.Brand}".TrimEnd());
+            }
+
+            if (!report.Mask.IsEmpty)
+            {
+                o.WriteLine("Under the mask:");
+                foreach (string line in report.Mask.ToVmxLines())
+                {
+                    o.WriteLine("  " + line);
+                }
+            }
+
+            o.WriteLine();
+            foreach (var direction in report.Directions)
+            {
+                Render.Direction(o, direction, underMask: !report.Mask.IsEmpty);
+            }
+
+            Render.Informational(o, report.Informational);
+            return report.HasBlockers ? Program.ExitBlocked : Program.ExitOk;
+        }
+    }
+}

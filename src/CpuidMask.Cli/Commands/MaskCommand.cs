@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Analysis;
+
+namespace CpuidMask.Cli.Commands
+{
+    internal sealed class MaskCommand : Command
+    {
+        public override string Name => "mask";
+
+        public override string Summary => "Compute the minimal per-VM mask for a set of hosts, with its proof";
+
+        public override string Help =>
+@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json] [--cpu N]
+
+Computes the smallest per-VM CPUID mask with which a VM can power on on any of the
+hosts and move between all of them: every feature vCenter compares that is not on all
+hosts is hidden, and so is everything that builds on a hidden feature (hiding XSAVE
+hides its state components and AVX; hiding AVX hides F16C, FMA, AVX2 ...).
+
+Options:
+  --hide NAME...  also hide these features (and what depends on them)
+  --format F      text (default): the .vmx lines, a table explaining every hidden bit,
+                  and the per-host proof
+                  vmx: only the .vmx lines, e.g. cpuid.1.ecx = ""--00-0---0----0-----------------""
+                  featmask: featMask.vm.cpuid.<NAME> = ""Val:0"" lines (hardware version 9+)
+                  json: everything, machine-readable
+  --cpu N         logical CPU of multi-CPU dumps to read (default 0)
+
+Exit codes: 0 success (the proof passed), 2 bad input.
+
+Example:
+  cpuidmask mask docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
+";
+
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format" };
+
+        public override IEnumerable<string> MultiValueOptions => new[] { "--hide" };
+
+        public override int Run(Arguments args, CliContext context)
+        {
+            string format = (args.Value("--format") ?? "text").ToLowerInvariant();
+            if (format != "text" && format != "vmx" && format != "featmask" && format != "json")
+            {
+                throw Arguments.Usage($"--format takes text, vmx, featmask or json, not '{format}'.");
+            }
+
+            var profiles = ProfileInputs.LoadFiles(args, 1, "one or more FILEs, one per host");
+            var result = new MaskGenerator(context.Catalog).Generate(profiles, args.Values("--hide"));
+            Write(context, result, format);
+            return result.Proof.Passed ? Program.ExitOk : Program.ExitBlocked;
+        }
+
+        internal static void Write(CliContext context, GeneratedMask result, string format, string? baseline = null)
+        {
+            var o = context.Out;
+            switch (format)
+            {
+                case "vmx":
+                    foreach (string line in result.ToVmxLines())
+                    {
+                        o.WriteLine(line);
+                    }
+
+                    return;
+                case "featmask":
+                    foreach (string line in result.FeatMask.ToVmxLines())
+                    {
+                        o.WriteLine(line);
+                    }
+
+                    foreach (var f in result.WithoutFeatMaskName)
+                    {
+                        context.Err.WriteLine($"cpuidmask mask: warning: {f.Name} ({f.Location}) has no vSphere feature name; hide it with the raw line from --format vmx.");
+                    }
+
+                    return;
+                case "json":
+                    Render.WriteJson(o, MaskJson.Write(result, baseline));
+                    return;
+            }
+
+            o.WriteLine($"# CPUID mask for {string.Join(", ", result.Profiles.Select(p => p.Name))}" + (baseline == null ? string.Empty : $" (baseline {baseline})"));
+            o.WriteLine("# Add to the VM's .vmx or extraConfig while it is powered off; it applies at the next power-on.");
+            if (result.Mask.IsEmpty)
+            {
+                o.WriteLine("# No mask is needed: the hosts offer the same features vCenter compares.");
+            }
+
+            foreach (string line in result.ToVmxLines())
+            {
+                o.WriteLine(line);
+            }
+
+            if (result.Hidden.Count > 0)
+            {
+                o.WriteLine();
+                o.WriteLine("Hidden features:");
+                var table = new TextTable("FEATURE", "VCENTER SAYS", "LOCATION", "WHY HIDDEN");
+                foreach (var h in result.Hidden)
+                {
+                    table.Add(h.Feature.Name, h.Feature.DisplayName, h.Feature.Location, h.Explanation);
+                }
+
+                table.Write(o);
+            }
+
+            o.WriteLine();
+            o.WriteLine("Proof: what a VM powered on on each host sees under this mask");
+            var hosts = new TextTable("HOST", "TRACKED FEATURES VISIBLE", "HIDDEN FROM IT");
+            foreach (var view in result.Proof.Hosts)
+            {
+                int hiddenHere = result.Hidden.Count(h => FeatureEvaluator.HostState(view.Host, h.Feature) == Engine.Model.FeatureState.Present);
+                hosts.Add(view.HostName, view.GuestFeatures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), hiddenHere.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            hosts.Write(o);
+            foreach (var direction in result.Proof.Directions)
+            {
+                Render.Direction(o, direction, underMask: true);
+            }
+
+            o.WriteLine(result.Proof.Passed ? "Proof passed: every direction is allowed." : "Proof FAILED: see the blocked directions above.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Cli
+{
+    /// <summary>Text and JSON renderings shared by the commands.</summary>
+    internal static class Render
+    {
+        private static readonly JsonSerializerOptions Indented = new JsonSerializerOptions { WriteIndented = true };
+
+        public static void WriteJson(TextWriter writer, JsonNode node) => writer.WriteLine(node.ToJsonString(Indented));
+
+        public static JsonObject Feature(FeatureDefinition f) => new JsonObject
+        {
+            ["name"] = f.Name,
+            ["label"] = f.DisplayName,
+            ["leaf"] = LeafKey.FormatLeaf(f.Leaf),
+            ["subleaf"] = f.Subleaf,
+            ["register"] = f.Register.ToName(),
+            ["bit"] = f.Bit,
+            ["vsphereKey"] = f.VSphereKey,
+            ["description"] = f.Description,
+        };
+
+        public static JsonObject Host(CpuidProfile p) => new JsonObject
+        {
+            ["name"] = p.Name,
+            ["source"] = p.Source,
+            ["vendor"] = p.Vendor,
+            ["brand"] = p.Brand,
+        };
+
+        public static JsonObject Direction(MigrationCheck check) => new JsonObject
+        {
+            ["source"] = check.Source,
+            ["destination"] = check.Destination,
+            ["allowed"] = check.Allowed,
+            ["vendorMismatch"] = check.VendorMismatch,
+            ["blockers"] = new JsonArray(check.Blockers.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
+            ["unverified"] = new JsonArray(check.Unverified.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
+        };
+
+        /// <summary>"A -> B: allowed" or the list of blockers as a table.</summary>
+        public static void Direction(TextWriter o, MigrationCheck check, bool underMask)
+        {
+            string verb = underMask ? "a VM powered on on " + check.Source + " moving to " + check.Destination : check.Source + " -> " + check.Destination;
+            if (check.VendorMismatch != null)
+            {
+                o.WriteLine($"{verb}: BLOCKED: {check.VendorMismatch}");
+                return;
+            }
+
+            if (check.Blockers.Count == 0)
+            {
+                o.WriteLine($"{verb}: allowed");
+            }
+            else
+            {
+                o.WriteLine($"{verb}: BLOCKED by {check.Blockers.Count} feature{(check.Blockers.Count == 1 ? string.Empty : "s")}");
+                var table = new TextTable("FEATURE", "VCENTER SAYS", "LOCATION", "DESCRIPTION");
+                foreach (var b in check.Blockers)
+                {
+                    table.Add(b.Feature.Name, b.Feature.DisplayName, b.Feature.Location, b.Feature.Description);
+                }
+
+                table.Write(o, "    ");
+            }
+
+            if (check.Unverified.Count > 0)
+            {
+                o.WriteLine($"    not verifiable ({check.Destination}'s data does not report them): {string.Join(", ", check.Unverified.Select(u => u.Name))}");
+            }
+        }
+
+        public static void Informational(TextWriter o, IReadOnlyList<InformationalDifference> differences)
+        {
+            if (differences.Count == 0)
+            {
+                return;
+            }
+
+            o.WriteLine();
+            o.WriteLine("Informational differences (vCenter does not compare these; they never block a vMotion):");
+            var table = new TextTable("FEATURE", "LOCATION", "PRESENT ON", "ABSENT ON", "WHY IT DOES NOT MATTER");
+            foreach (var d in differences)
+            {
+                table.Add(d.Feature.Name, d.Feature.Location, string.Join(", ", d.PresentOn), string.Join(", ", d.AbsentOn), d.Reason);
+            }
+
+            table.Write(o);
+        }
+    }
+}
