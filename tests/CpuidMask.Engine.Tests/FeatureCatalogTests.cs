@@ -1,0 +1,449 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Model;
+using Xunit;
+
+namespace CpuidMask.Engine.Tests
+{
+    public class FeatureCatalogTests
+    {
+        private static readonly FeatureCatalog Catalog = FeatureCatalog.Default;
+
+        [Fact]
+        public void Default_Loads_CoversEveryFeatureLeaf()
+        {
+            var leaves = Catalog.Features.Select(f => (f.Leaf, f.Subleaf, f.Register)).Distinct().ToArray();
+
+            Assert.True(Catalog.Features.Count > 300, $"only {Catalog.Features.Count} features");
+            foreach (var expected in new[]
+            {
+                (0x1u, 0u, CpuidRegister.Ecx), (0x1u, 0u, CpuidRegister.Edx),
+                (0x6u, 0u, CpuidRegister.Eax), (0x6u, 0u, CpuidRegister.Ecx),
+                (0x7u, 0u, CpuidRegister.Ebx), (0x7u, 0u, CpuidRegister.Ecx), (0x7u, 0u, CpuidRegister.Edx),
+                (0x7u, 1u, CpuidRegister.Eax), (0x7u, 1u, CpuidRegister.Edx), (0x7u, 2u, CpuidRegister.Edx),
+                (0xDu, 0u, CpuidRegister.Eax), (0xDu, 1u, CpuidRegister.Eax),
+                (0x14u, 0u, CpuidRegister.Ebx), (0x14u, 0u, CpuidRegister.Ecx),
+                (0x80000001u, 0u, CpuidRegister.Ecx), (0x80000001u, 0u, CpuidRegister.Edx),
+                (0x80000007u, 0u, CpuidRegister.Edx), (0x80000008u, 0u, CpuidRegister.Ebx),
+                (0x80000021u, 0u, CpuidRegister.Eax),
+            })
+            {
+                Assert.Contains(expected, leaves);
+            }
+        }
+
+        [Theory]
+        [InlineData("SSE3", 0x1u, 0u, CpuidRegister.Ecx, 0)]
+        [InlineData("PCLMULQDQ", 0x1u, 0u, CpuidRegister.Ecx, 1)]
+        [InlineData("SSSE3", 0x1u, 0u, CpuidRegister.Ecx, 9)]
+        [InlineData("FMA", 0x1u, 0u, CpuidRegister.Ecx, 12)]
+        [InlineData("CX16", 0x1u, 0u, CpuidRegister.Ecx, 13)]
+        [InlineData("PCID", 0x1u, 0u, CpuidRegister.Ecx, 17)]
+        [InlineData("SSE41", 0x1u, 0u, CpuidRegister.Ecx, 19)]
+        [InlineData("SSE42", 0x1u, 0u, CpuidRegister.Ecx, 20)]
+        [InlineData("X2APIC", 0x1u, 0u, CpuidRegister.Ecx, 21)]
+        [InlineData("MOVBE", 0x1u, 0u, CpuidRegister.Ecx, 22)]
+        [InlineData("POPCNT", 0x1u, 0u, CpuidRegister.Ecx, 23)]
+        [InlineData("AES", 0x1u, 0u, CpuidRegister.Ecx, 25)]
+        [InlineData("XSAVE", 0x1u, 0u, CpuidRegister.Ecx, 26)]
+        [InlineData("OSXSAVE", 0x1u, 0u, CpuidRegister.Ecx, 27)]
+        [InlineData("AVX", 0x1u, 0u, CpuidRegister.Ecx, 28)]
+        [InlineData("F16C", 0x1u, 0u, CpuidRegister.Ecx, 29)]
+        [InlineData("RDRAND", 0x1u, 0u, CpuidRegister.Ecx, 30)]
+        [InlineData("HYPERVISOR", 0x1u, 0u, CpuidRegister.Ecx, 31)]
+        [InlineData("CX8", 0x1u, 0u, CpuidRegister.Edx, 8)]
+        [InlineData("CMOV", 0x1u, 0u, CpuidRegister.Edx, 15)]
+        [InlineData("CLFLUSH", 0x1u, 0u, CpuidRegister.Edx, 19)]
+        [InlineData("MMX", 0x1u, 0u, CpuidRegister.Edx, 23)]
+        [InlineData("FXSR", 0x1u, 0u, CpuidRegister.Edx, 24)]
+        [InlineData("SSE", 0x1u, 0u, CpuidRegister.Edx, 25)]
+        [InlineData("SSE2", 0x1u, 0u, CpuidRegister.Edx, 26)]
+        [InlineData("FSGSBASE", 0x7u, 0u, CpuidRegister.Ebx, 0)]
+        [InlineData("TSC_ADJUST", 0x7u, 0u, CpuidRegister.Ebx, 1)]
+        [InlineData("BMI1", 0x7u, 0u, CpuidRegister.Ebx, 3)]
+        [InlineData("HLE", 0x7u, 0u, CpuidRegister.Ebx, 4)]
+        [InlineData("AVX2", 0x7u, 0u, CpuidRegister.Ebx, 5)]
+        [InlineData("SMEP", 0x7u, 0u, CpuidRegister.Ebx, 7)]
+        [InlineData("BMI2", 0x7u, 0u, CpuidRegister.Ebx, 8)]
+        [InlineData("ERMS", 0x7u, 0u, CpuidRegister.Ebx, 9)]
+        [InlineData("INVPCID", 0x7u, 0u, CpuidRegister.Ebx, 10)]
+        [InlineData("RTM", 0x7u, 0u, CpuidRegister.Ebx, 11)]
+        [InlineData("FDP_DEPRECATED", 0x7u, 0u, CpuidRegister.Ebx, 13)]
+        [InlineData("AVX512F", 0x7u, 0u, CpuidRegister.Ebx, 16)]
+        [InlineData("AVX512DQ", 0x7u, 0u, CpuidRegister.Ebx, 17)]
+        [InlineData("RDSEED", 0x7u, 0u, CpuidRegister.Ebx, 18)]
+        [InlineData("ADX", 0x7u, 0u, CpuidRegister.Ebx, 19)]
+        [InlineData("SMAP", 0x7u, 0u, CpuidRegister.Ebx, 20)]
+        [InlineData("CLFLUSHOPT", 0x7u, 0u, CpuidRegister.Ebx, 23)]
+        [InlineData("CLWB", 0x7u, 0u, CpuidRegister.Ebx, 24)]
+        [InlineData("AVX512CD", 0x7u, 0u, CpuidRegister.Ebx, 28)]
+        [InlineData("SHA", 0x7u, 0u, CpuidRegister.Ebx, 29)]
+        [InlineData("AVX512BW", 0x7u, 0u, CpuidRegister.Ebx, 30)]
+        [InlineData("AVX512VL", 0x7u, 0u, CpuidRegister.Ebx, 31)]
+        [InlineData("UMIP", 0x7u, 0u, CpuidRegister.Ecx, 2)]
+        [InlineData("PKU", 0x7u, 0u, CpuidRegister.Ecx, 3)]
+        [InlineData("GFNI", 0x7u, 0u, CpuidRegister.Ecx, 8)]
+        [InlineData("VAES", 0x7u, 0u, CpuidRegister.Ecx, 9)]
+        [InlineData("VPCLMULQDQ", 0x7u, 0u, CpuidRegister.Ecx, 10)]
+        [InlineData("AVX512_VNNI", 0x7u, 0u, CpuidRegister.Ecx, 11)]
+        [InlineData("RDPID", 0x7u, 0u, CpuidRegister.Ecx, 22)]
+        [InlineData("MD_CLEAR", 0x7u, 0u, CpuidRegister.Edx, 10)]
+        [InlineData("AMX_TILE", 0x7u, 0u, CpuidRegister.Edx, 24)]
+        [InlineData("AMX_INT8", 0x7u, 0u, CpuidRegister.Edx, 25)]
+        [InlineData("AMX_BF16", 0x7u, 0u, CpuidRegister.Edx, 22)]
+        [InlineData("AVX_VNNI", 0x7u, 1u, CpuidRegister.Eax, 4)]
+        [InlineData("AVX512_BF16", 0x7u, 1u, CpuidRegister.Eax, 5)]
+        [InlineData("XSAVE_X87", 0xDu, 0u, CpuidRegister.Eax, 0)]
+        [InlineData("XSAVE_SSE", 0xDu, 0u, CpuidRegister.Eax, 1)]
+        [InlineData("XSAVE_YMM", 0xDu, 0u, CpuidRegister.Eax, 2)]
+        [InlineData("XSAVE_OPMASK", 0xDu, 0u, CpuidRegister.Eax, 5)]
+        [InlineData("XSAVE_PKRU", 0xDu, 0u, CpuidRegister.Eax, 9)]
+        [InlineData("XSAVE_TILEDATA", 0xDu, 0u, CpuidRegister.Eax, 18)]
+        [InlineData("XSAVEOPT", 0xDu, 1u, CpuidRegister.Eax, 0)]
+        [InlineData("XSAVEC", 0xDu, 1u, CpuidRegister.Eax, 1)]
+        [InlineData("XSAVES", 0xDu, 1u, CpuidRegister.Eax, 3)]
+        [InlineData("XSAVE_CET_U", 0xDu, 1u, CpuidRegister.Ecx, 11)]
+        [InlineData("LAHF_LM", 0x80000001u, 0u, CpuidRegister.Ecx, 0)]
+        [InlineData("SVM", 0x80000001u, 0u, CpuidRegister.Ecx, 2)]
+        [InlineData("ABM", 0x80000001u, 0u, CpuidRegister.Ecx, 5)]
+        [InlineData("SSE4A", 0x80000001u, 0u, CpuidRegister.Ecx, 6)]
+        [InlineData("PREFETCHW", 0x80000001u, 0u, CpuidRegister.Ecx, 8)]
+        [InlineData("XOP", 0x80000001u, 0u, CpuidRegister.Ecx, 11)]
+        [InlineData("FMA4", 0x80000001u, 0u, CpuidRegister.Ecx, 16)]
+        [InlineData("TBM", 0x80000001u, 0u, CpuidRegister.Ecx, 21)]
+        [InlineData("NX", 0x80000001u, 0u, CpuidRegister.Edx, 20)]
+        [InlineData("MMXEXT", 0x80000001u, 0u, CpuidRegister.Edx, 22)]
+        [InlineData("PDPE1GB", 0x80000001u, 0u, CpuidRegister.Edx, 26)]
+        [InlineData("RDTSCP", 0x80000001u, 0u, CpuidRegister.Edx, 27)]
+        [InlineData("LM", 0x80000001u, 0u, CpuidRegister.Edx, 29)]
+        [InlineData("3DNOWEXT", 0x80000001u, 0u, CpuidRegister.Edx, 30)]
+        [InlineData("3DNOW", 0x80000001u, 0u, CpuidRegister.Edx, 31)]
+        [InlineData("INVARIANT_TSC", 0x80000007u, 0u, CpuidRegister.Edx, 8)]
+        [InlineData("CLZERO", 0x80000008u, 0u, CpuidRegister.Ebx, 0)]
+        [InlineData("WBNOINVD", 0x80000008u, 0u, CpuidRegister.Ebx, 9)]
+        [InlineData("AMD_IBRS", 0x80000008u, 0u, CpuidRegister.Ebx, 14)]
+        [InlineData("AUTOMATIC_IBRS", 0x80000021u, 0u, CpuidRegister.Eax, 8)]
+        public void Find_WellKnownFeature_SitsAtItsDocumentedBit(string name, uint leaf, uint subleaf, CpuidRegister register, int bit)
+        {
+            var feature = Catalog.Find(name);
+
+            Assert.Equal(name, feature.Name);
+            Assert.Equal((leaf, subleaf, register, bit), (feature.Leaf, feature.Subleaf, feature.Register, feature.Bit));
+            Assert.Same(feature, Catalog.At(leaf, subleaf, register, bit));
+        }
+
+        [Theory]
+        [InlineData("LZCNT", "ABM")]
+        [InlineData("lzcnt", "ABM")]
+        [InlineData("Advanced Vector Extensions (AVX)", "AVX")]
+        [InlineData("cpuid.AVX2", "AVX2")]
+        [InlineData("cpuid.avx2", "AVX2")]
+        [InlineData("pni", "SSE3")]
+        [InlineData("3dnowprefetch", "PREFETCHW")]
+        [InlineData("cpuid.3DNPREFETCH", "PREFETCHW")]
+        [InlineData("3DNow! PREFETCH/PREFETCHW", "PREFETCHW")]
+        [InlineData("ENFSTRG", "ERMS")]
+        [InlineData("cpuid.ENFSTRG", "ERMS")]
+        [InlineData("cpuid.LAHF64", "LAHF_LM")]
+        [InlineData("cpuid.XCR0_MASTER_SSE", "XSAVE_SSE")]
+        [InlineData("XSAVE YMM state", "XSAVE_YMM")]
+        [InlineData("cpuid.MDCLEAR", "MD_CLEAR")]
+        [InlineData("cpuid.FCMD", "L1D_FLUSH")]
+        [InlineData("sse4_1", "SSE41")]
+        [InlineData("  cpuid.CMPXCHG16B ", "CX16")]
+        public void Find_AliasLinuxFlagOrVsphereKey_ResolvesToCanonicalFeature(string lookup, string expected)
+        {
+            Assert.Equal(expected, Catalog.Find(lookup).Name);
+        }
+
+        [Fact]
+        public void Find_UnknownName_ThrowsFeatureNotFound()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => Catalog.Find("NOT_A_FEATURE"));
+
+            Assert.Equal("FeatureNotFound", ex.ErrorId);
+        }
+
+        [Theory]
+        [InlineData("PCID", true)]
+        [InlineData("MOVBE", true)]
+        [InlineData("XSAVE", true)]
+        [InlineData("OSXSAVE", false)]
+        [InlineData("AVX", true)]
+        [InlineData("F16C", true)]
+        [InlineData("FSGSBASE", true)]
+        [InlineData("TSC_ADJUST", false)]
+        [InlineData("FDP_DEPRECATED", false)]
+        [InlineData("XSAVE_X87", false)]
+        [InlineData("XSAVE_SSE", true)]
+        [InlineData("XSAVE_YMM", true)]
+        [InlineData("PREFETCHW", true)]
+        [InlineData("HYPERVISOR", false)]
+        [InlineData("VMX", false)]
+        [InlineData("SVM", false)]
+        [InlineData("MD_CLEAR", true)]
+        [InlineData("IBRS_IBPB", true)]
+        [InlineData("STIBP", true)]
+        [InlineData("SSBD", true)]
+        public void Tracked_KeyFeature_MatchesWhatVcenterCompares(string name, bool tracked)
+        {
+            Assert.Equal(tracked, Catalog.Find(name).Tracked);
+        }
+
+        [Fact]
+        public void Tracked_PowerManagementTraceAndOsBits_AreNeverTracked()
+        {
+            var wrong = Catalog.Features
+                .Where(f => f.Tracked && (f.Leaf == 0x6 || f.Leaf == 0x14 || f.Leaf == 0x80000007 || f.Kind == FeatureKind.OsControlled || f.Kind == FeatureKind.Informational))
+                .Select(f => f.Name)
+                .ToArray();
+
+            Assert.Empty(wrong);
+        }
+
+        [Fact]
+        public void AmdMirrorsOfLeaf1Edx_AreUntrackedAmdBitsAtTheSamePosition()
+        {
+            var mirrors = Catalog.Features.Where(f => f.Leaf == 0x80000001 && f.Register == CpuidRegister.Edx && f.Name.StartsWith("AMD_", StringComparison.Ordinal)).ToArray();
+
+            Assert.Equal(18, mirrors.Length);
+            foreach (var mirror in mirrors)
+            {
+                var original = Catalog.Find(mirror.Name.Substring("AMD_".Length));
+                Assert.Equal((0x1u, CpuidRegister.Edx, original.Bit), (original.Leaf, original.Register, mirror.Bit));
+                Assert.False(mirror.Tracked, mirror.Name);
+                Assert.Equal(FeatureVendor.Amd, mirror.Vendor);
+            }
+        }
+
+        [Fact]
+        public void Avx512Features_EachRequiresAvx512FAndThroughItAvx()
+        {
+            var avx512 = Catalog.Features.Where(f => f.Name.StartsWith("AVX512", StringComparison.Ordinal) && f.Name != "AVX512F").ToArray();
+
+            Assert.True(avx512.Length >= 15, $"only {avx512.Length} AVX-512 features");
+            foreach (var feature in avx512)
+            {
+                var needs = RequiredClosure(feature);
+                Assert.True(needs.Contains("AVX512F"), $"{feature.Name} does not require AVX512F");
+                Assert.True(needs.Contains("AVX"), $"{feature.Name} does not require AVX");
+                Assert.True(needs.Contains("XSAVE_ZMM_HI256"), $"{feature.Name} does not require the ZMM state");
+            }
+        }
+
+        [Fact]
+        public void AllDependents_OfXsave_IncludeTheAvxFamilyAndTheYmmState()
+        {
+            var names = Catalog.AllDependents(Catalog.Find("XSAVE")).Select(f => f.Name).ToArray();
+
+            foreach (string expected in new[] { "AVX", "F16C", "AVX2", "FMA", "AVX512F", "AVX512BW", "XSAVE_YMM", "XSAVE_SSE", "XSAVEOPT", "AMX_TILE", "OSXSAVE" })
+            {
+                Assert.Contains(expected, names);
+            }
+
+            Assert.DoesNotContain("XSAVE", names);
+            Assert.DoesNotContain("PCID", names);
+        }
+
+        [Fact]
+        public void AllDependents_OfAmxTile_AreTheAmxInstructionSets()
+        {
+            var names = Catalog.AllDependents(Catalog.Find("AMX_TILE")).Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+            Assert.Equal(new[] { "AMX_BF16", "AMX_COMPLEX", "AMX_FP16", "AMX_INT8" }, names);
+        }
+
+        [Fact]
+        public void Default_EveryVsphereKey_UsesTheCpuidPrefix()
+        {
+            var bad = Catalog.Features.Where(f => f.VSphereKey != null && !f.VSphereKey.StartsWith("cpuid.", StringComparison.Ordinal)).Select(f => f.Name).ToArray();
+
+            Assert.Empty(bad);
+            Assert.Equal("XCR0_MASTER_YMM_H", Catalog.Find("XSAVE_YMM").FeatMaskName);
+        }
+
+        [Fact]
+        public void Default_EveryFeature_HasAOneLineDescription()
+        {
+            var bad = Catalog.Features.Where(f => f.Description.Contains('\n') || f.Description.Length > 160).Select(f => f.Name).ToArray();
+
+            Assert.Empty(bad);
+        }
+
+        [Fact]
+        public void Load_DuplicateName_ThrowsCatalogInvalidNamingTheFeature()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("DUP", 1), Feature("dup", 2)));
+
+            Assert.Contains("'dup'", ex.Message);
+            Assert.Contains("already used by 'DUP'", ex.Message);
+        }
+
+        [Fact]
+        public void Load_DuplicateAlias_ThrowsCatalogInvalidNamingTheAlias()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("ONE", 1, "<alias>SHARED</alias>"), Feature("TWO", 2, "<alias>shared</alias>")));
+
+            Assert.Contains("'shared'", ex.Message);
+            Assert.Contains("feature 'TWO'", ex.Message);
+            Assert.Contains("<feature name=\"TWO\">", ex.Message);
+        }
+
+        [Fact]
+        public void Load_AliasEqualToAnotherFeaturesLinuxFlag_ThrowsCatalogInvalid()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("ONE", 1, attributes: " linux=\"flag\""), Feature("TWO", 2, "<alias>FLAG</alias>")));
+
+            Assert.Contains("already used by 'ONE'", ex.Message);
+        }
+
+        [Fact]
+        public void Load_TwoFeaturesOnOneBit_ThrowsCatalogInvalidNamingBoth()
+        {
+            var ex = LoadInvalid(
+                Register("0x7", "ebx", Feature("FIRST", 3)) +
+                Register("0x7", "ebx", Feature("SECOND", 3)));
+
+            Assert.Contains("'SECOND' overlaps 'FIRST'", ex.Message);
+            Assert.Contains("bit 3", ex.Message);
+        }
+
+        [Fact]
+        public void Load_SameBitOnAnotherSubleaf_IsNoOverlap()
+        {
+            var catalog = Load(
+                "<register leaf=\"0x7\" subleaf=\"0\" name=\"edx\">" + Feature("SUB0", 4) + "</register>" +
+                "<register leaf=\"0x7\" subleaf=\"1\" name=\"edx\">" + Feature("SUB1", 4) + "</register>");
+
+            Assert.Equal("SUB1", catalog.At(7, 1, CpuidRegister.Edx, 4)!.Name);
+        }
+
+        [Fact]
+        public void Load_RequiresUnknownFeature_ThrowsCatalogInvalidNamingBoth()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("NEEDY", 1, "<requires>NOWHERE</requires>")));
+
+            Assert.Contains("'NEEDY' requires 'NOWHERE'", ex.Message);
+        }
+
+        [Fact]
+        public void Load_RequiresAnAliasInsteadOfAName_ThrowsCatalogInvalid()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("BASE", 1, "<alias>NICKNAME</alias>"), Feature("NEEDY", 2, "<requires>NICKNAME</requires>")));
+
+            Assert.Contains("'NEEDY' requires 'NICKNAME'", ex.Message);
+        }
+
+        [Fact]
+        public void Load_RequirementCycle_ThrowsCatalogInvalidListingTheCycle()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx",
+                Feature("ALPHA", 1, "<requires>BETA</requires>"),
+                Feature("BETA", 2, "<requires>GAMMA</requires>"),
+                Feature("GAMMA", 3, "<requires>ALPHA</requires>")));
+
+            Assert.Contains("cycle", ex.Message);
+            Assert.Contains("ALPHA", ex.Message);
+            Assert.Contains("BETA", ex.Message);
+            Assert.Contains("GAMMA", ex.Message);
+        }
+
+        [Fact]
+        public void Load_FeatureRequiringItself_ThrowsCatalogInvalid()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", Feature("SELFISH", 1, "<requires>SELFISH</requires>")));
+
+            Assert.Contains("SELFISH -> SELFISH", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("32", "bit=32")]
+        [InlineData("x", "bit=\"x\"")]
+        [InlineData("-1", "bit=\"-1\"")]
+        public void Load_BadBit_ThrowsCatalogInvalidNamingTheFeature(string bit, string expected)
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", $"<feature name=\"WIDE\" bit=\"{bit}\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>d</description></feature>"));
+
+            Assert.Contains("<feature name=\"WIDE\">", ex.Message);
+            Assert.Contains(expected, ex.Message);
+        }
+
+        [Fact]
+        public void Load_MissingDescription_ThrowsCatalogInvalidNamingTheFeature()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MUTE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>  </description></feature>"));
+
+            Assert.Contains("feature 'MUTE' needs a <description>", ex.Message);
+        }
+
+        [Fact]
+        public void Load_BadTrackedValue_ThrowsCatalogInvalid()
+        {
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MAYBE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"yes\"><description>d</description></feature>"));
+
+            Assert.Contains("feature 'MAYBE' needs tracked=", ex.Message);
+        }
+
+        [Fact]
+        public void Load_MalformedXml_ThrowsCatalogInvalidNamingTheSource()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features><register")), "broken.xml"));
+
+            Assert.Equal("CatalogInvalid", ex.ErrorId);
+            Assert.Contains("broken.xml", ex.Message);
+        }
+
+        [Fact]
+        public void Load_ValidSmallCatalog_OrdersFeaturesByLeafRegisterAndBit()
+        {
+            var catalog = Load(
+                Register("0x80000001", "ecx", Feature("EXT", 0)) +
+                Register("0x1", "edx", Feature("EDX0", 0)) +
+                Register("0x1", "ecx", Feature("ECX5", 5), Feature("ECX2", 2, "<requires>ECX5</requires>")));
+
+            Assert.Equal(new[] { "ECX2", "ECX5", "EDX0", "EXT" }, catalog.Features.Select(f => f.Name));
+            Assert.Equal(new[] { "ECX2" }, catalog.DirectDependents(catalog.Find("ECX5")).Select(f => f.Name));
+        }
+
+        private static HashSet<string> RequiredClosure(FeatureDefinition feature)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var queue = new Queue<string>(feature.Requires);
+            while (queue.Count > 0)
+            {
+                string next = queue.Dequeue();
+                if (seen.Add(next))
+                {
+                    foreach (string more in Catalog.Find(next).Requires)
+                    {
+                        queue.Enqueue(more);
+                    }
+                }
+            }
+
+            return seen;
+        }
+
+        private static string Feature(string name, int bit, string children = "", string attributes = "") =>
+            $"<feature name=\"{name}\" bit=\"{bit}\" vendor=\"any\" kind=\"instruction-set\" tracked=\"true\"{attributes}><description>{name} for a test.</description>{children}</feature>";
+
+        private static string Register(string leaf, string register, params string[] features) =>
+            $"<register leaf=\"{leaf}\" name=\"{register}\">{string.Concat(features)}</register>";
+
+        private static FeatureCatalog Load(string registers) =>
+            FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features>" + registers + "</features>")), "test.xml");
+
+        private static CpuidMaskException LoadInvalid(string registers)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => Load(registers));
+            Assert.Equal("CatalogInvalid", ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+            Assert.Contains("test.xml", ex.Message);
+            return ex;
+        }
+    }
+}
