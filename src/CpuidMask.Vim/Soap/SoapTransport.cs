@@ -88,6 +88,7 @@ namespace CpuidMask.Vim.Soap
         /// <summary>Calls one vim25 method; returns its &lt;MethodResponse&gt; element.</summary>
         public async Task<XElement> InvokeAsync(string method, IEnumerable<object?> parameters, CancellationToken cancellationToken)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string body = BuildEnvelope(method, parameters);
             using var request = new HttpRequestMessage(HttpMethod.Post, Server)
             {

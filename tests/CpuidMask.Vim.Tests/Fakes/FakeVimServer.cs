@@ -99,6 +99,7 @@ namespace CpuidMask.Vim.Tests.Fakes
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string body = request.Content == null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
             var seen = new SeenRequest(request, body);
             Requests.Add(seen);

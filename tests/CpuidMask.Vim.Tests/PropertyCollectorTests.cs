@@ -1,0 +1,147 @@
+using System.Linq;
+using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Vim.Tests.Fakes;
+using CpuidMask.Vim.Types;
+using Xunit;
+
+namespace CpuidMask.Vim.Tests
+{
+    public class PropertyCollectorTests
+    {
+        private static readonly string[] Paths = { "name", "hardware.cpuFeature" };
+
+        [Fact]
+        public async Task RetrieveAllAsync_UsesOneContainerViewAndFollowsTheToken()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
+                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
+            var objects = await client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths);
+
+            Assert.Equal(new[] { "host-10", "host-12", "host-14" }, objects.Select(o => o.Obj.Value));
+            Assert.Equal(
+                new[] { "CreateContainerView", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "DestroyView" },
+                server.Methods.Skip(2));
+            Assert.Equal(0, server.Remaining);
+        }
+
+        [Fact]
+        public async Task RetrieveAllAsync_AsksForAViewOfTheTypeOverTheRootFolder()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Empty.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
+            await client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths);
+
+            var create = server.Requests[2];
+            Assert.Equal(new[] { "ViewManager" }, create.Values("_this"));
+            Assert.Equal(new[] { "group-d1" }, create.Values("container"));
+            Assert.Equal(new[] { "HostSystem" }, create.Values("type"));
+            Assert.Equal(new[] { "true" }, create.Values("recursive"));
+            var destroy = server.Requests[4];
+            Assert.Equal(new[] { "session[52b1f6b4-96d2-8d6e-1c1f-5e0d0a6a31b2]52e1a3c9-5c1e-2f0e-7a8b-9c0d1e2f3a4b" }, destroy.Values("_this"));
+        }
+
+        [Fact]
+        public async Task RetrievePropertiesEx_Request_HasOnlyTheAskedPathsAndTheViewTraversal()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Empty.xml");
+            client.PropertyCollector.PageSize = 100;
+
+            await client.PropertyCollector.RetrieveFromViewAsync(new ManagedObjectReference("ContainerView", "session[1]2"), "HostSystem", Paths);
+
+            var request = server.Requests[2];
+            Assert.Equal(new[] { "propertyCollector" }, request.Values("_this"));
+            var propSet = request.Call.Descendants().Single(e => e.Name.LocalName == "propSet");
+            Assert.Equal(new[] { "type", "all", "pathSet", "pathSet" }, propSet.Elements().Select(e => e.Name.LocalName));
+            Assert.Equal(new[] { "name", "hardware.cpuFeature" }, request.Values("pathSet"));
+            Assert.Equal(new[] { "false" }, request.Values("all"));
+            var objectSet = request.Call.Descendants().Single(e => e.Name.LocalName == "objectSet");
+            Assert.Equal(new[] { "obj", "skip", "selectSet" }, objectSet.Elements().Select(e => e.Name.LocalName));
+            Assert.Equal("ContainerView", objectSet.Elements().First().Attribute("type")!.Value);
+            var selectSet = objectSet.Elements().Last();
+            Assert.Equal("TraversalSpec", selectSet.Attribute(System.Xml.Linq.XName.Get("type", "http://www.w3.org/2001/XMLSchema-instance"))!.Value);
+            Assert.Equal("view", selectSet.Elements().Single(e => e.Name.LocalName == "path").Value);
+            Assert.Equal(new[] { "100" }, request.Values("maxObjects"));
+        }
+
+        [Fact]
+        public async Task ContinueRetrievePropertiesEx_SendsTheTokenOfThePreviousPage()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
+                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml");
+
+            await client.PropertyCollector.RetrieveAsync(new[] { new ManagedObjectReference("HostSystem", "host-10") }, "HostSystem", Paths);
+
+            Assert.Equal(new[] { "1" }, server.Requests[3].Values("token"));
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_OfExplicitObjects_ListsEachOnceWithoutTraversal()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_ClusterNames.xml");
+            var c7 = new ManagedObjectReference("ClusterComputeResource", "domain-c7");
+
+            var objects = await client.PropertyCollector.RetrieveAsync(new[] { c7, c7 }, "ClusterComputeResource", new[] { "name" });
+
+            Assert.Equal(new[] { "domain-c7" }, server.Requests[2].Values("obj"));
+            Assert.Empty(server.Requests[2].Values("selectSet"));
+            Assert.Equal("Prod-A", objects.Single()["name"]!.Value);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_OfNoObjects_MakesNoCall()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+
+            var objects = await client.PropertyCollector.RetrieveAsync(new ManagedObjectReference[0], "HostSystem", Paths);
+
+            Assert.Empty(objects);
+            Assert.Equal(2, server.Requests.Count);
+        }
+
+        [Fact]
+        public async Task RetrieveAllAsync_WhenRetrievalFaults_StillDestroysTheViewAndKeepsTheFault()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Fault("RetrievePropertiesEx", "Fault_InvalidProperty.xml")
+                .Fault("DestroyView", "Fault_ManagedObjectNotFound.xml");
+
+            var ex = await Assert.ThrowsAsync<VimFaultException>(() => client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths));
+
+            Assert.Equal("InvalidProperty", ex.FaultType);
+            Assert.Equal("DestroyView", server.Methods.Last());
+        }
+
+        [Fact]
+        public async Task RetrieveAllAsync_WhenTheServerIsGone_DoesNotWaitForCleanup()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .ReplyWith("RetrievePropertiesEx", _ => throw new System.Net.Http.HttpRequestException("connection reset"));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths));
+
+            Assert.Equal(VimErrorIds.Unreachable, ex.ErrorId);
+            Assert.DoesNotContain("DestroyView", server.Methods);
+        }
+    }
+}
