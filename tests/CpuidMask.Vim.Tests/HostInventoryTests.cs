@@ -1,0 +1,212 @@
+using System.Linq;
+using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Model;
+using CpuidMask.Vim.Inventory;
+using CpuidMask.Vim.Tests.Fakes;
+using Xunit;
+
+namespace CpuidMask.Vim.Tests
+{
+    public class HostInventoryTests
+    {
+        private static async Task<(VimClient Client, FakeVimServer Server)> ConnectWithAllHosts()
+        {
+            var server = new FakeVimServer();
+            var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
+                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml")
+                .Reply("DestroyView", "DestroyView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_ClusterNames.xml");
+            return (client, server);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_AllHosts_TakesAConstantNumberOfRoundTrips()
+        {
+            var (client, server) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var hosts = await new HostInventory(client).ReadHostsAsync();
+
+                Assert.Equal(3, hosts.Count);
+                Assert.Equal(
+                    new[] { "CreateContainerView", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "DestroyView", "RetrievePropertiesEx" },
+                    server.Methods.Skip(2));
+            }
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_AsksForExactlyTheNeededPaths()
+        {
+            var (client, server) = await ConnectWithAllHosts();
+            using (client)
+            {
+                await new HostInventory(client).ReadHostsAsync();
+
+                Assert.Equal(
+                    new[]
+                    {
+                        "name", "parent", "runtime.connectionState", "hardware.cpuFeature", "hardware.cpuPkg",
+                        "config.featureCapability", "summary.maxEVCModeKey", "summary.currentEVCModeKey",
+                    },
+                    server.Requests[3].Values("pathSet"));
+                Assert.Equal(new[] { "name" }, server.Requests[6].Values("pathSet"));
+                Assert.Equal(new[] { "domain-c7" }, server.Requests[6].Values("obj"));
+            }
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ReturnsClusterStateAndEvcKeys()
+        {
+            var (client, _) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var hosts = await new HostInventory(client).ReadHostsAsync();
+
+                var esx01 = hosts.Single(h => h.Name == "esx01.example.com");
+                Assert.Equal("Prod-A", esx01.Cluster);
+                Assert.Equal("host-10", esx01.MoRef.Value);
+                Assert.True(esx01.IsConnected);
+                Assert.Equal("intel-ivybridge", esx01.MaxEVCModeKey);
+                Assert.Null(esx01.CurrentEVCModeKey);
+                Assert.Equal(new[] { "Intel(R) Core(TM) i7-3770S CPU @ 3.10GHz" }, esx01.CpuPackageDescriptions);
+
+                var esx02 = hosts.Single(h => h.Name == "esx02.example.com");
+                Assert.Null(esx02.Cluster);
+                Assert.Equal("intel-westmere", esx02.MaxEVCModeKey);
+                Assert.Null(esx02.CurrentEVCModeKey);
+            }
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_DisconnectedHost_IsReturnedWithItsStateAndNoCpuData()
+        {
+            var (client, _) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var hosts = await new HostInventory(client).ReadHostsAsync();
+
+                var esx03 = hosts.Single(h => h.Name == "esx03.example.com");
+                Assert.Equal("disconnected", esx03.ConnectionState);
+                Assert.False(esx03.IsConnected);
+                Assert.False(esx03.HasCpuData);
+                Assert.Empty(esx03.CpuFeature);
+                Assert.Equal("Prod-A", esx03.Cluster);
+                var ex = Assert.Throws<CpuidMaskException>(() => esx03.ToProfile());
+                Assert.Equal(VimErrorIds.HostCpuDataUnavailable, ex.ErrorId);
+                Assert.Contains("esx03.example.com", ex.Message);
+                Assert.Contains("disconnected", ex.Message);
+            }
+        }
+
+        [Fact]
+        public async Task ToProfile_BuildsTheEngineProfileWithLeavesCapabilitiesAndSource()
+        {
+            var (client, _) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var hosts = await new HostInventory(client).ReadHostsAsync();
+
+                var profile = hosts.Single(h => h.Name == "esx01.example.com").ToProfile();
+
+                Assert.Equal("esx01.example.com", profile.Name);
+                Assert.Equal("vcenter vc01.example.com/host-10", profile.Source);
+                Assert.Equal(ProfileFormat.VSphere, profile.Format);
+                Assert.Equal("GenuineIntel", profile.Vendor);
+                Assert.Equal("Intel(R) Core(TM) i7-3770S CPU @ 3.10GHz", profile.Brand);
+                Assert.Equal(0x000306a9u, profile.Signature);
+                Assert.Equal(0x80000008u, profile.MaxExtendedLeaf);
+                Assert.Equal(0x00000001u, profile.TryGet(0x80000001u, 0, CpuidRegister.Ecx));
+                Assert.Equal(FeatureState.Present, profile.GetBit(1, 0, CpuidRegister.Ecx, 28));
+                Assert.Equal("1", profile.Capabilities["cpuid.AVX"]);
+            }
+        }
+
+        [Fact]
+        public async Task ToProfile_TwoHostsFromTheWorkedCase_DifferInMovbeAndAvx()
+        {
+            var (client, _) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var hosts = await new HostInventory(client).ReadHostsAsync();
+                var ivy = hosts.Single(h => h.Name == "esx01.example.com").ToProfile();
+                var avoton = hosts.Single(h => h.Name == "esx02.example.com").ToProfile();
+
+                Assert.Equal(FeatureState.Absent, ivy.GetBit(1, 0, CpuidRegister.Ecx, 22));
+                Assert.Equal(FeatureState.Present, avoton.GetBit(1, 0, CpuidRegister.Ecx, 22));
+                Assert.Equal(FeatureState.Absent, avoton.GetBit(1, 0, CpuidRegister.Ecx, 28));
+                Assert.Equal(FeatureState.Present, avoton.GetBit(0x80000001u, 0, CpuidRegister.Ecx, 8));
+            }
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_WithWildcard_ReadsNamesFirstThenOnlyTheMatches()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_HostNames.xml")
+                .Reply("DestroyView", "DestroyView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Selected.xml");
+
+            var hosts = await new HostInventory(client).ReadHostsAsync(new[] { "ESX02*" });
+
+            Assert.Equal("esx02.example.com", hosts.Single().Name);
+            Assert.Equal(new[] { "name" }, server.Requests[3].Values("pathSet"));
+            Assert.Equal(new[] { "host-12" }, server.Requests[5].Values("obj"));
+            Assert.Equal(HostInventory.HostPaths, server.Requests[5].Values("pathSet"));
+            Assert.Equal(6, server.Requests.Count);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_WithUnknownName_FailsWithHostNotFoundNamingIt()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_HostNames.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new HostInventory(client).ReadHostsAsync(new[] { "esx01.example.com", "esx99" }));
+
+            Assert.Equal(VimErrorIds.HostNotFound, ex.ErrorId);
+            Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
+            Assert.Equal("esx99", ex.Target);
+            Assert.Contains("'esx99'", ex.Message);
+            Assert.Contains("esx01.example.com", ex.Message);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_WithWildcardMatchingNothing_IsEmptyWithoutReadingDetails()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_HostNames.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
+            var hosts = await new HostInventory(client).ReadHostsAsync(new[] { "nothing*" });
+
+            Assert.Empty(hosts);
+            Assert.Equal(5, server.Requests.Count);
+        }
+
+        [Fact]
+        public async Task ReadSupportedEvcModesAsync_ReadsServiceInstanceCapability()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_ServiceInstanceCapability.xml");
+
+            var modes = await new HostInventory(client).ReadSupportedEvcModesAsync();
+
+            Assert.Equal(new[] { "intel-westmere", "intel-ivybridge" }, modes.Select(m => m.Key));
+            var request = server.Requests[2];
+            Assert.Equal(new[] { "ServiceInstance" }, request.Values("obj"));
+            Assert.Equal("ServiceInstance", request.Call.Descendants().Single(e => e.Name.LocalName == "obj").Attribute("type")!.Value);
+            Assert.Equal(new[] { "capability" }, request.Values("pathSet"));
+        }
+    }
+}
