@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Text.RegularExpressions;
+using CpuidMask.Engine.Json;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Readers
@@ -13,6 +15,12 @@ namespace CpuidMask.Engine.Readers
     /// </summary>
     public static class ProfileReader
     {
+        private static readonly Regex ExportShape = new Regex(@"""leaves""\s*:", RegexOptions.CultureInvariant);
+
+        private static readonly Regex VSphereShape = new Regex(
+            @"""(cpuFeature|featureCapability)""\s*:",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
         /// <summary>Every logical CPU (dumps, <c>cpuid -r</c>) or host (vSphere JSON) in the file, in file order.</summary>
         public static IReadOnlyList<CpuidProfile> ReadAll(string path) => Parse(ReadText(path), path);
 
@@ -61,10 +69,21 @@ namespace CpuidMask.Engine.Readers
                 format = Detect(text);
             }
 
+            if (format == ProfileFormat.VSphere)
+            {
+                return VSphereJsonReader.Parse(JsonNode.Parse(text, sourceName), sourceName);
+            }
+
             switch (format)
             {
                 case ProfileFormat.InstLatx64:
                     return InstLatx64Reader.Parse(text, sourceName);
+                case ProfileFormat.LinuxCpuid:
+                    return LinuxCpuidReader.Parse(text, sourceName);
+                case ProfileFormat.VmwareLog:
+                    return VmwareLogReader.Parse(text, sourceName);
+                case ProfileFormat.BootCd:
+                    return BootCdReader.Parse(text, sourceName);
                 case ProfileFormat.Unknown:
                     throw new CpuidMaskException(
                         "ProfileFormatUnknown",
@@ -98,12 +117,34 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
+                if (c == '{' || c == '[')
+                {
+                    return ExportShape.IsMatch(text) ? ProfileFormat.Json
+                        : VSphereShape.IsMatch(text) ? ProfileFormat.VSphere
+                        : ProfileFormat.Unknown;
+                }
+
                 break;
             }
 
             if (InstLatx64Reader.Looks(text))
             {
                 return ProfileFormat.InstLatx64;
+            }
+
+            if (LinuxCpuidReader.Looks(text))
+            {
+                return ProfileFormat.LinuxCpuid;
+            }
+
+            if (VmwareLogReader.Looks(text))
+            {
+                return ProfileFormat.VmwareLog;
+            }
+
+            if (BootCdReader.Looks(text))
+            {
+                return ProfileFormat.BootCd;
             }
 
             return ProfileFormat.Unknown;

@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using CpuidMask.Engine.Json;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Readers
+{
+    /// <summary>
+    /// A HostSystem as PowerCLI's ConvertTo-Json writes it (<c>$vmhost.ExtensionData | ConvertTo-Json -Depth 6</c>),
+    /// or a trimmed copy: <c>cpuFeature</c>, <c>featureCapability</c> and <c>cpuPkg</c> at the top level,
+    /// or where the API puts them (<c>hardware.cpuFeature</c>, <c>config.featureCapability</c>,
+    /// <c>hardware.cpuPkg</c>), optionally under <c>extensionData</c> (a VMHost object itself). An array
+    /// gives one profile per host. Member names match in any case, since PowerShell writes .NET
+    /// property names (<c>CpuFeature</c>) where the API says <c>cpuFeature</c>.
+    /// </summary>
+    internal static class VSphereJsonReader
+    {
+        private const string ErrorId = "VSphereJsonInvalid";
+
+        public static IReadOnlyList<CpuidProfile> Parse(JsonNode root, string sourceName)
+        {
+            var hosts = new List<JsonNode>();
+            if (root is JsonArray array)
+            {
+                hosts.AddRange(array);
+            }
+            else if (root is JsonObject wrapper && wrapper.Get("value") is JsonArray values && wrapper.Get("Count") is JsonNumber)
+            {
+                // Windows PowerShell 5.1 sometimes serialises an array as {"value": [...], "Count": n}.
+                hosts.AddRange(values);
+            }
+            else
+            {
+                hosts.Add(root);
+            }
+
+            if (hosts.Count == 0)
+            {
+                throw ReaderSupport.Empty(sourceName, "the JSON array lists no hosts.");
+            }
+
+            var profiles = new CpuidProfile[hosts.Count];
+            for (int i = 0; i < hosts.Count; i++)
+            {
+                if (!(hosts[i] is JsonObject host))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, hosts[i], $"host {i} is {JsonReading.Describe(hosts[i])}; expected a HostSystem object with hardware.cpuFeature and config.featureCapability.");
+                }
+
+                profiles[i] = ReadHost(host, i, sourceName);
+            }
+
+            return profiles;
+        }
+
+        private static CpuidProfile ReadHost(JsonObject host, int index, string sourceName)
+        {
+            var extension = host.Get("extensionData") as JsonObject;
+            var hardware = Object(host, "hardware") ?? Object(extension, "hardware");
+            var config = Object(host, "config") ?? Object(extension, "config");
+            var cpuPkg = host.Get("cpuPkg") ?? hardware?.Get("cpuPkg");
+            var cpuFeature = host.Get("cpuFeature") ?? hardware?.Get("cpuFeature");
+            var featureCapability = host.Get("featureCapability") ?? config?.Get("featureCapability");
+            string? brand = null;
+            if (cpuPkg is JsonArray packages && packages.Count > 0 && packages[0] is JsonObject firstPackage)
+            {
+                brand = JsonReading.ScalarText(firstPackage.Get("description"));
+                if (cpuFeature == null || cpuFeature is JsonNull)
+                {
+                    // Every package reports its own cpuFeature; the host-wide list is their common part.
+                    cpuFeature = firstPackage.Get("cpuFeature");
+                }
+            }
+
+            string name = JsonReading.ScalarText(host.Get("name"))
+                ?? JsonReading.ScalarText(extension?.Get("name"))
+                ?? ReaderSupport.ProfileName(sourceName, index, "host");
+            string label = string.Format(CultureInfo.InvariantCulture, "host {0} ('{1}')", index, name);
+
+            bool hasFeatures = cpuFeature != null && !(cpuFeature is JsonNull);
+            bool hasCapabilities = featureCapability != null && !(featureCapability is JsonNull);
+            if (!hasFeatures && !hasCapabilities)
+            {
+                throw JsonReading.Invalid(
+                    ErrorId,
+                    sourceName,
+                    host,
+                    $"{label} has neither hardware.cpuFeature nor config.featureCapability. Export the host with: Get-VMHost NAME | Select-Object -ExpandProperty ExtensionData | ConvertTo-Json -Depth 6");
+            }
+
+            var records = hasFeatures ? ReadCpuFeature(cpuFeature!, label, sourceName) : new List<HostCpuIdInfoRecord>();
+            var capabilities = hasCapabilities ? ReadCapabilities(featureCapability!, label, sourceName) : new List<KeyValuePair<string, string>>();
+            if (records.Count == 0 && capabilities.Count == 0)
+            {
+                throw ReaderSupport.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
+            }
+
+            return VSphereProfileBuilder.Build(
+                name,
+                ReaderSupport.ProfileSource(sourceName, index, ProfileFormat.VSphere, "host"),
+                records,
+                capabilities,
+                brand);
+        }
+
+        private static List<HostCpuIdInfoRecord> ReadCpuFeature(JsonNode node, string label, string sourceName)
+        {
+            var records = new List<HostCpuIdInfoRecord>();
+            var items = node is JsonArray array ? (IEnumerable<JsonNode>)array : new[] { node };
+            int i = 0;
+            foreach (var item in items)
+            {
+                string where = $"{label} cpuFeature[{i}]";
+                if (!(item is JsonObject entry))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where} is {JsonReading.Describe(item)}; expected an object {{level, vendor, eax, ebx, ecx, edx}}. {DepthHint(item)}");
+                }
+
+                var levelNode = entry.Get("level");
+                if (levelNode == null || !TryLevel(levelNode, out int level))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, levelNode ?? entry, $"{where}.level is {(levelNode == null ? "missing" : JsonReading.Describe(levelNode))}; expected an integer such as 1 or -2147483647 (0x80000001).");
+                }
+
+                records.Add(new HostCpuIdInfoRecord(
+                    level,
+                    JsonReading.ScalarText(entry.Get("vendor")),
+                    Register(entry, "eax", where, sourceName),
+                    Register(entry, "ebx", where, sourceName),
+                    Register(entry, "ecx", where, sourceName),
+                    Register(entry, "edx", where, sourceName)));
+                i++;
+            }
+
+            return records;
+        }
+
+        private static string? Register(JsonObject entry, string name, string where, string sourceName)
+        {
+            var node = entry.Get(name);
+            if (node == null || node is JsonNull)
+            {
+                return null;
+            }
+
+            if (node is JsonString text)
+            {
+                return text.Value;
+            }
+
+            throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where}.{name} is {JsonReading.Describe(node)}; expected 32 bits as text, e.g. \"0000:0000:0000:0000:0000:0000:0000:1101\".");
+        }
+
+        private static List<KeyValuePair<string, string>> ReadCapabilities(JsonNode node, string label, string sourceName)
+        {
+            var result = new List<KeyValuePair<string, string>>();
+            if (node is JsonObject map)
+            {
+                // A hand-written {"cpuid.AVX2": "1", ...} map.
+                foreach (var member in map)
+                {
+                    string? value = JsonReading.ScalarText(member.Value);
+                    if (value != null)
+                    {
+                        result.Add(new KeyValuePair<string, string>(member.Key, value));
+                    }
+                }
+
+                return result;
+            }
+
+            if (!(node is JsonArray array))
+            {
+                throw JsonReading.Invalid(ErrorId, sourceName, node, $"{label} featureCapability is {JsonReading.Describe(node)}; expected an array of {{key, featureName, value}}.");
+            }
+
+            for (int i = 0; i < array.Count; i++)
+            {
+                if (!(array[i] is JsonObject entry))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, array[i], $"{label} featureCapability[{i}] is {JsonReading.Describe(array[i])}; expected an object {{key, featureName, value}}. {DepthHint(array[i])}");
+                }
+
+                string? key = JsonReading.ScalarText(entry.Get("key")) ?? JsonReading.ScalarText(entry.Get("featureName"));
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, entry, $"{label} featureCapability[{i}] has no key; expected e.g. {{\"key\": \"cpuid.AVX2\", \"featureName\": \"cpuid.AVX2\", \"value\": \"1\"}}.");
+                }
+
+                string? value = JsonReading.ScalarText(entry.Get("value"));
+                if (value != null)
+                {
+                    result.Add(new KeyValuePair<string, string>(key!, value));
+                }
+            }
+
+            return result;
+        }
+
+        private static bool TryLevel(JsonNode node, out int level)
+        {
+            level = 0;
+            long value;
+            if (node is JsonNumber number)
+            {
+                if (!number.TryGetInt64(out value))
+                {
+                    return false;
+                }
+            }
+            else if (node is JsonString text)
+            {
+                string s = text.Value.Trim();
+                bool ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    ? long.TryParse(s.Substring(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+                    : long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
+
+            // The API's level is a signed int; accept the unsigned spelling of an extended leaf too.
+            if (value >= int.MinValue && value <= uint.MaxValue)
+            {
+                level = unchecked((int)(uint)(value & 0xFFFFFFFF));
+                return true;
+            }
+
+            return false;
+        }
+
+        private static string DepthHint(JsonNode node) =>
+            node is JsonString s && s.Value.StartsWith("VMware.", StringComparison.Ordinal)
+                ? "ConvertTo-Json stopped at its default depth of 2 and wrote the type name instead; run it again with -Depth 6."
+                : string.Empty;
+
+        private static JsonObject? Object(JsonObject? parent, string name) => parent?.Get(name) as JsonObject;
+    }
+}
