@@ -64,14 +64,23 @@ namespace CpuidMask.Engine.Readers
                 throw ReaderSupport.Empty(sourceName, "the file is empty.");
             }
 
-            if (format == ProfileFormat.Unknown)
+            bool detected = format == ProfileFormat.Unknown;
+            if (detected)
             {
                 format = Detect(text);
             }
 
-            if (format == ProfileFormat.VSphere)
+            if (format == ProfileFormat.Json || format == ProfileFormat.VSphere)
             {
-                return VSphereJsonReader.Parse(JsonNode.Parse(text, sourceName), sourceName);
+                var root = JsonNode.Parse(text, sourceName);
+                if (detected)
+                {
+                    format = ProfileJson.IsExport(root) ? ProfileFormat.Json : ProfileFormat.VSphere;
+                }
+
+                return format == ProfileFormat.Json
+                    ? ProfileJson.ReadAll(root, sourceName)
+                    : VSphereJsonReader.Parse(root, sourceName);
             }
 
             switch (format)

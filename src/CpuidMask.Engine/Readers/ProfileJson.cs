@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using CpuidMask.Engine.Json;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Readers
+{
+    /// <summary>
+    /// A feature a profile has, for the <c>features</c> list of the JSON export. A plain value so the
+    /// export does not depend on the feature catalog; callers map catalog definitions onto it.
+    /// </summary>
+    public sealed class FeatureInfo
+    {
+        public FeatureInfo(string name, uint leaf, uint subleaf, CpuidRegister register, int bit)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException("A feature needs a name.", nameof(name));
+            }
+
+            if (bit < 0 || bit > 31)
+            {
+                throw new ArgumentOutOfRangeException(nameof(bit), bit, "A register bit is 0-31.");
+            }
+
+            Name = name;
+            Leaf = leaf;
+            Subleaf = subleaf;
+            Register = register;
+            Bit = bit;
+        }
+
+        public string Name { get; }
+
+        public uint Leaf { get; }
+
+        public uint Subleaf { get; }
+
+        public CpuidRegister Register { get; }
+
+        public int Bit { get; }
+
+        public override string ToString() => $"{Name} ({new LeafKey(Leaf, Subleaf)} {Register.ToName()}[{Bit}])";
+    }
+
+    /// <summary>
+    /// The project's own JSON form of a profile (also what <c>cpuidmask show --json</c> prints):
+    /// <code>
+    /// {"name", "source", "format", "vendor", "family", "model", "stepping", "brand",
+    ///  "leaves": [{"leaf": "0x7", "subleaf": 0, "eax": "0x00000000", "ebx": ..., "ecx": ..., "edx": ...,
+    ///              "known": ["ecx", "edx"] (only when some registers are unknown)}],
+    ///  "capabilities": {"cpuid.AVX2": "1"},
+    ///  "features": [{"name", "leaf", "subleaf", "register", "bit"}]}
+    /// </code>
+    /// Family, model, stepping and features are written for readers of the file; reading takes the
+    /// profile from name, source, format, vendor, brand, leaves and capabilities alone, so a written
+    /// profile reads back identical.
+    /// </summary>
+    public static class ProfileJson
+    {
+        private const string ErrorId = "ProfileJsonInvalid";
+
+        private static readonly CpuidRegister[] Registers = { CpuidRegister.Eax, CpuidRegister.Ebx, CpuidRegister.Ecx, CpuidRegister.Edx };
+
+        public static string Write(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null, bool indented = true) =>
+            ToJsonObject(profile, features).ToJson(indented);
+
+        /// <summary>The export as a DOM, for shells that embed it in larger output.</summary>
+        public static JsonObject ToJsonObject(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null)
+        {
+            if (profile == null)
+            {
+                throw new ArgumentNullException(nameof(profile));
+            }
+
+            var leaves = new JsonArray();
+            foreach (var leaf in profile.Leaves)
+            {
+                var entry = new JsonObject()
+                    .Add("leaf", LeafKey.FormatLeaf(leaf.Leaf))
+                    .Add("subleaf", (long)leaf.Subleaf);
+                foreach (var register in Registers)
+                {
+                    entry.Add(register.ToName(), Hex(leaf.Registers[register]));
+                }
+
+                if (leaf.Known != RegisterSet.All)
+                {
+                    var known = new JsonArray();
+                    foreach (var register in Registers)
+                    {
+                        if (leaf.IsKnown(register))
+                        {
+                            known.Add(register.ToName());
+                        }
+                    }
+
+                    entry.Add("known", known);
+                }
+
+                leaves.Add(entry);
+            }
+
+            var capabilities = new JsonObject();
+            foreach (var pair in profile.Capabilities)
+            {
+                capabilities.Add(pair.Key, pair.Value);
+            }
+
+            var featureArray = new JsonArray();
+            foreach (var feature in features ?? Array.Empty<FeatureInfo>())
+            {
+                featureArray.Add(new JsonObject()
+                    .Add("name", feature.Name)
+                    .Add("leaf", LeafKey.FormatLeaf(feature.Leaf))
+                    .Add("subleaf", (long)feature.Subleaf)
+                    .Add("register", feature.Register.ToName())
+                    .Add("bit", feature.Bit));
+            }
+
+            return new JsonObject()
+                .Add("name", profile.Name)
+                .Add("source", profile.Source)
+                .Add("format", profile.Format.ToString())
+                .Add("vendor", profile.Vendor)
+                .Add("family", NumberOrNull(profile.Family))
+                .Add("model", NumberOrNull(profile.Model))
+                .Add("stepping", NumberOrNull(profile.Stepping))
+                .Add("brand", profile.Brand)
+                .Add("leaves", leaves)
+                .Add("capabilities", capabilities)
+                .Add("features", featureArray);
+        }
+
+        /// <summary>Reads one exported profile (an object, or an array holding exactly one).</summary>
+        public static CpuidProfile Read(string text, string sourceName)
+        {
+            var all = ReadAll(text, sourceName);
+            if (all.Count != 1)
+            {
+                throw new CpuidMaskException(
+                    ErrorId,
+                    ErrorKind.InvalidData,
+                    string.Format(CultureInfo.InvariantCulture, "{0} holds {1} profiles; expected one. Use ProfileReader.ReadAll to read them all.", sourceName, all.Count),
+                    sourceName);
+            }
+
+            return all[0];
+        }
+
+        /// <summary>Reads an exported profile or an array of them.</summary>
+        public static IReadOnlyList<CpuidProfile> ReadAll(string text, string sourceName) =>
+            ReadAll(JsonNode.Parse(text, sourceName), sourceName);
+
+        internal static IReadOnlyList<CpuidProfile> ReadAll(JsonNode root, string sourceName)
+        {
+            if (root is JsonArray array)
+            {
+                if (array.Count == 0)
+                {
+                    throw ReaderSupport.Empty(sourceName, "the JSON array lists no profiles.");
+                }
+
+                var result = new CpuidProfile[array.Count];
+                for (int i = 0; i < array.Count; i++)
+                {
+                    result[i] = FromNode(array[i], sourceName, i, inArray: true);
+                }
+
+                return result;
+            }
+
+            return new[] { FromNode(root, sourceName, 0, inArray: false) };
+        }
+
+        /// <summary>True when the value has the export's shape (an object, or array of objects, with "leaves").</summary>
+        internal static bool IsExport(JsonNode root)
+        {
+            var first = root is JsonArray array && array.Count > 0 ? array[0] : root;
+            return first is JsonObject obj && obj.ContainsKey("leaves");
+        }
+
+        /// <summary>Reads one exported profile object.</summary>
+        public static CpuidProfile FromJsonObject(JsonObject node, string sourceName) => FromNode(node, sourceName, 0, inArray: false);
+
+        private static CpuidProfile FromNode(JsonNode node, string sourceName, int index, bool inArray)
+        {
+            string at = inArray ? $"profile {index}" : "the profile";
+            if (!(node is JsonObject obj))
+            {
+                throw JsonReading.Invalid(ErrorId, sourceName, node, $"{at} is {JsonReading.Describe(node)}; expected an object with \"name\" and \"leaves\".");
+            }
+
+            if (!(obj.Get("leaves") is JsonArray leafArray))
+            {
+                throw JsonReading.Invalid(ErrorId, sourceName, obj.Get("leaves") ?? obj, $"{at} has no \"leaves\" array; expected \"leaves\": [{{\"leaf\": \"0x1\", \"subleaf\": 0, \"eax\": \"0x000306A9\", ...}}].");
+            }
+
+            var leaves = new List<CpuidLeaf>();
+            for (int i = 0; i < leafArray.Count; i++)
+            {
+                leaves.Add(ReadLeaf(leafArray[i], inArray ? $"profile {index} leaves[{i}]" : $"leaves[{i}]", sourceName));
+            }
+
+            var capabilities = new List<KeyValuePair<string, string>>();
+            var capNode = obj.Get("capabilities");
+            if (capNode is JsonObject capObject)
+            {
+                foreach (var member in capObject)
+                {
+                    string? value = JsonReading.ScalarText(member.Value);
+                    if (value == null)
+                    {
+                        throw JsonReading.Invalid(ErrorId, sourceName, member.Value, $"capabilities.{member.Key} is {JsonReading.Describe(member.Value)}; expected a string such as \"1\".");
+                    }
+
+                    capabilities.Add(new KeyValuePair<string, string>(member.Key, value));
+                }
+            }
+            else if (capNode != null && !(capNode is JsonNull))
+            {
+                throw JsonReading.Invalid(ErrorId, sourceName, capNode, $"capabilities is {JsonReading.Describe(capNode)}; expected an object such as {{\"cpuid.AVX2\": \"1\"}}.");
+            }
+
+            if (leaves.Count == 0 && capabilities.Count == 0)
+            {
+                throw ReaderSupport.Empty(sourceName, $"{at} has no leaves and no capabilities.");
+            }
+
+            string name = NonEmpty(obj.Get("name")) ?? ReaderSupport.ProfileName(sourceName, index);
+            string source = NonEmpty(obj.Get("source")) ?? ReaderSupport.ProfileSource(sourceName, index, ProfileFormat.Json);
+            var format = ProfileFormat.Json;
+            if (NonEmpty(obj.Get("format")) is string formatText
+                && Enum.TryParse(formatText, ignoreCase: true, out ProfileFormat parsed)
+                && Enum.IsDefined(typeof(ProfileFormat), parsed))
+            {
+                format = parsed;
+            }
+
+            return new CpuidProfile(
+                name,
+                leaves,
+                format,
+                source,
+                capabilities,
+                vendor: NonEmpty(obj.Get("vendor")),
+                brand: JsonReading.ScalarText(obj.Get("brand")));
+        }
+
+        private static CpuidLeaf ReadLeaf(JsonNode node, string where, string sourceName)
+        {
+            if (!(node is JsonObject entry))
+            {
+                throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where} is {JsonReading.Describe(node)}; expected {{\"leaf\": \"0x7\", \"subleaf\": 0, \"eax\": \"0x00000000\", ...}}.");
+            }
+
+            uint leaf = Number(entry, "leaf", where, sourceName, required: true);
+            uint subleaf = Number(entry, "subleaf", where, sourceName, required: false);
+            var values = new uint[4];
+            var present = RegisterSet.None;
+            foreach (var register in Registers)
+            {
+                var valueNode = entry.Get(register.ToName());
+                if (valueNode == null || valueNode is JsonNull)
+                {
+                    continue;
+                }
+
+                values[(int)register] = Number(entry, register.ToName(), where, sourceName, required: true);
+                present |= CpuidLeaf.ToFlag(register);
+            }
+
+            var known = present;
+            var knownNode = entry.Get("known");
+            if (knownNode != null && !(knownNode is JsonNull))
+            {
+                if (!(knownNode is JsonArray knownArray))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, knownNode, $"{where}.known is {JsonReading.Describe(knownNode)}; expected an array of register names such as [\"ecx\", \"edx\"].");
+                }
+
+                known = RegisterSet.None;
+                foreach (var item in knownArray)
+                {
+                    if (!(item is JsonString name) || !CpuidRegisterNames.TryParse(name.Value, out var register))
+                    {
+                        throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known holds {JsonReading.Describe(item)}; expected \"eax\", \"ebx\", \"ecx\" or \"edx\".");
+                    }
+
+                    known |= CpuidLeaf.ToFlag(register);
+                }
+            }
+
+            return new CpuidLeaf(new LeafKey(leaf, subleaf), new CpuidRegisters(values[0], values[1], values[2], values[3]), known);
+        }
+
+        /// <summary>A number, or text in hex ("0x7") or decimal ("7").</summary>
+        private static uint Number(JsonObject entry, string member, string where, string sourceName, bool required)
+        {
+            var node = entry.Get(member);
+            if (node == null || node is JsonNull)
+            {
+                if (!required)
+                {
+                    return 0;
+                }
+
+                throw JsonReading.Invalid(ErrorId, sourceName, entry, $"{where} has no \"{member}\"; expected e.g. \"{member}\": \"0x1\".");
+            }
+
+            if (node is JsonNumber number && number.TryGetInt64(out long whole) && whole >= 0 && whole <= uint.MaxValue)
+            {
+                return (uint)whole;
+            }
+
+            if (node is JsonString text)
+            {
+                string s = text.Value.Trim();
+                if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    ? ReaderSupport.TryParseHex(s, out uint hex)
+                    : uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out hex))
+                {
+                    return hex;
+                }
+            }
+
+            throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where}.{member} is {JsonReading.Describe(node)}; expected a 32-bit value such as \"0x0000000D\" or 13.");
+        }
+
+        private static string Hex(uint value) => "0x" + value.ToString("X8", CultureInfo.InvariantCulture);
+
+        private static JsonNode NumberOrNull(int value) => value < 0 ? (JsonNode)JsonNull.Instance : new JsonNumber(value);
+
+        private static string? NonEmpty(JsonNode? node)
+        {
+            string? text = JsonReading.ScalarText(node);
+            return string.IsNullOrWhiteSpace(text) ? null : text;
+        }
+    }
+}
