@@ -1,0 +1,119 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CpuidMask.Engine.Model;
+using CpuidMask.Engine.Readers;
+
+namespace CpuidMask.Integration.Tests
+{
+    /// <summary>
+    /// Builds tests/vcsim/inventory.json from the real CPU dumps: each simulated host reports what a
+    /// recent ESXi would report for that CPU (raw leaves 0, 1, 0x80000000, 0x80000001 and named
+    /// feature capabilities for the rest). The committed file must equal what this produces.
+    /// </summary>
+    internal static class VcsimInventory
+    {
+        public const string User = "administrator@vsphere.local";
+        public const string Password = "Pa55w.rd!";
+
+        /// <summary>Simulated host name, dump file, cluster (null: standalone), connection state.</summary>
+        public static readonly (string Host, string Dump, string? Cluster, string State)[] Hosts =
+        {
+            ("esx-avoton-01", "GenuineIntel00406D8_Avoton_CPUID", null, "connected"),
+            ("esx-ivy-01", "GenuineIntel00306A9_IvyBridge_CPUID", null, "connected"),
+            ("esx-haswell-01", "GenuineIntel00306F2_HaswellEP_00_CPUID", "Prod", "connected"),
+            ("esx-skylake-01", "GenuineIntel0050654_SkylakeXeon_CPUID2", "Prod", "connected"),
+            ("esx-epyc-01", "AuthenticAMD0830F10_K17_Rome_CPUID2", null, "connected"),
+            ("esx-broadwell-01", "GenuineIntel00406F1_BroadwellE_02_CPUID", "Prod", "disconnected"),
+        };
+
+        /// <summary>VM name, host, power state, hardware version, extraConfig.</summary>
+        public static readonly (string Vm, string Host, string Power, string Version, (string Key, string Value)[] Extra)[] Vms =
+        {
+            ("vm-web01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "web-team"), ("svga.present", "TRUE"), ("cpuid.1.edx", "-------------------------------0") }),
+            ("vm-web02", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "web-team") }),
+            ("vm-db01", "esx-ivy-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "dba"), ("sched.cpu.latencySensitivity", "normal") }),
+            ("vm-app01", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-app02", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-legacy01", "esx-haswell-01", "poweredOff", "vmx-11", new[] { ("guestinfo.owner", "legacy") }),
+            ("vm-amd01", "esx-epyc-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "amd") }),
+            ("vm-stale01", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-undo01", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------"), ("featMask.vm.cpuid.PCID", "Val:0") }),
+        };
+
+        public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
+
+        public static string Generate()
+        {
+            var clusters = new Dictionary<string, JsonArray>();
+            var standalone = new JsonArray();
+            foreach (var (host, dump, cluster, state) in Hosts)
+            {
+                var node = HostNode(host, Dump(dump), state);
+                if (cluster == null)
+                {
+                    standalone.Add(node);
+                }
+                else
+                {
+                    if (!clusters.TryGetValue(cluster, out var list))
+                    {
+                        list = new JsonArray();
+                        clusters[cluster] = list;
+                    }
+
+                    list.Add(node);
+                }
+            }
+
+            var root = new JsonObject
+            {
+                ["user"] = User,
+                ["password"] = Password,
+                ["about"] = new JsonObject { ["version"] = "7.0.3", ["build"] = "20150588", ["apiVersion"] = "7.0.3.0" },
+                ["datacenter"] = "Lab",
+                ["supportedEVCMode"] = new JsonArray(),
+                ["clusters"] = new JsonArray(clusters.Select(c => (JsonNode)new JsonObject { ["name"] = c.Key, ["hosts"] = c.Value }).ToArray()),
+                ["hosts"] = standalone,
+                ["vms"] = new JsonArray(Vms.Select(v => (JsonNode)new JsonObject
+                {
+                    ["name"] = v.Vm,
+                    ["host"] = v.Host,
+                    ["powerState"] = v.Power,
+                    ["version"] = v.Version,
+                    ["guestId"] = "otherGuest64",
+                    ["extraConfig"] = new JsonArray(v.Extra.Select(e => (JsonNode)new JsonObject { ["key"] = e.Key, ["value"] = e.Value }).ToArray()),
+                }).ToArray()),
+            };
+            return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
+        }
+
+        private static JsonObject HostNode(string name, CpuidProfile profile, string state)
+        {
+            var data = VSphereHostData.FromProfile(profile);
+            return new JsonObject
+            {
+                ["name"] = name,
+                ["connectionState"] = state,
+                ["cpuPkgDescription"] = profile.Brand,
+                ["cpuFeature"] = new JsonArray(data.CpuFeature.Select(c => (JsonNode)new JsonObject
+                {
+                    ["level"] = c.Level,
+                    ["vendor"] = c.Level == 0 ? profile.Vendor : null,
+                    ["eax"] = c.Eax,
+                    ["ebx"] = c.Ebx,
+                    ["ecx"] = c.Ecx,
+                    ["edx"] = c.Edx,
+                }).ToArray()),
+                ["featureCapability"] = new JsonArray(data.FeatureCapability.Select(p => (JsonNode)new JsonObject
+                {
+                    ["key"] = p.Key,
+                    ["featureName"] = p.Key,
+                    ["value"] = p.Value,
+                }).ToArray()),
+            };
+        }
+    }
+}
