@@ -55,6 +55,7 @@ namespace CpuidMask.Vim
         public PropertyCollector PropertyCollector { get; }
 
         /// <summary>The cookie currently sent; for tests only, never shown.</summary>
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         internal string? SessionCookie => _transport.SessionCookie;
 
         public static async Task<VimClient> ConnectAsync(VimConnectionOptions options, CancellationToken cancellationToken = default)

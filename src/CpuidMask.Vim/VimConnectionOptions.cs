@@ -36,6 +36,7 @@ namespace CpuidMask.Vim
         public string? UserName { get; init; }
 
         /// <summary>Write-only from outside: held privately, sent only in the Login body.</summary>
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         public string? Password
         {
             internal get => _password;
@@ -46,6 +47,7 @@ namespace CpuidMask.Vim
         /// An existing session's <c>vmware_soap_session</c> cookie value (with or without the quotes the
         /// server puts around it). The client reuses the session and never logs it out.
         /// </summary>
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         public string? SessionCookie
         {
             internal get => _sessionCookie;

@@ -22,7 +22,7 @@ namespace CpuidMask.Vim
             Server = server;
             FaultObject = ManagedObjectReference.FromXml(fault?.Child("obj") ?? fault?.Child("object") ?? fault?.Child("entity"));
             PrivilegeId = fault?.Text("privilegeId");
-            InvalidProperty = fault?.Text("invalidProperty") ?? fault?.Text("name");
+            InvalidProperty = fault?.Text("invalidProperty") ?? (faultType == "InvalidProperty" ? fault?.Text("name") : null);
         }
 
         /// <summary>The vim25 fault type, e.g. "InvalidPowerState".</summary>

@@ -50,10 +50,10 @@ namespace CpuidMask.Vim.Inventory
             {
                 // Names first, then the heavy paths for the matches only.
                 var all = await collector.RetrieveAllAsync("HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
-                var (matched, missing) = NamePattern.Select(patterns, all, NameOf);
+                var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
                 if (missing.Count > 0)
                 {
-                    throw NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(NameOf));
+                    throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of));
                 }
 
                 contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ namespace CpuidMask.Vim.Inventory
                 var clusters = await collector.RetrieveAsync(clusterRefs, "ClusterComputeResource", new[] { "name" }, cancellationToken).ConfigureAwait(false);
                 foreach (var cluster in clusters)
                 {
-                    clusterNames[cluster.Obj] = NameOf(cluster);
+                    clusterNames[cluster.Obj] = EntityName.Of(cluster);
                 }
             }
 
@@ -90,24 +90,10 @@ namespace CpuidMask.Vim.Inventory
                 : capability.Children("supportedEVCMode").Select(EVCMode.FromXml).ToArray();
         }
 
-        internal static string NameOf(ObjectContent content) => EntityName.Unescape(content.GetString("name") ?? content.Obj.Value);
-
-        internal static CpuidMaskException NotFound(string errorId, string what, IReadOnlyList<string> missing, IEnumerable<string> known)
-        {
-            var sample = known.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Take(10).ToArray();
-            string knownText = sample.Length == 0 ? $"the server has no {what}s visible to this account" : $"known {what}s include {string.Join(", ", sample)}";
-            string names = string.Join(", ", missing.Select(m => "'" + m + "'"));
-            return new CpuidMaskException(
-                errorId,
-                ErrorKind.ObjectNotFound,
-                $"No {what} named {names} ({knownText}). Check the spelling, or use a wildcard such as '{missing[0]}*'.",
-                missing.Count == 1 ? missing[0] : (object)missing.ToArray());
-        }
-
         private HostCpuRecord ToRecord(ObjectContent c, IReadOnlyDictionary<ManagedObjectReference, string> clusterNames)
         {
             var parent = c.GetMoRef("parent");
-            return new HostCpuRecord(_client.ServerName, NameOf(c), c.Obj)
+            return new HostCpuRecord(_client.ServerName, EntityName.Of(c), c.Obj)
             {
                 Cluster = parent != null && clusterNames.TryGetValue(parent, out var cluster) ? cluster : null,
                 ConnectionState = c.GetString("runtime.connectionState"),

@@ -105,21 +105,4 @@ namespace CpuidMask.Vim.Inventory
             return builder.Append('$').ToString();
         }
     }
-
-    internal static class EntityName
-    {
-        /// <summary>
-        /// ManagedEntity.name escapes '/', '\' and '%' as %2f, %5c and %25 (so names can be used in
-        /// inventory paths); users type the real characters.
-        /// </summary>
-        public static string Unescape(string name) =>
-            name.IndexOf('%') < 0
-                ? name
-                : Regex.Replace(name, "%(2[fF]|5[cC]|25)", m => m.Value.ToLowerInvariant() switch
-                {
-                    "%2f" => "/",
-                    "%5c" => "\\",
-                    _ => "%",
-                });
-    }
 }

@@ -48,10 +48,10 @@ namespace CpuidMask.Vim.Inventory
             }
 
             var all = await _client.PropertyCollector.RetrieveAllAsync("VirtualMachine", new[] { "name" }, cancellationToken).ConfigureAwait(false);
-            var (matched, missing) = NamePattern.Select(patterns, all, HostInventory.NameOf);
+            var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
             if (missing.Count > 0)
             {
-                throw HostInventory.NotFound(VimErrorIds.VmNotFound, "VM", missing, all.Select(HostInventory.NameOf));
+                throw EntityName.NotFound(VimErrorIds.VmNotFound, "VM", missing, all.Select(EntityName.Of));
             }
 
             return await ReadVmsAsync(matched.Select(c => c.Obj), cancellationToken).ConfigureAwait(false);
@@ -70,14 +70,14 @@ namespace CpuidMask.Vim.Inventory
                 var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
                 foreach (var host in hosts)
                 {
-                    hostNames[host.Obj] = HostInventory.NameOf(host);
+                    hostNames[host.Obj] = EntityName.Of(host);
                 }
             }
 
             return contents.Select(c =>
             {
                 var host = c.GetMoRef("runtime.host");
-                return new VmRecord(_client.ServerName, HostInventory.NameOf(c), c.Obj)
+                return new VmRecord(_client.ServerName, EntityName.Of(c), c.Obj)
                 {
                     PowerState = c.GetString("runtime.powerState"),
                     Host = host,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 
 namespace CpuidMask.Vim.Soap
 {
@@ -13,6 +14,7 @@ namespace CpuidMask.Vim.Soap
         public const string Mask = "***";
 
         private readonly object _gate = new object();
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         private readonly List<string> _secrets = new List<string>();
 
         public void Add(string? secret)

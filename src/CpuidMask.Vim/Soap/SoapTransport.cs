@@ -31,6 +31,8 @@ namespace CpuidMask.Vim.Soap
         private readonly Action<string>? _trace;
         private readonly TimeSpan _timeout;
         private readonly object _gate = new object();
+
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         private string? _cookie;
 
         public SoapTransport(
@@ -61,6 +63,7 @@ namespace CpuidMask.Vim.Soap
         public SecretRedactor Redactor { get; }
 
         /// <summary>The cookie value as sent (including the quotes vSphere puts around it), or null.</summary>
+        [DebuggerBrowsable(DebuggerBrowsableState.Never)]
         internal string? SessionCookie
         {
             get
@@ -221,7 +224,7 @@ namespace CpuidMask.Vim.Soap
 
         internal VimFaultException Fault(string method, XElement fault)
         {
-            string? faultString = fault.Element("faultstring")?.Value ?? fault.Child("faultstring")?.Value;
+            string? faultString = fault.Child("faultstring")?.Value;
             var detail = fault.Child("detail")?.Elements().FirstOrDefault();
             string type = detail?.XsiType() ?? StripFaultSuffix(detail?.Name.LocalName) ?? "SoapFault";
             return CreateFault(type, faultString, method, detail);
