@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
+using CpuidMask.PowerShell.Input;
+
+namespace CpuidMask.PowerShell.Commands
+{
+    /// <summary>
+    /// Finds the CPU features that block a vMotion between hosts, in each direction: two profiles like
+    /// Compare-Object (one row per feature, with a SideIndicator), or any number of hosts (one result per
+    /// direction).
+    /// </summary>
+    [Cmdlet(VerbsData.Compare, "CpuidProfile", DefaultParameterSetName = ProfileSet)]
+    [OutputType(typeof(CpuidMigrationCheck), ParameterSetName = new[] { ProfileSet })]
+    [OutputType(typeof(CpuidDifference), ParameterSetName = new[] { PairSet })]
+    public sealed class CompareCpuidProfileCommand : CpuidMaskCmdlet
+    {
+        private const string ProfileSet = "Profile";
+        private const string PairSet = "Pair";
+
+        private readonly List<CpuidProfile> _profiles = new List<CpuidProfile>();
+        private VmMask? _mask;
+
+        /// <summary>Two or more host profiles (Get-HostCpuid output); every ordered pair is checked.</summary>
+        [Parameter(ParameterSetName = ProfileSet, Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public CpuidProfile[] Profile { get; set; } = Array.Empty<CpuidProfile>();
+
+        /// <summary>The host a VM would come from, in the sense of Compare-Object's -ReferenceObject.</summary>
+        [Parameter(ParameterSetName = PairSet, Mandatory = true, Position = 0)]
+        [ValidateNotNull]
+        public CpuidProfile? ReferenceProfile { get; set; }
+
+        /// <summary>The host(s) compared with the reference; each is compared on its own.</summary>
+        [Parameter(ParameterSetName = PairSet, Mandatory = true, Position = 1, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public CpuidProfile[] DifferenceProfile { get; set; } = Array.Empty<CpuidProfile>();
+
+        /// <summary>Also lists the differences vCenter does not compare (power management, OSXSAVE, TSC_ADJUST...).</summary>
+        [Parameter]
+        public SwitchParameter IncludeInformational { get; set; }
+
+        /// <summary>Compares what a VM running under this mask would carry (New-VmCpuidMask output or .vmx lines).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Mask { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (Mask != null)
+            {
+                try
+                {
+                    _mask = MaskInput.ToVmMask(Unwrap(Mask), Read, "-Mask");
+                }
+                catch (CpuidMaskException ex)
+                {
+                    throw Terminate(ex, Mask);
+                }
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ProfileSet)
+            {
+                _profiles.AddRange(Profile.Where(p => p != null));
+                return;
+            }
+
+            foreach (var difference in DifferenceProfile.Where(p => p != null))
+            {
+                ComparePair(ReferenceProfile!, difference);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName != ProfileSet)
+            {
+                return;
+            }
+
+            ComparisonReport report;
+            try
+            {
+                report = new ProfileComparer(Catalog).Compare(_profiles, _mask);
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, _profiles.Select(p => p.Name).ToArray());
+            }
+
+            var maskLines = report.Mask.ToVmxLines();
+            foreach (var direction in report.Directions)
+            {
+                IEnumerable<string>? informational = null;
+                if (IncludeInformational)
+                {
+                    informational = report.Informational
+                        .Where(i => i.PresentOn.Contains(direction.Source, StringComparer.OrdinalIgnoreCase) && i.AbsentOn.Contains(direction.Destination, StringComparer.OrdinalIgnoreCase))
+                        .Select(i => i.Feature.Name);
+                }
+
+                WarnVendorMismatch(direction);
+                WriteObject(new CpuidMigrationCheck(direction, maskLines, informational));
+            }
+        }
+
+        private void ComparePair(CpuidProfile reference, CpuidProfile difference)
+        {
+            ComparisonReport report;
+            try
+            {
+                report = new ProfileComparer(Catalog).Compare(new[] { reference, difference }, _mask);
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, difference);
+                return;
+            }
+
+            var forward = report.Directions[0];
+            var backward = report.Directions[1];
+            WarnVendorMismatch(forward);
+            foreach (var row in PairRows(forward, "=>").Concat(PairRows(backward, "<=")))
+            {
+                WriteObject(row);
+            }
+
+            if (IncludeInformational)
+            {
+                foreach (var info in report.Informational)
+                {
+                    bool onReference = info.PresentOn.Contains(reference.Name, StringComparer.OrdinalIgnoreCase);
+                    string source = onReference ? reference.Name : difference.Name;
+                    string destination = onReference ? difference.Name : reference.Name;
+                    WriteObject(new CpuidDifference(onReference ? "=>" : "<=", info.Feature, source, destination, CpuidDifference.StatusInformational, "vCenter ignores it: " + info.Reason));
+                }
+            }
+        }
+
+        private static IEnumerable<CpuidDifference> PairRows(MigrationCheck check, string side)
+        {
+            foreach (var blocker in check.Blockers)
+            {
+                yield return new CpuidDifference(side, blocker.Feature, check.Source, check.Destination, CpuidDifference.StatusBlocker,
+                    $"vCenter refuses to move a VM powered on on {check.Source} to {check.Destination}, which lacks it");
+            }
+
+            foreach (var unknown in check.Unverified)
+            {
+                yield return new CpuidDifference(side, unknown.Feature, check.Source, check.Destination, CpuidDifference.StatusUnverified,
+                    $"{check.Destination}'s data does not report this bit; read that host's full CPUID to know whether it blocks");
+            }
+        }
+
+        private void WarnVendorMismatch(MigrationCheck check)
+        {
+            if (check.VendorMismatch != null)
+            {
+                WriteWarning(check.VendorMismatch + ".");
+            }
+        }
+    }
+}

@@ -1,0 +1,414 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.PowerShell.Input;
+using CpuidMask.Vim;
+using CpuidMask.Vim.Inventory;
+
+namespace CpuidMask.PowerShell.Commands
+{
+    /// <summary>
+    /// What every CpuidMask cmdlet shares: engine errors turned into ErrorRecords (per-item failures are
+    /// written and the loop goes on; a broken precondition ends the command), the feature catalog,
+    /// vCenter sessions (PowerCLI's, borrowed, or our own login), and Ctrl+C for the vSphere calls.
+    /// </summary>
+    public abstract class CpuidMaskCmdlet : PSCmdlet, IDisposable
+    {
+        /// <summary>How long a reconfiguration task may run before the command stops waiting for it.</summary>
+        internal static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(5);
+
+        /// <summary>Reads PowerCLI objects, deserialized objects and hashtables through PowerShell's own view of them.</summary>
+        internal static readonly PropertyReader Read = ReadProperty;
+
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly Dictionary<string, VimClient> _clients = new Dictionary<string, VimClient>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
+        private FeatureCatalog? _catalog;
+        private bool _disposed;
+
+        /// <summary>The feature catalog; a catalog that does not load ends the command.</summary>
+        protected FeatureCatalog Catalog
+        {
+            get
+            {
+                if (_catalog == null)
+                {
+                    try
+                    {
+                        _catalog = FeatureCatalog.Default;
+                    }
+                    catch (CpuidMaskException ex)
+                    {
+                        throw Terminate(ex);
+                    }
+                }
+
+                return _catalog!;
+            }
+        }
+
+        /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
+        protected CancellationToken StopToken => _stopping.Token;
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var client in _clients.Values)
+            {
+                // Logs out only the sessions this command opened; PowerCLI's borrowed session stays open.
+                client.Dispose();
+            }
+
+            _clients.Clear();
+            _stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        protected override void StopProcessing()
+        {
+            try
+            {
+                _stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command already finished.
+            }
+        }
+
+        /// <summary>
+        /// Runs an asynchronous vSphere call to completion on the pipeline thread's behalf; Ctrl+C cancels
+        /// it. Warnings the call raised are written once it returns (WriteWarning only works on this thread).
+        /// </summary>
+        protected T Wait<T>(Func<CancellationToken, Task<T>> call)
+        {
+            var token = _stopping.Token;
+            try
+            {
+                return Task.Run(() => call(token), token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            finally
+            {
+                FlushWarnings();
+            }
+        }
+
+        /// <summary>ErrorKind to the ErrorCategory PowerShell shows and scripts filter on.</summary>
+        internal static ErrorCategory CategoryOf(ErrorKind kind) => kind switch
+        {
+            ErrorKind.InvalidData => ErrorCategory.InvalidData,
+            ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+            ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+            ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+            ErrorKind.SecurityError => ErrorCategory.SecurityError,
+            ErrorKind.WriteError => ErrorCategory.WriteError,
+            ErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+            _ => ErrorCategory.NotSpecified,
+        };
+
+        /// <summary>
+        /// The ErrorRecord for an engine or vSphere error: its stable id (the FullyQualifiedErrorId starts
+        /// with it), its category, and as target the item being processed, else the input the error names.
+        /// </summary>
+        internal static ErrorRecord ToErrorRecord(CpuidMaskException exception, object? item)
+        {
+            return new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), Unwrap(item) ?? exception.Target);
+        }
+
+        /// <summary>A failure of one item: reported, and the command goes on with the next.</summary>
+        protected void WriteItemError(CpuidMaskException exception, object? item) => WriteError(ToErrorRecord(exception, item));
+
+        /// <summary>
+        /// A broken precondition (no session, unreadable catalog, unusable input set) ends the command:
+        /// <c>throw Terminate(ex)</c>. ThrowTerminatingError itself throws; the returned exception only
+        /// tells the compiler that control does not go on.
+        /// </summary>
+        protected Exception Terminate(CpuidMaskException exception, object? item = null)
+        {
+            ThrowTerminatingError(ToErrorRecord(exception, item));
+            return exception;
+        }
+
+        protected Exception Terminate(string errorId, ErrorKind kind, string message, object? target = null) =>
+            Terminate(new CpuidMaskException(errorId, kind, message, target), target);
+
+        /// <summary>The object inside a PSObject, except for property bags (PSCustomObject, deserialized objects).</summary>
+        internal static object? Unwrap(object? value) =>
+            value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
+
+        /// <summary>
+        /// Opens (or reuses within this command) a vSphere session. <paramref name="server"/> is a PowerCLI
+        /// VIServer (its session is borrowed), a name or URL (PowerCLI's session to it is borrowed, or with
+        /// <paramref name="credential"/> this command logs in and out itself), or null: the PowerCLI
+        /// connection the input came from (<paramref name="origin"/>), else <c>$global:DefaultVIServer</c>.
+        /// </summary>
+        private protected VimClient Connect(object? server, PSCredential? credential, string? thumbprint, bool skipCertificateCheck, ServerAddress? origin = null)
+        {
+            object? serverValue = Unwrap(server);
+            ViServerInfo? borrowed = null;
+            string endpoint;
+            if (serverValue is string text)
+            {
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    throw Terminate("VCenterAddressInvalid", ErrorKind.InvalidArgument, "-Server is empty; name the vCenter, e.g. -Server vc01.example.com.", text);
+                }
+
+                if (credential == null)
+                {
+                    borrowed = ViServerInfo.Choose(ServerAddress.Parse(text), ConnectedServers(), DefaultServer());
+                    if (borrowed == null)
+                    {
+                        throw Terminate(
+                            "VCenterCredentialRequired",
+                            ErrorKind.InvalidArgument,
+                            $"There is no PowerCLI session to '{text}' to reuse. Pass -Credential (Get-Credential) to log in to it, or run 'Connect-VIServer {text}' first.",
+                            text);
+                    }
+
+                    endpoint = borrowed.Endpoint;
+                }
+                else
+                {
+                    endpoint = text.Trim();
+                }
+            }
+            else if (serverValue != null)
+            {
+                borrowed = ViServerInfo.FromObject(serverValue, Read);
+                if (borrowed == null)
+                {
+                    throw Terminate(
+                        "VCenterServerInvalid",
+                        ErrorKind.InvalidArgument,
+                        $"-Server takes a vCenter name or a PowerCLI connection (Connect-VIServer's output, $global:DefaultVIServer), not a {serverValue.GetType().Name}.",
+                        serverValue);
+                }
+
+                endpoint = borrowed.Endpoint;
+            }
+            else
+            {
+                if (credential != null)
+                {
+                    throw Terminate("VCenterServerRequired", ErrorKind.InvalidArgument, "-Credential needs -Server: name the vCenter to log in to, e.g. -Server vc01 -Credential (Get-Credential).", credential.UserName);
+                }
+
+                borrowed = ViServerInfo.Choose(origin, ConnectedServers(), DefaultServer());
+                if (borrowed == null)
+                {
+                    string from = origin == null ? string.Empty : $" The input came from {origin}, which has no PowerCLI connection now.";
+                    throw Terminate(
+                        "NoVCenterSession",
+                        ErrorKind.ConnectionError,
+                        "No vCenter connection to use." + from + " Run Connect-VIServer first (the module reuses PowerCLI's session), or pass -Server vc01 -Credential (Get-Credential).",
+                        origin?.ToString());
+                }
+
+                endpoint = borrowed.Endpoint;
+            }
+
+            bool useSession = borrowed != null && credential == null;
+            if (useSession)
+            {
+                if (borrowed!.IsConnected == false)
+                {
+                    throw Terminate("VCenterSessionClosed", ErrorKind.ConnectionError, $"PowerCLI's connection to {borrowed.Name} is closed (Disconnect-VIServer). Connect again with Connect-VIServer {borrowed.Name}.", borrowed.Name);
+                }
+
+                if (borrowed.SessionSecret == null)
+                {
+                    throw Terminate(
+                        "VCenterSessionUnavailable",
+                        ErrorKind.ConnectionError,
+                        $"PowerCLI's connection to {borrowed.Name} does not expose its session (the SessionSecret property, PowerCLI 6.5 and later). Update PowerCLI, or pass -Server {borrowed.Name} -Credential (Get-Credential).",
+                        borrowed.Name);
+                }
+            }
+
+            string key = (useSession ? "session|" : "login|" + credential!.UserName + "|") + endpoint;
+            if (_clients.TryGetValue(key, out var existing))
+            {
+                return existing;
+            }
+
+            VimConnectionOptions options;
+            try
+            {
+                options = useSession
+                    ? new VimConnectionOptions(endpoint)
+                    {
+                        SessionCookie = borrowed!.SessionSecret,
+                        Thumbprint = NullIfEmpty(thumbprint),
+                        Insecure = skipCertificateCheck,
+                        Warn = _warnings.Enqueue,
+                        Trace = _ => { },
+                    }
+                    : new VimConnectionOptions(endpoint)
+                    {
+                        UserName = credential!.UserName,
+                        Password = credential.GetNetworkCredential().Password,
+                        Thumbprint = NullIfEmpty(thumbprint),
+                        Insecure = skipCertificateCheck,
+                        Warn = _warnings.Enqueue,
+                        Trace = _ => { },
+                    };
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, endpoint);
+            }
+
+            VimClient client;
+            try
+            {
+                client = Wait(token => VimClient.ConnectAsync(options, token));
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, endpoint);
+            }
+
+            _clients[key] = client;
+            WriteVerbose($"Connected to {client}.");
+            return client;
+        }
+
+        /// <summary>The PowerCLI connections of the session (<c>$global:DefaultVIServers</c>).</summary>
+        private protected IReadOnlyList<ViServerInfo> ConnectedServers()
+        {
+            var value = Unwrap(GetVariableValue("global:DefaultVIServers"));
+            if (value == null)
+            {
+                return Array.Empty<ViServerInfo>();
+            }
+
+            var items = value is IEnumerable many && !(value is string) ? many.Cast<object?>() : new[] { value };
+            return items.Select(i => ViServerInfo.FromObject(Unwrap(i), Read)).Where(s => s != null).Select(s => s!).ToArray();
+        }
+
+        /// <summary>PowerCLI's current default connection (<c>$global:DefaultVIServer</c>), or null.</summary>
+        private protected ViServerInfo? DefaultServer() => ViServerInfo.FromObject(Unwrap(GetVariableValue("global:DefaultVIServer")), Read);
+
+        /// <summary>
+        /// Reads inventory objects for many inputs in one call. One missing object fails a whole vSphere
+        /// call, so then each input is read alone and only the missing ones are reported (per item).
+        /// </summary>
+        private protected IReadOnlyList<TResult> ReadEach<TResult>(
+            IReadOnlyList<InventoryInput> inputs,
+            Func<IReadOnlyList<InventoryInput>, CancellationToken, Task<IReadOnlyList<TResult>>> read)
+        {
+            if (inputs.Count == 0)
+            {
+                return Array.Empty<TResult>();
+            }
+
+            try
+            {
+                return Wait(token => read(inputs, token));
+            }
+            catch (CpuidMaskException ex) when (ex.Kind == ErrorKind.ObjectNotFound)
+            {
+                if (inputs.Count == 1)
+                {
+                    WriteItemError(ex, inputs[0].Original);
+                    return Array.Empty<TResult>();
+                }
+            }
+
+            var results = new List<TResult>();
+            foreach (var input in inputs)
+            {
+                try
+                {
+                    results.AddRange(Wait(token => read(new[] { input }, token)));
+                }
+                catch (CpuidMaskException ex) when (ex.Kind == ErrorKind.ObjectNotFound)
+                {
+                    WriteItemError(ex, input.Original);
+                }
+            }
+
+            return results;
+        }
+
+        /// <summary>
+        /// Reads VMs: inputs with a reference (PowerCLI objects, this module's output) in one call, names and
+        /// wildcards in another; each VM once, by name.
+        /// </summary>
+        private protected IReadOnlyList<VmRecord> ReadVms(VimClient client, IReadOnlyList<InventoryInput> inputs)
+        {
+            var inventory = new VmInventory(client);
+            var byReference = inputs.Where(i => i.MoRef != null).ToArray();
+            var byName = inputs.Where(i => i.MoRef == null).ToArray();
+            var records = new List<VmRecord>();
+            records.AddRange(ReadEach(byReference, (some, token) => inventory.ReadVmsAsync(some.Select(i => i.MoRef!), token)));
+            records.AddRange(ReadEach(byName, (some, token) => inventory.FindVmsAsync(some.Select(i => i.Text), token)));
+            return records
+                .GroupBy(r => r.MoRef)
+                .Select(g => g.First())
+                .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+                .ToArray();
+        }
+
+        /// <summary>A name made literal for vSphere name matching (wildcard characters escaped with backticks).</summary>
+        internal static string LiteralName(string name) =>
+            name.IndexOfAny(new[] { '*', '?', '[' }) < 0
+                ? name
+                : string.Concat(name.Select(c => c == '*' || c == '?' || c == '[' || c == ']' || c == '`' ? "`" + c : c.ToString()));
+
+        private void FlushWarnings()
+        {
+            while (_warnings.TryDequeue(out var warning))
+            {
+                WriteWarning(warning);
+            }
+        }
+
+        private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+        private static object? ReadProperty(object target, string name)
+        {
+            var value = Unwrap(target);
+            if (value is IDictionary dictionary)
+            {
+                return Unwrap(PropertyReaderExtensions.ReadDictionary(dictionary, name));
+            }
+
+            var wrapped = target as PSObject ?? PSObject.AsPSObject(value!);
+            PSPropertyInfo? property;
+            try
+            {
+                property = wrapped.Properties[name];
+                return property == null ? null : Unwrap(property.Value);
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+            catch (ExtendedTypeSystemException)
+            {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Model;
+using CpuidMask.Engine.Readers;
+using CpuidMask.PowerShell.Input;
+using CpuidMask.Vim.Inventory;
+
+namespace CpuidMask.PowerShell.Commands
+{
+    /// <summary>
+    /// Reads CPU profiles: of vSphere hosts (PowerCLI VMHost objects or names), of CPUID dump files, or of
+    /// this machine.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "HostCpuid", DefaultParameterSetName = VMHostSet)]
+    [OutputType(typeof(CpuidProfile))]
+    public sealed class GetHostCpuidCommand : CpuidMaskCmdlet
+    {
+        private const string VMHostSet = "VMHost";
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string LocalSet = "Local";
+
+        private readonly List<InventoryInput> _hosts = new List<InventoryInput>();
+
+        /// <summary>PowerCLI VMHost objects (Get-VMHost) or host names; wildcards allowed in names.</summary>
+        [Parameter(ParameterSetName = VMHostSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public object[] VMHost { get; set; } = Array.Empty<object>();
+
+        /// <summary>CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON).</summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Dump files named exactly, without wildcard expansion.</summary>
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Which logical CPU of a multi-CPU dump to read; 0 is the first.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [ValidateRange(0, 4095)]
+        public int Cpu { get; set; }
+
+        /// <summary>Reads this machine's CPU with the CPUID instruction (PowerShell 7 on x64).</summary>
+        [Parameter(ParameterSetName = LocalSet, Mandatory = true)]
+        public SwitchParameter Local { get; set; }
+
+        /// <summary>The vCenter: a PowerCLI connection or a name. Default: the connection the hosts came from, else $global:DefaultVIServer.</summary>
+        [Parameter(ParameterSetName = VMHostSet)]
+        public object? Server { get; set; }
+
+        /// <summary>Logs in to -Server with these credentials instead of reusing PowerCLI's session.</summary>
+        [Parameter(ParameterSetName = VMHostSet)]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>SHA-256 thumbprint of the vCenter's certificate, accepted instead of CA validation.</summary>
+        [Parameter(ParameterSetName = VMHostSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Thumbprint { get; set; }
+
+        /// <summary>Accepts any certificate (warns every time). Prefer -Thumbprint.</summary>
+        [Parameter(ParameterSetName = VMHostSet)]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            switch (ParameterSetName)
+            {
+                case LocalSet:
+                    ReadLocal();
+                    break;
+                case PathSet:
+                    foreach (string path in Path)
+                    {
+                        foreach (string resolved in ResolvePath(path, literal: false))
+                        {
+                            ReadFile(resolved, Cpu, path);
+                        }
+                    }
+
+                    break;
+                case LiteralPathSet:
+                    foreach (string path in LiteralPath)
+                    {
+                        foreach (string resolved in ResolvePath(path, literal: true))
+                        {
+                            ReadFile(resolved, Cpu, path);
+                        }
+                    }
+
+                    break;
+                default:
+                    foreach (var item in VMHost)
+                    {
+                        CollectHost(item);
+                    }
+
+                    break;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_hosts.Count == 0)
+            {
+                return;
+            }
+
+            // One session and one inventory read per vCenter, however many hosts were piped in.
+            foreach (var group in _hosts.GroupBy(h => Server != null ? null : h.Server))
+            {
+                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
+                var inventory = new HostInventory(client);
+                var inputs = group.ToArray();
+                var records = ReadEach(inputs, (some, token) => inventory.ReadHostsAsync(some.Select(NameToRead), token));
+                foreach (var input in inputs.Where(i => i.MoRef != null && !records.Any(r => i.MoRef.Equals(r.MoRef))))
+                {
+                    if (records.Any(r => string.Equals(r.Name, input.Text, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        WriteItemError(
+                            new CpuidMaskException(
+                                Vim.VimErrorIds.HostNotFound,
+                                ErrorKind.ObjectNotFound,
+                                $"Host {input.Text} ({input.MoRef}) is not on {client.ServerName}; a different host there has the same name. Pass the vCenter the host came from with -Server.",
+                                input.Text),
+                            input.Original);
+                    }
+                }
+
+                foreach (var record in records.Where(r => Wanted(r, inputs)).GroupBy(r => r.MoRef).Select(g => g.First()))
+                {
+                    try
+                    {
+                        WriteObject(record.ToProfile());
+                    }
+                    catch (CpuidMaskException ex)
+                    {
+                        WriteItemError(ex, inputs.FirstOrDefault(i => i.MoRef != null && i.MoRef.Equals(record.MoRef))?.Original ?? record.Name);
+                    }
+                }
+            }
+        }
+
+        private static string NameToRead(InventoryInput input) =>
+            input.Kind == InventoryInputKind.Reference ? LiteralName(input.Text) : input.Text;
+
+        // A PowerCLI object names one host exactly: keep the record with its reference, not a namesake.
+        private static bool Wanted(HostCpuRecord record, IReadOnlyList<InventoryInput> inputs) =>
+            inputs.Any(i => i.MoRef != null ? i.MoRef.Equals(record.MoRef) : new NamePattern(i.Text).Matches(record.Name));
+
+        private void CollectHost(object item)
+        {
+            var value = Unwrap(item);
+            if (value == null)
+            {
+                return;
+            }
+
+            InventoryInput input;
+            try
+            {
+                input = InventoryInput.ForHost(value, Read);
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, value);
+                return;
+            }
+
+            if (input.Kind == InventoryInputKind.File)
+            {
+                // Get-ChildItem output binds here by value (-VMHost takes any object): read it as a dump.
+                ReadFile(input.Text, 0, value);
+                return;
+            }
+
+            _hosts.Add(input);
+        }
+
+        private void ReadLocal()
+        {
+            try
+            {
+                WriteObject(LocalCpuidReader.Read());
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex);
+            }
+        }
+
+        private void ReadFile(string path, int cpu, object item)
+        {
+            try
+            {
+                var all = ProfileReader.ReadAll(path);
+                if (all.Count > 0 && all[0].Format == ProfileFormat.VSphere)
+                {
+                    // A vSphere export holds several hosts, not several logical CPUs of one.
+                    WriteObject(all, enumerateCollection: true);
+                }
+                else
+                {
+                    WriteObject(ProfileReader.Read(path, cpu));
+                }
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, item);
+            }
+        }
+
+        private IEnumerable<string> ResolvePath(string path, bool literal)
+        {
+            try
+            {
+                ProviderInfo provider;
+                IEnumerable<string> paths;
+                if (literal)
+                {
+                    paths = new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _) };
+                }
+                else
+                {
+                    paths = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+                }
+
+                if (provider.Name != "FileSystem")
+                {
+                    WriteItemError(new CpuidMaskException("ProfilePathNotFileSystem", ErrorKind.InvalidArgument, $"'{path}' is on the {provider.Name} drive; CPUID dumps are read from files.", path), path);
+                    return Array.Empty<string>();
+                }
+
+                var list = paths.ToArray();
+                if (list.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(path))
+                {
+                    WriteItemError(new CpuidMaskException("ProfileFileNotFound", ErrorKind.ObjectNotFound, $"Profile file '{path}' was not found.", path), path);
+                }
+
+                return list;
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteItemError(new CpuidMaskException("ProfileFileNotFound", ErrorKind.ObjectNotFound, ex.Message + " Check the path and the current location (Get-Location).", path, ex), path);
+            }
+            catch (DriveNotFoundException ex)
+            {
+                WriteItemError(new CpuidMaskException("ProfileFileNotFound", ErrorKind.ObjectNotFound, ex.Message, path, ex), path);
+            }
+            catch (ProviderNotFoundException ex)
+            {
+                WriteItemError(new CpuidMaskException("ProfileFileNotFound", ErrorKind.ObjectNotFound, ex.Message, path, ex), path);
+            }
+
+            return Array.Empty<string>();
+        }
+    }
+}

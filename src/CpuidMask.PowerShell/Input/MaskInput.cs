@@ -1,0 +1,123 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Masks;
+
+namespace CpuidMask.PowerShell.Input
+{
+    /// <summary>
+    /// Turns what users pass as a mask into one VmMask: New-VmCpuidMask output, Get-VmCpuidMask output, the
+    /// engine's VmMask or GeneratedMask, .vmx lines (one string or many, e.g. from Get-Content), a hashtable
+    /// of key = value, or any of those deserialized (Import-Clixml keeps their Lines).
+    /// </summary>
+    internal static class MaskInput
+    {
+        public const string InvalidErrorId = "MaskInputInvalid";
+
+        /// <summary>Reads and merges all the inputs; lines given as separate strings are read as one text.</summary>
+        public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName)
+        {
+            var masks = new List<VmMask>();
+            var text = new StringBuilder();
+            foreach (var input in Flatten(inputs))
+            {
+                if (input is string line)
+                {
+                    text.AppendLine(line);
+                }
+                else
+                {
+                    masks.Add(FromObject(input, read, sourceName));
+                }
+            }
+
+            if (text.Length > 0)
+            {
+                masks.Insert(0, VmMask.ParseVmx(text.ToString(), sourceName));
+            }
+
+            if (masks.Count == 0)
+            {
+                throw new CpuidMaskException(InvalidErrorId, ErrorKind.InvalidArgument, "No mask was given: pass New-VmCpuidMask output or .vmx lines such as cpuid.1.ecx = \"--00-0---0----0-----------------\".", sourceName);
+            }
+
+            var result = masks[0];
+            foreach (var next in masks.Skip(1))
+            {
+                result = result.Merge(next);
+            }
+
+            return result;
+        }
+
+        public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName) => ToVmMask(new[] { input }, read, sourceName);
+
+        private static VmMask FromObject(object input, PropertyReader read, string sourceName)
+        {
+            switch (input)
+            {
+                case VmCpuidMask computed:
+                    return computed.Mask;
+                case VmCpuidMaskInfo stored:
+                    return stored.Mask ?? VmMask.ParseVmx(stored.ToVmx(), stored.Name);
+                case VmMask mask:
+                    return mask;
+                case GeneratedMask generated:
+                    return generated.Mask;
+                case IDictionary dictionary:
+                    return FromDictionary(dictionary, sourceName);
+            }
+
+            // A deserialized VmCpuidMask or VmCpuidMaskInfo (Import-Clixml, remoting) keeps its Lines.
+            if (read(input, "Lines") is object lines && !(lines is string))
+            {
+                var text = string.Join("\n", Flatten(new[] { lines }).Select(l => l?.ToString() ?? string.Empty));
+                return VmMask.ParseVmx(text, read.ReadString(input, "Name") ?? sourceName);
+            }
+
+            throw new CpuidMaskException(
+                InvalidErrorId,
+                ErrorKind.InvalidArgument,
+                $"A {input.GetType().Name} is not a CPUID mask. Pass New-VmCpuidMask output, Get-VmCpuidMask output, or .vmx lines such as cpuid.1.ecx = \"--00-0---0----0-----------------\".",
+                input);
+        }
+
+        private static VmMask FromDictionary(IDictionary dictionary, string sourceName)
+        {
+            var text = new StringBuilder();
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                text.Append(entry.Key).Append(" = \"").Append(entry.Value).AppendLine("\"");
+            }
+
+            return VmMask.ParseVmx(text.ToString(), sourceName);
+        }
+
+        private static IEnumerable<object> Flatten(IEnumerable<object?> inputs)
+        {
+            foreach (var input in inputs)
+            {
+                if (input == null)
+                {
+                    continue;
+                }
+
+                if (input is IEnumerable many && !(input is string) && !(input is IDictionary))
+                {
+                    foreach (var inner in Flatten(many.Cast<object?>()))
+                    {
+                        yield return inner;
+                    }
+                }
+                else
+                {
+                    yield return input;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Masks;
+
+namespace CpuidMask.PowerShell
+{
+    /// <summary>
+    /// A per-VM CPUID mask computed by New-VmCpuidMask: the .vmx lines (its default view), every hidden
+    /// feature with the reason, and the proof that the VM can move between all the hosts.
+    /// </summary>
+    public sealed class VmCpuidMask
+    {
+        internal VmCpuidMask(GeneratedMask generated)
+        {
+            Generated = generated ?? throw new ArgumentNullException(nameof(generated));
+            Hosts = generated.Profiles.Select(p => p.Name).ToArray();
+            Lines = generated.ToVmxLines().ToArray();
+            FeatMaskLines = generated.FeatMask.ToVmxLines().ToArray();
+        }
+
+        /// <summary>The hosts the mask was computed for.</summary>
+        public string[] Hosts { get; }
+
+        /// <summary>The raw register masks: <c>cpuid.1.ecx = "--00-0---0----0-----------------"</c>.</summary>
+        public string[] Lines { get; }
+
+        /// <summary>The same hiding as named feature masks (<c>featMask.vm.cpuid.AVX = "Val:0"</c>), hardware version 9+.</summary>
+        public string[] FeatMaskLines { get; }
+
+        /// <summary>Every hidden feature and why it is hidden.</summary>
+        public IReadOnlyList<HiddenFeature> Hidden => Generated.Hidden;
+
+        /// <summary>What a VM sees on each host under the mask, and every direction checked.</summary>
+        public MaskProof Proof => Generated.Proof;
+
+        /// <summary>Whether the proof found every direction allowed.</summary>
+        public bool ProofPassed => Generated.Proof.Passed;
+
+        /// <summary>The mask as the engine holds it.</summary>
+        public VmMask Mask => Generated.Mask;
+
+        /// <summary>True when the hosts need no mask.</summary>
+        public bool IsEmpty => Generated.Mask.IsEmpty;
+
+        /// <summary>The engine's result, for scripts that want everything.</summary>
+        public GeneratedMask Generated { get; }
+
+        /// <summary>The .vmx lines as one text, ready for a .vmx file or Set-Content.</summary>
+        public string ToVmx() => string.Join(Environment.NewLine, Lines);
+
+        public override string ToString() => ToVmx();
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Masks;
+
+namespace CpuidMask.PowerShell
+{
+    /// <summary>
+    /// What Set-VmCpuidMask changed on one VM: every key it touched with the value before and after. It is
+    /// its own undo record: <c>Set-VmCpuidMask -Undo $change</c> puts the previous values back (also from
+    /// Export-Clixml / Import-Clixml).
+    /// </summary>
+    public sealed class VmCpuidMaskChange
+    {
+        internal VmCpuidMaskChange(string vm, string id, string server, string mode, IEnumerable<KeyChange> changes, IEnumerable<string> resultLines, IEnumerable<string> problems, bool applied)
+        {
+            VM = vm;
+            Id = id;
+            Server = server;
+            Mode = mode;
+            Changes = changes.ToArray();
+            Lines = resultLines.ToArray();
+            Problems = problems.ToArray();
+            Applied = applied;
+            Time = DateTime.UtcNow;
+        }
+
+        /// <summary>The VM's name.</summary>
+        public string VM { get; }
+
+        /// <summary>PowerCLI's form of the VM's reference, e.g. VirtualMachine-vm-42.</summary>
+        public string Id { get; }
+
+        public string Server { get; }
+
+        /// <summary>Merge, Replace or Undo.</summary>
+        public string Mode { get; }
+
+        /// <summary>Every extraConfig key touched: Key, PreviousValue (null: it did not exist), NewValue (null: removed).</summary>
+        public KeyChange[] Changes { get; }
+
+        public string[] Keys => Changes.Select(c => c.Key).ToArray();
+
+        /// <summary>The VM's CPUID mask lines after the change.</summary>
+        public string[] Lines { get; }
+
+        /// <summary>Whether the reconfiguration was sent (false when nothing needed changing).</summary>
+        public bool Applied { get; }
+
+        /// <summary>Read-back differences: keys the server did not keep as written. Empty when verified.</summary>
+        public string[] Problems { get; }
+
+        /// <summary>The server holds exactly what was written.</summary>
+        public bool Verified => Problems.Length == 0;
+
+        /// <summary>When the change was made (UTC).</summary>
+        public DateTime Time { get; }
+
+        public override string ToString() => $"{VM}: {string.Join(", ", Keys)}";
+    }
+}

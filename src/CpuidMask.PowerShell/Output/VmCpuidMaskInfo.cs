@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Vim.Inventory;
+using CpuidMask.Vim.Types;
+
+namespace CpuidMask.PowerShell
+{
+    /// <summary>A VM's CPUID masks as Get-VmCpuidMask reads them, with what decides when they apply.</summary>
+    public sealed class VmCpuidMaskInfo
+    {
+        internal VmCpuidMaskInfo(
+            string name,
+            string id,
+            string server,
+            string? powerState,
+            string? hardwareVersion,
+            string? vmHost,
+            IEnumerable<KeyValuePair<string, string>> maskConfig,
+            VmMask? mask,
+            IEnumerable<string> featureRequirement,
+            IEnumerable<string> featureMask)
+        {
+            Name = name;
+            Id = id;
+            Server = server;
+            PowerState = powerState;
+            HardwareVersion = hardwareVersion;
+            VMHost = vmHost;
+            Mask = mask;
+            Lines = maskConfig.Select(p => $"{p.Key} = \"{p.Value}\"").ToArray();
+            FeatureRequirement = featureRequirement.ToArray();
+            FeatureMask = featureMask.ToArray();
+        }
+
+        /// <summary>The VM's name.</summary>
+        public string Name { get; }
+
+        /// <summary>PowerCLI's form of the VM's reference, e.g. VirtualMachine-vm-42.</summary>
+        public string Id { get; }
+
+        /// <summary>The vCenter the VM was read from.</summary>
+        public string Server { get; }
+
+        /// <summary>poweredOn, poweredOff or suspended. Masks apply at the next power-on.</summary>
+        public string? PowerState { get; }
+
+        /// <summary>e.g. vmx-14; named feature masks need vmx-9, per-VM EVC vmx-14.</summary>
+        public string? HardwareVersion { get; }
+
+        /// <summary>The host the VM is registered on.</summary>
+        public string? VMHost { get; }
+
+        /// <summary>The CPUID mask keys in extraConfig as .vmx lines (raw and featMask), as stored.</summary>
+        public string[] Lines { get; }
+
+        /// <summary>The masks parsed; null when a stored value is malformed (the cmdlet reports it).</summary>
+        public VmMask? Mask { get; }
+
+        public bool HasMask => Lines.Length > 0;
+
+        /// <summary>runtime.featureRequirement: what the running VM needs from a host ("key = value"); empty while powered off.</summary>
+        public string[] FeatureRequirement { get; }
+
+        /// <summary>runtime.featureMask: the per-VM EVC masks ("key = value").</summary>
+        public string[] FeatureMask { get; }
+
+        public string ToVmx() => string.Join(Environment.NewLine, Lines);
+
+        /// <summary>
+        /// The VM's masks from what vCenter returned. A stored mask value that does not parse leaves
+        /// <see cref="Mask"/> null and comes back in <paramref name="problem"/>; the lines are kept as stored.
+        /// </summary>
+        internal static VmCpuidMaskInfo FromRecord(VmRecord record, out CpuidMaskException? problem)
+        {
+            var maskConfig = record.ExtraConfig
+                .Where(o => VmMask.IsMaskConfigKey(o.Key))
+                .Select(o => new KeyValuePair<string, string>(o.Key, o.Value ?? string.Empty))
+                .ToArray();
+            VmMask? mask = null;
+            problem = null;
+            try
+            {
+                mask = VmMask.FromExtraConfig(maskConfig, record.Name);
+            }
+            catch (CpuidMaskException ex)
+            {
+                problem = ex;
+            }
+
+            return new VmCpuidMaskInfo(
+                record.Name,
+                IdOf(record.MoRef),
+                record.Server,
+                record.PowerState,
+                record.HardwareVersion,
+                record.HostName,
+                maskConfig,
+                mask,
+                record.FeatureRequirement.Select(r => $"{r.Key} = {r.Value}"),
+                record.FeatureMask.Select(m => $"{m.Key} = {m.Value}"));
+        }
+
+        /// <summary>PowerCLI's Id form of a reference: VirtualMachine-vm-42.</summary>
+        internal static string IdOf(ManagedObjectReference moRef) => moRef.Type + "-" + moRef.Value;
+
+        public override string ToString() => Name;
+    }
+}
