@@ -1,0 +1,36 @@
+# Module manifest for CpuidMask: per-VM CPUID masks for vMotion between vSphere hosts with different CPUs.
+# ModuleVersion is stamped by build.ps1 from Directory.Build.props (<VersionPrefix>), the one place the
+# version lives; the value below is only a placeholder for the source tree.
+@{
+    RootModule           = 'CpuidMask.dll'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '6f0d3c2e-8a41-4b6e-9d57-2c1e5a7b9f34'
+    Author               = 'CpuidMask contributors'
+    CompanyName          = 'CpuidMask contributors'
+    Copyright            = '(c) CpuidMask contributors.'
+    Description          = 'Computes, explains, writes and verifies per-VM CPUID masks so that VMs can vMotion between vSphere hosts whose CPUs differ, without a cluster EVC. Reads hosts through PowerCLI''s session or CPUID dump files.'
+    CompatiblePSEditions = 'Desktop', 'Core'
+    PowerShellVersion    = '5.1'
+    # netstandard2.0 needs .NET Framework 4.7.2 or later under Windows PowerShell 5.1.
+    DotNetFrameworkVersion = '4.7.2'
+    RequiredAssemblies   = @('CpuidMask.Engine.dll', 'CpuidMask.Vim.dll')
+    FormatsToProcess     = 'CpuidMask.Format.ps1xml'
+    CmdletsToExport      = @(
+        'Compare-CpuidProfile'
+        'Get-CpuidFeature'
+        'Get-HostCpuid'
+        'Get-VmCpuidMask'
+        'New-VmCpuidMask'
+        'Set-VmCpuidMask'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('vSphere', 'VMware', 'vMotion', 'CPUID', 'EVC', 'PowerCLI', 'Virtualization', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            # ProjectUri and LicenseUri go here once the project has a public home and a license file.
+            ReleaseNotes = 'First module release: Get-HostCpuid, Compare-CpuidProfile, New-VmCpuidMask, Set-VmCpuidMask (with -Undo), Get-VmCpuidMask, Get-CpuidFeature.'
+        }
+    }
+}

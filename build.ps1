@@ -1,0 +1,167 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+Builds, tests, documents and packages the CpuidMask PowerShell module.
+
+.DESCRIPTION
+Build   Generates the help (Docs), publishes src/CpuidMask.PowerShell and stages a loadable module
+        folder artifacts/module/CpuidMask/<version>/ with the assemblies, the manifest (its
+        ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format file and en-US help.
+Test    Runs the xunit projects (the vCenter simulator tests only when tests/vcsim is built), then,
+        where Pester 5 is installed, builds the module and runs tests/*.Tests.ps1 against it.
+Docs    Generates en-US/CpuidMask.dll-Help.xml (MAML) from docs/*.md.
+Package Builds, then zips the staged module folder into artifacts/CpuidMask-<version>.zip.
+
+Runs in Windows PowerShell 5.1 and PowerShell 7; needs the .NET 10 SDK (dotnet) on PATH.
+
+.PARAMETER Task
+One or more of Build, Test, Docs, Package, run in the order given.
+
+.PARAMETER Configuration
+The dotnet build configuration; Release by default.
+
+.EXAMPLE
+./build.ps1 -Task Build
+Import-Module ./artifacts/module/CpuidMask
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Docs', 'Package')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Repo = $PSScriptRoot
+$Artifacts = Join-Path $Repo 'artifacts'
+$ModuleProject = Join-Path $Repo 'src/CpuidMask.PowerShell/CpuidMask.PowerShell.csproj'
+$HelpBuilderProject = Join-Path $Repo 'src/CpuidMask.HelpBuilder/CpuidMask.HelpBuilder.csproj'
+$HelpFile = Join-Path $Repo 'en-US/CpuidMask.dll-Help.xml'
+# The assemblies the module loads; PowerShell itself provides System.Management.Automation.
+$ModuleAssemblies = @('CpuidMask.dll', 'CpuidMask.Engine.dll', 'CpuidMask.Vim.dll')
+
+function Invoke-Dotnet {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    Write-Verbose ("dotnet " + ($Arguments -join ' '))
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-ModuleVersion {
+    # Directory.Build.props is the one place the version lives.
+    $props = [xml](Get-Content -LiteralPath (Join-Path $Repo 'Directory.Build.props') -Raw)
+    $node = $props.SelectSingleNode('/Project/PropertyGroup/VersionPrefix')
+    $version = if ($node) { $node.InnerText.Trim() } else { '' }
+    if (-not $version) {
+        throw 'Directory.Build.props has no <VersionPrefix>.'
+    }
+    return [string]$version
+}
+
+function Invoke-HelpBuilder {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    Invoke-Dotnet -Arguments (@('run', '--project', $HelpBuilderProject, '--configuration', $Configuration, '--') + $Arguments)
+}
+
+function Invoke-Docs {
+    Write-Host "Docs: docs/*.md -> $HelpFile"
+    Invoke-HelpBuilder -Arguments @('maml', '--docs', (Join-Path $Repo 'docs'), '--out', $HelpFile)
+}
+
+function Invoke-Build {
+    Invoke-Docs
+    $version = Get-ModuleVersion
+    $publish = Join-Path $Artifacts 'publish/CpuidMask'
+    $moduleRoot = Join-Path $Artifacts 'module/CpuidMask'
+    $stage = Join-Path $moduleRoot $version
+
+    Write-Host "Build: publishing $ModuleProject ($Configuration)"
+    if (Test-Path -LiteralPath $publish) { Remove-Item -LiteralPath $publish -Recurse -Force }
+    Invoke-Dotnet -Arguments @('publish', $ModuleProject, '--configuration', $Configuration, '--output', $publish, '--nologo')
+
+    Write-Host "Build: staging $stage"
+    if (Test-Path -LiteralPath $moduleRoot) { Remove-Item -LiteralPath $moduleRoot -Recurse -Force }
+    New-Item -ItemType Directory -Path (Join-Path $stage 'en-US') -Force | Out-Null
+    foreach ($assembly in $ModuleAssemblies) {
+        Copy-Item -LiteralPath (Join-Path $publish $assembly) -Destination $stage
+        $pdb = Join-Path $publish ([IO.Path]::ChangeExtension($assembly, '.pdb'))
+        if (Test-Path -LiteralPath $pdb) { Copy-Item -LiteralPath $pdb -Destination $stage }
+    }
+    Copy-Item -LiteralPath (Join-Path $Repo 'CpuidMask.Format.ps1xml') -Destination $stage
+    Copy-Item -LiteralPath $HelpFile -Destination (Join-Path $stage 'en-US')
+    Copy-Item -LiteralPath (Join-Path $Repo 'en-US/about_CpuidMask.help.txt') -Destination (Join-Path $stage 'en-US')
+    Invoke-HelpBuilder -Arguments @('stamp-manifest', '--manifest', (Join-Path $Repo 'CpuidMask.psd1'),
+        '--props', (Join-Path $Repo 'Directory.Build.props'), '--out', (Join-Path $stage 'CpuidMask.psd1'))
+
+    $manifest = Test-ModuleManifest -Path (Join-Path $stage 'CpuidMask.psd1') -ErrorAction Stop
+    if ($manifest.Version -ne [version]$version) {
+        throw "The staged manifest says version $($manifest.Version), Directory.Build.props says $version."
+    }
+    Write-Host "Build: CpuidMask $version is ready: Import-Module $moduleRoot"
+}
+
+function Invoke-Test {
+    $simulator = Join-Path $Repo 'tests/vcsim/bin/vcsim'
+    $hasSimulator = (Test-Path -LiteralPath $simulator) -or (Test-Path -LiteralPath "$simulator.exe")
+    foreach ($project in Get-ChildItem -Path (Join-Path $Repo 'tests/*/*.Tests.csproj')) {
+        if (-not $hasSimulator -and $project.BaseName -eq 'CpuidMask.Integration.Tests') {
+            Write-Warning 'Skipping the vCenter simulator tests: tests/vcsim is not built (bash tests/vcsim/build.sh needs Go and govmomi).'
+            continue
+        }
+        Write-Host "Test: $($project.BaseName)"
+        Invoke-Dotnet -Arguments @('test', $project.FullName, '--configuration', $Configuration, '--nologo')
+    }
+
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' } |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $pester) {
+        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser); skipping tests/*.Tests.ps1.'
+        return
+    }
+
+    Invoke-Build
+    $manifest = Join-Path $Artifacts ('module/CpuidMask/{0}/CpuidMask.psd1' -f (Get-ModuleVersion))
+    # A child process, so that the loaded CpuidMask.dll does not stay locked in this session.
+    $shell = (Get-Process -Id $PID).Path
+    $script = "`$env:CPUIDMASK_MODULE = '$manifest'; Import-Module Pester -MinimumVersion 5.0; " +
+        "`$c = New-PesterConfiguration; `$c.Run.Path = '$(Join-Path $Repo 'tests')'; `$c.Run.Exit = `$true; " +
+        "`$c.Output.Verbosity = 'Detailed'; `$c.TestResult.Enabled = `$true; " +
+        "`$c.TestResult.OutputPath = '$(Join-Path $Artifacts 'test-results/pester.xml')'; Invoke-Pester -Configuration `$c"
+    New-Item -ItemType Directory -Path (Join-Path $Artifacts 'test-results') -Force | Out-Null
+    Write-Host "Test: Pester $($pester.Version) in $shell"
+    & $shell -NoProfile -NonInteractive -Command $script
+    if ($LASTEXITCODE -ne 0) {
+        throw "Pester tests failed (exit code $LASTEXITCODE)."
+    }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = Get-ModuleVersion
+    $zip = Join-Path $Artifacts "CpuidMask-$version.zip"
+    if (Test-Path -LiteralPath $zip) { Remove-Item -LiteralPath $zip -Force }
+    # The archive holds CpuidMask/<version>/..., ready to unpack into a folder of $env:PSModulePath.
+    Compress-Archive -Path (Join-Path $Artifacts 'module/CpuidMask') -DestinationPath $zip
+    Write-Host "Package: $zip"
+}
+
+Push-Location -LiteralPath $Repo
+try {
+    foreach ($step in $Task) {
+        switch ($step) {
+            'Build' { Invoke-Build }
+            'Test' { Invoke-Test }
+            'Docs' { Invoke-Docs }
+            'Package' { Invoke-Package }
+        }
+    }
+}
+finally {
+    Pop-Location
+}
