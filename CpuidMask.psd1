@@ -15,6 +15,7 @@
     DotNetFrameworkVersion = '4.7.2'
     RequiredAssemblies   = @('CpuidMask.Engine.dll', 'CpuidMask.Vim.dll')
     FormatsToProcess     = 'CpuidMask.Format.ps1xml'
+    TypesToProcess       = 'CpuidMask.Types.ps1xml'
     CmdletsToExport      = @(
         'Compare-CpuidProfile'
         'Get-CpuidFeature'

@@ -6,7 +6,8 @@ Builds, tests, documents and packages the CpuidMask PowerShell module.
 .DESCRIPTION
 Build   Generates the help (Docs), publishes src/CpuidMask.PowerShell and stages a loadable module
         folder artifacts/module/CpuidMask/<version>/ with the assemblies, the manifest (its
-        ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format file and en-US help.
+        ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format and types files and
+        the en-US help.
 Test    Runs the xunit projects (the vCenter simulator tests only when tests/vcsim is built), then,
         where Pester 5 is installed, builds the module and runs tests/*.Tests.ps1 against it.
 Docs    Generates en-US/CpuidMask.dll-Help.xml (MAML) from docs/*.md.
@@ -94,6 +95,7 @@ function Invoke-Build {
         if (Test-Path -LiteralPath $pdb) { Copy-Item -LiteralPath $pdb -Destination $stage }
     }
     Copy-Item -LiteralPath (Join-Path $Repo 'CpuidMask.Format.ps1xml') -Destination $stage
+    Copy-Item -LiteralPath (Join-Path $Repo 'CpuidMask.Types.ps1xml') -Destination $stage
     Copy-Item -LiteralPath $HelpFile -Destination (Join-Path $stage 'en-US')
     Copy-Item -LiteralPath (Join-Path $Repo 'en-US/about_CpuidMask.help.txt') -Destination (Join-Path $stage 'en-US')
     Invoke-HelpBuilder -Arguments @('stamp-manifest', '--manifest', (Join-Path $Repo 'CpuidMask.psd1'),
