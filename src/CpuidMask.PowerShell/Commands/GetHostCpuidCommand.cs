@@ -31,8 +31,11 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public object[] VMHost { get; set; } = Array.Empty<object>();
 
-        /// <summary>CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON).</summary>
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON).
+        /// Named only: a bare first argument is a host name (-VMHost, the default set).
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
