@@ -105,12 +105,21 @@ namespace CpuidMask.Engine.Analysis
     public sealed class GeneratedMask
     {
         public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof)
+            : this(profiles, mask, hidden, proof, null)
+        {
+        }
+
+        public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof, Baseline? baseline)
         {
             Profiles = profiles;
             Mask = mask;
             Hidden = hidden;
             Proof = proof;
+            Baseline = baseline;
         }
+
+        /// <summary>The baseline the mask brings the VM down to, when it was computed from one; else null.</summary>
+        public Baseline? Baseline { get; }
 
         public IReadOnlyList<CpuidProfile> Profiles { get; }
 
@@ -163,18 +172,13 @@ namespace CpuidMask.Engine.Analysis
             CheckOneVendor(profiles);
             var requested = (hideFeatures ?? Enumerable.Empty<string>()).Select(_catalog.Find).ToArray();
 
-            var states = _catalog.Features.ToDictionary(
-                f => f.Name,
-                f => profiles.Select(p => (p.Name, State: FeatureEvaluator.HostState(p, f))).ToArray(),
-                StringComparer.OrdinalIgnoreCase);
-            string[] PresentOn(FeatureDefinition f) => states[f.Name].Where(s => s.State == FeatureState.Present).Select(s => s.Name).ToArray();
-            string[] MissingOn(FeatureDefinition f) => states[f.Name].Where(s => s.State != FeatureState.Present).Select(s => s.Name).ToArray();
+            var presence = new HostPresence(profiles, _catalog);
 
             var hidden = new Dictionary<string, HiddenFeature>(StringComparer.OrdinalIgnoreCase);
             foreach (var feature in _catalog.Features.Where(f => f.Tracked))
             {
-                var present = PresentOn(feature);
-                var missing = MissingOn(feature);
+                var present = presence.PresentOn(feature);
+                var missing = presence.MissingOn(feature);
                 if (present.Length > 0 && missing.Length > 0)
                 {
                     hidden[feature.Name] = new HiddenFeature(feature, HideReason.NotOnAllHosts, present, missing);
@@ -185,11 +189,11 @@ namespace CpuidMask.Engine.Analysis
             {
                 if (!hidden.ContainsKey(feature.Name))
                 {
-                    hidden[feature.Name] = new HiddenFeature(feature, HideReason.Requested, PresentOn(feature), MissingOn(feature));
+                    hidden[feature.Name] = new HiddenFeature(feature, HideReason.Requested, presence.PresentOn(feature), presence.MissingOn(feature));
                 }
             }
 
-            AddDependents(hidden, PresentOn, MissingOn);
+            AddDependents(hidden, presence.PresentOn, presence.MissingOn);
             return Build(profiles, hidden.Values, VmMask.Empty);
         }
 
@@ -224,7 +228,7 @@ namespace CpuidMask.Engine.Analysis
         }
 
         /// <summary>Turns hidden features into register masks on top of a starting mask, and proves the result.</summary>
-        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start)
+        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null)
         {
             var ordered = hidden
                 .OrderBy(h => h.Feature.LeafKey).ThenBy(h => h.Feature.Register).ThenBy(h => h.Feature.Bit)
@@ -239,10 +243,10 @@ namespace CpuidMask.Engine.Analysis
             }
 
             var mask = new VmMask(registers, start.FeatureMasks);
-            return new GeneratedMask(profiles, mask, ordered, MaskProof.Build(profiles, mask, _catalog));
+            return new GeneratedMask(profiles, mask, ordered, MaskProof.Build(profiles, mask, _catalog), baseline);
         }
 
-        private static void CheckOneVendor(IReadOnlyList<CpuidProfile> profiles)
+        internal static void CheckOneVendor(IReadOnlyList<CpuidProfile> profiles)
         {
             var vendors = profiles.GroupBy(p => p.Vendor).ToArray();
             if (vendors.Length > 1)
@@ -255,5 +259,25 @@ namespace CpuidMask.Engine.Analysis
                     profiles);
             }
         }
+    }
+
+    /// <summary>Each feature's state on each host, computed once: who has it and who does not (or does not say).</summary>
+    internal sealed class HostPresence
+    {
+        private readonly Dictionary<string, (string Name, FeatureState State)[]> _states;
+
+        public HostPresence(IReadOnlyList<CpuidProfile> profiles, FeatureCatalog catalog)
+        {
+            _states = catalog.Features.ToDictionary(
+                f => f.Name,
+                f => profiles.Select(p => (p.Name, State: FeatureEvaluator.HostState(p, f))).ToArray(),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
+        public string[] PresentOn(FeatureDefinition feature) =>
+            _states[feature.Name].Where(s => s.State == FeatureState.Present).Select(s => s.Name).ToArray();
+
+        public string[] MissingOn(FeatureDefinition feature) =>
+            _states[feature.Name].Where(s => s.State != FeatureState.Present).Select(s => s.Name).ToArray();
     }
 }

@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>What one host lacks for one baseline.</summary>
+    public sealed class HostBaselineGap
+    {
+        public HostBaselineGap(string host, IReadOnlyList<FeatureDefinition> missing, IReadOnlyList<FeatureDefinition> unknown)
+        {
+            Host = host;
+            Missing = missing;
+            Unknown = unknown;
+        }
+
+        /// <summary>The host (profile name).</summary>
+        public string Host { get; }
+
+        /// <summary>Baseline features the host does not have.</summary>
+        public IReadOnlyList<FeatureDefinition> Missing { get; }
+
+        /// <summary>Baseline features the host's data does not report (neither present nor absent).</summary>
+        public IReadOnlyList<FeatureDefinition> Unknown { get; }
+
+        public override string ToString() =>
+            Host + ": " + string.Join(", ", Missing.Select(f => f.Name).Concat(Unknown.Select(f => f.Name + "?")));
+    }
+
+    /// <summary>A baseline just above what a set of hosts supports, and what keeps each host from it.</summary>
+    public sealed class BaselineStep
+    {
+        public BaselineStep(Baseline baseline, IReadOnlyList<HostBaselineGap> hosts)
+        {
+            Baseline = baseline;
+            Hosts = hosts;
+        }
+
+        public Baseline Baseline { get; }
+
+        /// <summary>The hosts that keep the set below this baseline, each with its missing features.</summary>
+        public IReadOnlyList<HostBaselineGap> Hosts { get; }
+
+        /// <summary>Every feature some host lacks, in catalog order.</summary>
+        public IReadOnlyList<FeatureDefinition> Missing =>
+            Baseline.Features.Where(f => Hosts.Any(h => h.Missing.Contains(f))).ToArray();
+    }
+
+    /// <summary>
+    /// The highest baseline (EVC mode) one host, or every host of a set, supports; the features that keep it
+    /// from the next ones up; and what its data could not confirm.
+    /// </summary>
+    public sealed class BaselineClassification
+    {
+        public BaselineClassification(
+            IReadOnlyList<CpuidProfile> profiles,
+            Baseline? highest,
+            IReadOnlyList<Baseline> supported,
+            IReadOnlyList<Baseline> alternatives,
+            IReadOnlyList<HostBaselineGap> unverified,
+            IReadOnlyList<BaselineStep> next,
+            IReadOnlyList<BaselineClassification> hosts,
+            string? note)
+        {
+            Profiles = profiles;
+            Highest = highest;
+            Supported = supported;
+            Alternatives = alternatives;
+            Unverified = unverified;
+            Next = next;
+            Hosts = hosts;
+            Note = note;
+        }
+
+        public IReadOnlyList<CpuidProfile> Profiles { get; }
+
+        /// <summary>The highest baseline every host supports (vCenter's maximum EVC mode), or null.</summary>
+        public Baseline? Highest { get; }
+
+        public string? HighestKey => Highest?.Key;
+
+        /// <summary>Every baseline every host supports, in catalog order.</summary>
+        public IReadOnlyList<Baseline> Supported { get; }
+
+        /// <summary>
+        /// Other supported baselines that are not below <see cref="Highest"/> (AMD's tree can leave two
+        /// incomparable modes); usually empty.
+        /// </summary>
+        public IReadOnlyList<Baseline> Alternatives { get; }
+
+        /// <summary>Per host, the features of <see cref="Highest"/> its data does not report: supported, but not verified.</summary>
+        public IReadOnlyList<HostBaselineGap> Unverified { get; }
+
+        public bool IsVerified => Unverified.All(u => u.Unknown.Count == 0);
+
+        /// <summary>The baselines just above, with the hosts and features that block each.</summary>
+        public IReadOnlyList<BaselineStep> Next { get; }
+
+        /// <summary>For a set of hosts: each host's own classification; empty for one host.</summary>
+        public IReadOnlyList<BaselineClassification> Hosts { get; }
+
+        /// <summary>Why there is no baseline (a vendor without EVC modes, a CPU below every mode), else null.</summary>
+        public string? Note { get; }
+
+        public override string ToString() =>
+            string.Join(", ", Profiles.Select(p => p.Name)) + ": " + (Highest?.Key ?? "no baseline");
+    }
+
+    /// <summary>
+    /// Classifies hosts against the named baselines: the highest EVC mode a host (or a set of hosts) fully
+    /// supports, like vCenter's <c>summary.maxEVCModeKey</c> and a cluster's maximum EVC mode.
+    /// </summary>
+    public sealed class BaselineClassifier
+    {
+        private readonly BaselineCatalog _catalog;
+
+        public BaselineClassifier(BaselineCatalog? catalog = null)
+        {
+            _catalog = catalog ?? BaselineCatalog.Default;
+        }
+
+        /// <summary>One host: its highest baseline and what keeps it from the next ones.</summary>
+        public BaselineClassification Classify(CpuidProfile profile) =>
+            Classify(new[] { profile ?? throw new ArgumentNullException(nameof(profile)) }, perHost: false);
+
+        /// <summary>
+        /// A set of hosts: the highest baseline all of them support, with each host's own classification
+        /// and, for the next baselines up, which hosts block and why.
+        /// </summary>
+        public BaselineClassification Classify(IReadOnlyList<CpuidProfile> profiles)
+        {
+            if (profiles == null || profiles.Count == 0)
+            {
+                throw new CpuidMaskException("TooFewProfiles", ErrorKind.InvalidArgument, "Classifying needs at least one CPU profile; give the dumps or hosts.", profiles);
+            }
+
+            ProfileComparer.CheckDistinctNames(profiles);
+            MaskGenerator.CheckOneVendor(profiles);
+            return Classify(profiles, perHost: profiles.Count > 1);
+        }
+
+        /// <summary>
+        /// Whether a host supports a baseline: none of its features is absent, and the data shows at least one
+        /// of the features the baseline adds (so a profile that reports no leaf 7 at all is not taken for a
+        /// Sapphire Rapids). Features the data does not report come back in <paramref name="unknown"/>.
+        /// </summary>
+        public static bool Supports(CpuidProfile profile, Baseline baseline, out IReadOnlyList<FeatureDefinition> missing, out IReadOnlyList<FeatureDefinition> unknown)
+        {
+            var absent = new List<FeatureDefinition>();
+            var unreported = new List<FeatureDefinition>();
+            foreach (var feature in baseline.Features)
+            {
+                var state = FeatureEvaluator.HostState(profile, feature);
+                if (state == FeatureState.Absent)
+                {
+                    absent.Add(feature);
+                }
+                else if (state == FeatureState.Unknown)
+                {
+                    unreported.Add(feature);
+                }
+            }
+
+            missing = absent;
+            unknown = unreported;
+            if (!baseline.AppliesTo(profile.Vendor) || absent.Count > 0)
+            {
+                return false;
+            }
+
+            return baseline.Added.Count == 0 || baseline.Added.Any(f => FeatureEvaluator.HostState(profile, f) == FeatureState.Present);
+        }
+
+        private BaselineClassification Classify(IReadOnlyList<CpuidProfile> profiles, bool perHost)
+        {
+            var hosts = perHost ? profiles.Select(p => Classify(new[] { p }, perHost: false)).ToArray() : Array.Empty<BaselineClassification>();
+            string vendor = profiles[0].Vendor;
+            var candidates = _catalog.For(vendor);
+            if (candidates.Count == 0)
+            {
+                return new BaselineClassification(
+                    profiles, null, Array.Empty<Baseline>(), Array.Empty<Baseline>(), Array.Empty<HostBaselineGap>(), Array.Empty<BaselineStep>(), hosts,
+                    $"vCenter defines EVC modes only for Intel and AMD CPUs; a {vendor} CPU has none");
+            }
+
+            var gaps = candidates.ToDictionary(
+                b => b.Key,
+                b => profiles.Select(p =>
+                {
+                    bool ok = Supports(p, b, out var missing, out var unknown);
+                    return (Profile: p, Ok: ok, Gap: new HostBaselineGap(p.Name, missing, unknown));
+                }).ToArray(),
+                StringComparer.OrdinalIgnoreCase);
+            bool AllSupport(Baseline b) => gaps[b.Key].All(g => g.Ok);
+
+            var supported = candidates.Where(AllSupport).ToArray();
+            var maximal = supported.Where(b => !supported.Any(o => o.IsAbove(b))).ToArray();
+            var highest = maximal.OrderByDescending(b => b.Features.Count).ThenByDescending(b => Array.IndexOf(candidates.ToArray(), b)).FirstOrDefault();
+            var alternatives = maximal.Where(b => !ReferenceEquals(b, highest)).ToArray();
+            var unverified = highest == null
+                ? Array.Empty<HostBaselineGap>()
+                : gaps[highest.Key].Where(g => g.Gap.Unknown.Count > 0).Select(g => new HostBaselineGap(g.Gap.Host, Array.Empty<FeatureDefinition>(), g.Gap.Unknown)).ToArray();
+
+            // The next ones up: unsupported baselines above a supported one and larger than the highest (on
+            // AMD's tree that can be two, e.g. Bulldozer and Zen above Generation 3), keeping only the lowest of
+            // them. With nothing supported, the vendor's lowest baselines.
+            var above = candidates.Where(b => !AllSupport(b) && (highest == null
+                ? !candidates.Any(b.IsAbove)
+                : b.Features.Count > highest.Features.Count && supported.Any(b.IsAbove))).ToArray();
+            var next = above
+                .Where(b => !above.Any(b.IsAbove))
+                .Select(b => new BaselineStep(b, gaps[b.Key].Where(g => !g.Ok).Select(g => g.Gap).ToArray()))
+                .ToList();
+
+            string? note = highest != null
+                ? null
+                : $"supports no EVC mode: even the lowest ({string.Join(", ", next.Select(n => n.Baseline.Key))}) needs features {(profiles.Count == 1 ? "it lacks" : "some host lacks")}";
+            return new BaselineClassification(profiles, highest, supported, alternatives, unverified, next, hosts, note);
+        }
+    }
+}
