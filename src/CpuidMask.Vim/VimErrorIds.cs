@@ -47,5 +47,26 @@ namespace CpuidMask.Vim
 
         /// <summary>A host has no CPU data (disconnected and never read).</summary>
         public const string HostCpuDataUnavailable = "HostCpuDataUnavailable";
+
+        /// <summary>A host is not connected to vCenter, so its CPU data is unavailable or stale.</summary>
+        public const string HostNotConnected = "HostNotConnected";
+
+        /// <summary>A mask write was refused because the VM is powered on or suspended (and Force was not given).</summary>
+        public const string VmPoweredOn = "VmPoweredOn";
+
+        /// <summary>The VM changed between the read and the write (ConcurrentAccess); nothing was written.</summary>
+        public const string VmChangedConcurrently = "VmChangedConcurrently";
+
+        /// <summary>The VM read back after a write does not hold what was written.</summary>
+        public const string MaskNotPersisted = "MaskNotPersisted";
+
+        /// <summary>An undo was refused: a key no longer holds the value that was applied.</summary>
+        public const string UndoConflict = "UndoConflict";
+
+        /// <summary>An undo record was made on another server than the one connected.</summary>
+        public const string UndoServerMismatch = "UndoServerMismatch";
+
+        /// <summary>An undo file is not a usable undo record.</summary>
+        public const string UndoRecordInvalid = "UndoRecordInvalid";
     }
 }

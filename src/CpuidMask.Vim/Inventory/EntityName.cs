@@ -26,8 +26,8 @@ namespace CpuidMask.Vim.Inventory
         /// <summary>An object's display name (its name property, unescaped), or its id when it has none.</summary>
         public static string Of(ObjectContent content) => Unescape(content.GetString("name") ?? content.Obj.Value);
 
-        /// <summary>"No VM named 'x' (known VMs include …)": a misspelt name, with what was there instead.</summary>
-        public static CpuidMaskException NotFound(string errorId, string what, IReadOnlyList<string> missing, IEnumerable<string> known)
+        /// <summary>"No VM named 'x' on vc01 (known VMs include …)": a misspelt name, with what was there instead.</summary>
+        public static CpuidMaskException NotFound(string errorId, string what, IReadOnlyList<string> missing, IEnumerable<string> known, string server)
         {
             var sample = known.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Take(10).ToArray();
             string knownText = sample.Length == 0 ? $"the server has no {what}s visible to this account" : $"known {what}s include {string.Join(", ", sample)}";
@@ -35,7 +35,7 @@ namespace CpuidMask.Vim.Inventory
             return new CpuidMaskException(
                 errorId,
                 ErrorKind.ObjectNotFound,
-                $"No {what} named {names} ({knownText}). Check the spelling, or use a wildcard such as '{missing[0]}*'.",
+                $"No {what} named {names} on {server} ({knownText}). Check the spelling, or use a wildcard such as '{missing[0]}*'.",
                 missing.Count == 1 ? missing[0] : (object)missing.ToArray());
         }
     }

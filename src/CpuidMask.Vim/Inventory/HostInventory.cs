@@ -53,7 +53,7 @@ namespace CpuidMask.Vim.Inventory
                 var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
                 if (missing.Count > 0)
                 {
-                    throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of));
+                    throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of), _client.ServerName);
                 }
 
                 contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);

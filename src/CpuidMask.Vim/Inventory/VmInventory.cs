@@ -51,7 +51,7 @@ namespace CpuidMask.Vim.Inventory
             var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
             if (missing.Count > 0)
             {
-                throw EntityName.NotFound(VimErrorIds.VmNotFound, "VM", missing, all.Select(EntityName.Of));
+                throw EntityName.NotFound(VimErrorIds.VmNotFound, "VM", missing, all.Select(EntityName.Of), _client.ServerName);
             }
 
             return await ReadVmsAsync(matched.Select(c => c.Obj), cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,30 @@
+using CpuidMask.Engine.Masks;
+
+namespace CpuidMask.Vim.Masks
+{
+    /// <summary>How <see cref="VmMaskService.ApplyAsync(CpuidMask.Vim.Inventory.VmRecord, VmMask, MaskApplyOptions?, System.Threading.CancellationToken)"/> writes a mask.</summary>
+    public sealed class MaskApplyOptions
+    {
+        /// <summary>Merge with the VM's existing masks (default; hiding wins) or replace them (mask keys the new mask lacks are removed).</summary>
+        public MaskWriteMode Mode { get; init; } = MaskWriteMode.Merge;
+
+        /// <summary>Write even though the VM is powered on or suspended (the mask then applies at its next power-on).</summary>
+        public bool Force { get; init; }
+
+        /// <summary>Compute and return the changes without writing anything.</summary>
+        public bool WhatIf { get; init; }
+    }
+
+    /// <summary>How <see cref="VmMaskService.UndoAsync"/> restores a VM.</summary>
+    public sealed class MaskUndoOptions
+    {
+        /// <summary>
+        /// Restore even though a key no longer holds the value that was applied (someone changed it since),
+        /// the VM is powered on or suspended, or the record names another server.
+        /// </summary>
+        public bool Force { get; init; }
+
+        /// <summary>Compute and return the changes without writing anything.</summary>
+        public bool WhatIf { get; init; }
+    }
+}

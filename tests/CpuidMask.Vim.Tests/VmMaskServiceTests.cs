@@ -1,0 +1,164 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Vim.Masks;
+using CpuidMask.Vim.Tests.Fakes;
+using CpuidMask.Vim.Types;
+using Xunit;
+
+namespace CpuidMask.Vim.Tests
+{
+    public class VmMaskServiceTests
+    {
+        private static readonly ManagedObjectReference App01 = new ManagedObjectReference("VirtualMachine", "vm-42");
+        private static readonly ManagedObjectReference Web01 = new ManagedObjectReference("VirtualMachine", "vm-43");
+
+        private static VmMask Mask(string vmx) => VmMask.ParseVmx(vmx, "test mask");
+
+        private static FakeVimServer ScriptRead(FakeVimServer server) =>
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Vms.xml").Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml");
+
+        [Fact]
+        public async Task ApplyAsync_ServerDropsTheKey_FailsWithMaskNotPersistedNamingIt_ResultKeepsWhatWasSent()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptRead(server)
+                .Reply("ReconfigVM_Task", "ReconfigVM_Task.xml")
+                .Reply("RetrievePropertiesEx", "Task_Success.xml")
+                // The read-back shows the VM as before: cpuid.7.ebx was not kept, as the old client did.
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Vms.xml");
+
+            var ex = await Assert.ThrowsAsync<MaskNotPersistedException>(() =>
+                new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal(VimErrorIds.MaskNotPersisted, ex.ErrorId);
+            Assert.Equal(ErrorKind.WriteError, ex.Kind);
+            Assert.Contains("VM 'app01' on vc01.example.com", ex.Message);
+            Assert.Contains("cpuid.7.ebx is missing", ex.Message);
+            Assert.Contains("NOT in place", ex.Message);
+            Assert.False(ex.Result.Verified);
+            Assert.Equal(MaskApplyStatus.Applied, ex.Result.Status);
+            Assert.Equal("cpuid.7.ebx", ex.Result.Changes.Single().Key);
+            Assert.Single(ex.Result.Problems);
+
+            var reconfigure = server.Requests.Single(r => r.Method == "ReconfigVM_Task");
+            Assert.Equal(new[] { "2026-11-20T09:14:03.512004Z" }, reconfigure.Values("changeVersion"));
+            Assert.Equal(new[] { "cpuid.7.ebx" }, reconfigure.Values("key"));
+            Assert.DoesNotContain(TestConnections.Password, reconfigure.Body);
+            Assert.Equal(0, server.Remaining);
+        }
+
+        [Fact]
+        public async Task ApplyAsync_VmAlreadyHasTheMask_IsUnchangedAndSendsNoReconfigure()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptRead(server);
+
+            var result = await new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.1.ecx = \"--00-0---0----0-----------------\""));
+
+            Assert.Equal(MaskApplyStatus.Unchanged, result.Status);
+            Assert.True(result.Verified);
+            Assert.Empty(result.Changes);
+            Assert.False(result.Written);
+            Assert.Contains(result.Kept, p => p.Key == "featMask.vm.cpuid.AVX");
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
+        [Fact]
+        public async Task ApplyAsync_PoweredOnVm_RefusedWithVmPoweredOnSayingWhatToDo()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptRead(server);
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new VmMaskService(client).ApplyAsync(Web01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal(VimErrorIds.VmPoweredOn, ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidOperation, ex.Kind);
+            Assert.Equal("web/01", ex.Target);
+            Assert.Contains("powered on; nothing was written", ex.Message);
+            Assert.Contains("power it off first, or use --force / -Force", ex.Message);
+            Assert.Contains("next power-on", ex.Message);
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
+        [Fact]
+        public async Task ApplyAsync_ConcurrentAccess_BecomesVmChangedConcurrentlyNamingTheVm()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptRead(server).Fault("ReconfigVM_Task", "Fault_ConcurrentAccess.xml");
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal(VimErrorIds.VmChangedConcurrently, ex.ErrorId);
+            Assert.Contains("VM 'app01' on vc01.example.com was changed by someone else", ex.Message);
+            Assert.Contains("nothing was written", ex.Message);
+            Assert.IsType<VimFaultException>(ex.InnerException);
+        }
+
+        [Fact]
+        public async Task ApplyAsync_Replace_RemovesMaskKeysNotInTheNewMask_WithEmptyValues()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptRead(server);
+
+            var result = await new VmMaskService(client).ApplyAsync(
+                App01,
+                Mask("cpuid.1.ecx = \"--00-0---0----0-----------------\""),
+                new MaskApplyOptions { Mode = MaskWriteMode.Replace, WhatIf = true });
+
+            Assert.Equal(MaskApplyStatus.WhatIf, result.Status);
+            Assert.Equal(
+                new[] { ("cpuid.80000001.ecx", (string?)"-----------------------0--------", (string?)null), ("featMask.vm.cpuid.AVX", "Val:0", null) },
+                result.Changes.Select(c => (c.Key, c.PreviousValue, c.NewValue)));
+            Assert.Equal(new[] { "", "" }, result.Changes.Select(c => c.WireValue));
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
+        [Fact]
+        public void UndoRecord_RoundTripsThroughJson_NullMeaningAbsent()
+        {
+            var record = new MaskUndoRecord(
+                "vc01.example.com",
+                "web/01",
+                Web01,
+                new DateTimeOffset(2025, 1, 31, 9, 14, 3, 512, TimeSpan.Zero),
+                new[] { new KeyChange("cpuid.1.ecx", null, "--00-0---0----0-----------------"), new KeyChange("featMask.vm.cpuid.AVX", "Val:0", null), new KeyChange("cpuid.7.ebx", "", "-------------------------------0") });
+
+            string json = record.ToJson();
+            var back = MaskUndoRecord.Parse(json, "undo.json");
+
+            Assert.Contains("\"appliedAt\": \"2025-01-31T09:14:03.512Z\"", json);
+            Assert.Contains("\"moref\": \"VirtualMachine:vm-43\"", json);
+            Assert.Equal(record.Server, back.Server);
+            Assert.Equal(record.Vm, back.Vm);
+            Assert.Equal(record.MoRef, back.MoRef);
+            Assert.Equal(record.AppliedAt, back.AppliedAt);
+            Assert.Equal(
+                record.Changes.Select(c => (c.Key, c.PreviousValue, c.NewValue)),
+                back.Changes.Select(c => (c.Key, c.PreviousValue, c.NewValue)));
+            Assert.Equal(json, back.ToJson());
+        }
+
+        [Theory]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"guestinfo.owner\",\"previous\":null,\"applied\":\"x\"}]}", "'guestinfo.owner' is not a CPUID mask key")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\"}", "no \"changes\" array")]
+        [InlineData("{\"vm\":\"a\",\"changes\":[]}", "\"server\" is missing")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"moref\":\"vm42\",\"changes\":[]}", "\"moref\" is 'vm42'")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
+        public void UndoRecord_Unusable_FailsNamingTheFileAndWhatIsWrong(string json, string expected)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
+
+            Assert.Equal(VimErrorIds.UndoRecordInvalid, ex.ErrorId);
+            Assert.StartsWith("undo.json", ex.Message);
+            Assert.Contains(expected, ex.Message);
+        }
+    }
+}
