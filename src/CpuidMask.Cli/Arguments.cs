@@ -58,6 +58,12 @@ namespace CpuidMask.Cli
                     inline = arg.Substring(eq + 1);
                 }
 
+                if (name == "--password")
+                {
+                    // Deliberately not an option: a password on the command line shows in process listings and shell history.
+                    throw Usage("There is no --password option: a password on the command line shows in process listings and shell history. Set CPUIDMASK_PASSWORD, or run at a terminal to be prompted.");
+                }
+
                 if (switchSet.Contains(name) && inline == null)
                 {
                     result._switches.Add(name);

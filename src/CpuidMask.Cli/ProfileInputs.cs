@@ -3,6 +3,8 @@ using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
+using CpuidMask.Vim;
+using CpuidMask.Vim.Inventory;
 
 namespace CpuidMask.Cli
 {
@@ -30,6 +32,56 @@ namespace CpuidMask.Cli
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The FILEs on the command line plus, with --server, the hosts named by --host (names or
+        /// wildcards) read live from vCenter. A host that is not connected is an error naming it.
+        /// </summary>
+        public static IReadOnlyList<CpuidProfile> LoadFilesAndHosts(Arguments args, CliContext context, int minimum, string what)
+        {
+            var hostNames = args.Values("--host");
+            if (!VCenterOptions.IsGiven(args))
+            {
+                if (hostNames.Count > 0)
+                {
+                    throw Arguments.Usage("--host reads hosts from a vCenter: give --server too.");
+                }
+
+                return LoadFiles(args, minimum, what);
+            }
+
+            if (hostNames.Count == 0)
+            {
+                throw Arguments.Usage("With --server, name the hosts to read: --host NAME... (wildcards allowed, e.g. 'esx-*').");
+            }
+
+            var profiles = new List<CpuidProfile>(Load(args.Positionals, args.IntValue("--cpu", 0)));
+            var vcenter = VCenterOptions.From(args, context);
+            using (var client = vcenter.Connect(context))
+            {
+                var hosts = VCenterOptions.Wait(() => new HostInventory(client).ReadHostsAsync(hostNames));
+                var notConnected = hosts.Where(h => !h.IsConnected).ToArray();
+                if (notConnected.Length > 0)
+                {
+                    string names = string.Join(", ", notConnected.Select(h => $"{h.Name} ({h.ConnectionState ?? "state unknown"})"));
+                    throw new CpuidMaskException(
+                        VimErrorIds.HostNotConnected,
+                        ErrorKind.ResourceUnavailable,
+                        $"{(notConnected.Length == 1 ? "Host" : "Hosts")} {names} on {client.ServerName} {(notConnected.Length == 1 ? "is" : "are")} not connected, so {(notConnected.Length == 1 ? "its" : "their")} CPU data is unavailable or stale. " +
+                        "Reconnect it in vCenter, leave it out of --host, or give a CPUID dump of it as a FILE instead.",
+                        notConnected[0].Name);
+                }
+
+                profiles.AddRange(hosts.Select(h => h.ToProfile()));
+            }
+
+            if (profiles.Count < minimum)
+            {
+                throw new CpuidMaskException("TooFewProfiles", ErrorKind.InvalidArgument, $"This needs at least {minimum} CPU profiles; {profiles.Count} given.");
+            }
+
+            return profiles;
         }
 
         public static IReadOnlyList<CpuidProfile> LoadFiles(Arguments args, int minimum, string what)

@@ -17,7 +17,7 @@ namespace CpuidMask.Cli
         /// <summary><c>compare</c> found features that block a migration (or a proof failed).</summary>
         public const int ExitBlocked = 1;
 
-        /// <summary>Bad input or usage; the message is on stderr.</summary>
+        /// <summary>Bad input or usage, or a vCenter error; the message is on stderr.</summary>
         public const int ExitBadInput = 2;
 
         internal static IReadOnlyList<Command> Commands { get; } = new Command[]
@@ -26,6 +26,10 @@ namespace CpuidMask.Cli
             new FeaturesCommand(),
             new CompareCommand(),
             new MaskCommand(),
+            new HostsCommand(),
+            new VmMaskCommand(),
+            new ApplyCommand(),
+            new UndoCommand(),
         };
 
         public static int Main(string[] args) => Run(args, CliContext.FromConsole());
@@ -106,7 +110,7 @@ namespace CpuidMask.Cli
 
             table.Write(writer);
             writer.WriteLine();
-            writer.WriteLine("Exit codes: 0 success, 1 migration blocked (compare), 2 bad input or usage.");
+            writer.WriteLine("Exit codes: 0 success, 1 migration blocked (compare), 2 bad input, usage or a vCenter error.");
         }
     }
 }

@@ -14,6 +14,7 @@ namespace CpuidMask.Cli.Commands
 
         public override string Help =>
 @"Usage: cpuidmask compare FILE FILE... [--mask-file F] [--cpu N] [--json]
+       cpuidmask compare --server URL [--user U] --host NAME... [FILE...] [options]
 
 Compares two or more CPU profiles and lists, for every direction, the features a VM
 powered on on the first host would carry that the second lacks: the features vCenter
@@ -28,20 +29,26 @@ Options:
   --mask-file F  compare under this mask
   --cpu N        logical CPU of multi-CPU dumps to read (default 0)
   --json         machine-readable output
+  --host NAME... with --server: read these hosts live from vCenter (names or wildcards),
+                 alongside any FILEs; a host that is not connected is an error naming it
 
-Exit codes: 0 every direction allowed, 1 some direction blocked, 2 bad input.
+" + VCenterOptions.HelpText + @"
+Exit codes: 0 every direction allowed, 1 some direction blocked, 2 bad input or a
+vCenter error.
 
 Example:
   cpuidmask compare docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
 ";
 
-        public override IEnumerable<string> Switches => new[] { "--json" };
+        public override IEnumerable<string> Switches => new[] { "--json" }.Concat(VCenterOptions.Switches);
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" };
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" }.Concat(VCenterOptions.SingleValueOptions);
+
+        public override IEnumerable<string> MultiValueOptions => new[] { "--host" };
 
         public override int Run(Arguments args, CliContext context)
         {
-            var profiles = ProfileInputs.LoadFiles(args, 2, "two or more FILEs to compare");
+            var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 2, "two or more FILEs to compare (or --server with --host)");
             VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFiles.Read(maskFile) : null;
             var report = new ProfileComparer(context.Catalog).Compare(profiles, mask);
             if (args.Has("--json"))

@@ -12,6 +12,7 @@ namespace CpuidMask.Cli.Commands
 
         public override string Help =>
 @"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json] [--cpu N]
+       cpuidmask mask --server URL [--user U] --host NAME... [FILE...] [options]
 
 Computes the smallest per-VM CPUID mask with which a VM can power on on any of the
 hosts and move between all of them: every feature vCenter compares that is not on all
@@ -26,16 +27,22 @@ Options:
                   featmask: featMask.vm.cpuid.<NAME> = ""Val:0"" lines (hardware version 9+)
                   json: everything, machine-readable
   --cpu N         logical CPU of multi-CPU dumps to read (default 0)
+  --host NAME...  with --server: read these hosts live from vCenter (names or wildcards),
+                  alongside any FILEs; a host that is not connected is an error naming it
 
-Exit codes: 0 success (the proof passed), 2 bad input.
+" + VCenterOptions.HelpText + @"
+Exit codes: 0 success (the proof passed), 2 bad input or a vCenter error.
 
 Example:
   cpuidmask mask docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
+  cpuidmask mask --server vc01 --user administrator@vsphere.local --host esx01 esx02 --format vmx
 ";
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format" };
+        public override IEnumerable<string> Switches => VCenterOptions.Switches;
 
-        public override IEnumerable<string> MultiValueOptions => new[] { "--hide" };
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format" }.Concat(VCenterOptions.SingleValueOptions);
+
+        public override IEnumerable<string> MultiValueOptions => new[] { "--hide", "--host" };
 
         public override int Run(Arguments args, CliContext context)
         {
@@ -45,7 +52,7 @@ Example:
                 throw Arguments.Usage($"--format takes text, vmx, featmask or json, not '{format}'.");
             }
 
-            var profiles = ProfileInputs.LoadFiles(args, 1, "one or more FILEs, one per host");
+            var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 1, "one or more FILEs, one per host (or --server with --host)");
             var result = new MaskGenerator(context.Catalog).Generate(profiles, args.Values("--hide"));
             Write(context, result, format);
             return result.Proof.Passed ? Program.ExitOk : Program.ExitBlocked;
