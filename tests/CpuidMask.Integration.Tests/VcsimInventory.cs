@@ -41,6 +41,10 @@ namespace CpuidMask.Integration.Tests
             ("vm-amd01", "esx-epyc-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "amd") }),
             ("vm-stale01", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-undo01", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------"), ("featMask.vm.cpuid.PCID", "Val:0") }),
+            ("vm-undo02", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.1.ecx", "-------------------------------1") }),
+            ("vm-idem01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-batch01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
+            ("vm-batch02", "esx-ivy-01", "poweredOn", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
         };
 
         public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
