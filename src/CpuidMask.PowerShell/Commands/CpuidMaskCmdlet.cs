@@ -370,12 +370,6 @@ namespace CpuidMask.PowerShell.Commands
                 .ToArray();
         }
 
-        /// <summary>A name made literal for vSphere name matching (wildcard characters escaped with backticks).</summary>
-        internal static string LiteralName(string name) =>
-            name.IndexOfAny(new[] { '*', '?', '[' }) < 0
-                ? name
-                : string.Concat(name.Select(c => c == '*' || c == '?' || c == '[' || c == ']' || c == '`' ? "`" + c : c.ToString()));
-
         private void FlushWarnings()
         {
             while (_warnings.TryDequeue(out var warning))

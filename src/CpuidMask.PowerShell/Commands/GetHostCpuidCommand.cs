@@ -155,7 +155,7 @@ namespace CpuidMask.PowerShell.Commands
         }
 
         private static string NameToRead(InventoryInput input) =>
-            input.Kind == InventoryInputKind.Reference ? LiteralName(input.Text) : input.Text;
+            input.Kind == InventoryInputKind.Reference ? InventoryNames.Literal(input.Text) : input.Text;
 
         // A PowerCLI object names one host exactly: keep the record with its reference, not a namesake.
         private static bool Wanted(HostCpuRecord record, IReadOnlyList<InventoryInput> inputs) =>

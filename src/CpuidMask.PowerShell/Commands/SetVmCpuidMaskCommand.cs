@@ -179,7 +179,7 @@ namespace CpuidMask.PowerShell.Commands
                         continue;
                     }
 
-                    Apply(client, record, plan.Changes, Mode, Describe(plan.Changes, "Set CPUID mask"));
+                    Apply(client, record, plan.Changes, Mode, MaskChangeDescription.Action(plan.Changes, "Set CPUID mask"));
                 }
             }
         }
@@ -210,8 +210,8 @@ namespace CpuidMask.PowerShell.Commands
 
             var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, change.Server);
             var input = change.MoRef != null
-                ? InventoryInput.ForVm(new Dictionary<string, object> { ["Name"] = change.VM, ["Id"] = VmCpuidMaskInfo.IdOf(change.MoRef) }, (o, n) => PropertyReaderExtensions.ReadDictionary((Dictionary<string, object>)o, n))
-                : InventoryInput.ForVm(LiteralName(change.VM), Read);
+                ? InventoryInput.ForVmReference(change.VM, change.MoRef, change.Server, value)
+                : InventoryInput.ForVm(InventoryNames.Literal(change.VM), Read);
             var record = ReadVms(client, new[] { input }).FirstOrDefault();
             if (record == null)
             {
@@ -253,7 +253,7 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            Apply(client, record, restore, "Undo", Describe(restore, "Restore CPUID mask"));
+            Apply(client, record, restore, "Undo", MaskChangeDescription.Action(restore, "Restore CPUID mask"));
         }
 
         private void Apply(VimClient client, VmRecord record, IReadOnlyList<KeyChange> changes, string mode, string action)
@@ -333,25 +333,6 @@ namespace CpuidMask.PowerShell.Commands
                     $"VM '{record.Name}' is hardware version {version}; named feature masks (featMask.vm.cpuid.*) need version 9 or later. Upgrade its compatibility, or use the raw cpuid.* lines.",
                     record.Name);
             }
-        }
-
-        /// <summary>"Set CPUID mask cpuid.1.ecx, cpuid.7.ebx; remove cpuid.80000001.edx" — what -WhatIf and -Confirm show.</summary>
-        internal static string Describe(IReadOnlyList<KeyChange> changes, string verb)
-        {
-            var set = changes.Where(c => c.NewValue != null).Select(c => c.Key).ToArray();
-            var removed = changes.Where(c => c.NewValue == null).Select(c => c.Key).ToArray();
-            var parts = new List<string>();
-            if (set.Length > 0)
-            {
-                parts.Add($"{verb} {string.Join(", ", set)}");
-            }
-
-            if (removed.Length > 0)
-            {
-                parts.Add($"{(set.Length > 0 ? "remove" : "Remove CPUID mask")} {string.Join(", ", removed)}");
-            }
-
-            return string.Join("; ", parts);
         }
 
         private static string? Absent(string? value) => string.IsNullOrEmpty(value) ? null : value;

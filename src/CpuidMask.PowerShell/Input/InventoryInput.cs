@@ -56,6 +56,10 @@ namespace CpuidMask.PowerShell.Input
         public static InventoryInput ForVm(object item, PropertyReader read) =>
             Describe(item, read, "VirtualMachine", "VM", "Get-VM", allowFiles: false);
 
+        /// <summary>A VM known by its reference (an undo record names the VM it changed).</summary>
+        public static InventoryInput ForVmReference(string name, ManagedObjectReference moRef, ServerAddress? server, object original) =>
+            new InventoryInput(InventoryInputKind.Reference, name, moRef, server, original);
+
         private static InventoryInput Describe(object item, PropertyReader read, string managedType, string what, string powerCliCommand, bool allowFiles)
         {
             if (item == null)
