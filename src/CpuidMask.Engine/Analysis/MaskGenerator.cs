@@ -279,5 +279,9 @@ namespace CpuidMask.Engine.Analysis
 
         public string[] MissingOn(FeatureDefinition feature) =>
             _states[feature.Name].Where(s => s.State != FeatureState.Present).Select(s => s.Name).ToArray();
+
+        /// <summary>Hosts whose data does not say whether they have the feature.</summary>
+        public string[] UnknownOn(FeatureDefinition feature) =>
+            _states[feature.Name].Where(s => s.State == FeatureState.Unknown).Select(s => s.Name).ToArray();
     }
 }
