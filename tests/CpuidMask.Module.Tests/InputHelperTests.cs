@@ -11,6 +11,7 @@ using CpuidMask.PowerShell;
 using CpuidMask.PowerShell.Completion;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim.Inventory;
+using CpuidMask.Vim.Masks;
 using CpuidMask.Vim.Types;
 using Xunit;
 
@@ -290,13 +291,15 @@ namespace CpuidMask.Module.Tests
         [Fact]
         public void ChangeRecord_LiveResult_IsItsOwnUndoRecord()
         {
-            var change = new VmCpuidMaskChange("vm01", "VirtualMachine-vm-42", "vc01", "Merge", new[] { new KeyChange("cpuid.1.ecx", null, "--00-0---0----0-----------------") }, WorkedCaseLines, Array.Empty<string>(), applied: true);
+            var at = new DateTimeOffset(2026, 1, 31, 9, 14, 3, TimeSpan.Zero);
+            var change = new VmCpuidMaskChange("vm01", "VirtualMachine-vm-42", "vc01", "Merge", new[] { new KeyChange("cpuid.1.ecx", null, "--00-0---0----0-----------------") }, WorkedCaseLines, Array.Empty<string>(), applied: true, appliedAt: at);
 
             var record = ChangeRecordInput.From(change, Read);
 
-            Assert.Equal("vm01", record.VM);
+            Assert.Equal("vm01", record.Vm);
             Assert.Equal(new ManagedObjectReference("VirtualMachine", "vm-42"), record.MoRef);
-            Assert.Equal("vc01", record.Server!.Host);
+            Assert.Equal("vc01", record.Server);
+            Assert.Equal(at, record.AppliedAt);
             Assert.Null(Assert.Single(record.Changes).PreviousValue);
         }
 
@@ -308,6 +311,7 @@ namespace CpuidMask.Module.Tests
                 VM = "vm01",
                 Id = "VirtualMachine-vm-42",
                 Server = "vc01",
+                AppliedAt = new { UtcDateTime = new DateTime(2026, 1, 31, 9, 14, 3, DateTimeKind.Utc) },
                 Changes = new object[]
                 {
                     new { Key = "cpuid.1.ecx", PreviousValue = (string?)null, NewValue = "--00-0---0----0-----------------" },
@@ -321,12 +325,39 @@ namespace CpuidMask.Module.Tests
             Assert.Null(record.Changes[0].PreviousValue);
             Assert.Equal("-------------------------------1", record.Changes[1].PreviousValue);
             Assert.Null(record.Changes[1].NewValue);
+            Assert.Equal(new ManagedObjectReference("VirtualMachine", "vm-42"), record.MoRef);
+            Assert.Equal(new DateTimeOffset(2026, 1, 31, 9, 14, 3, TimeSpan.Zero), record.AppliedAt);
         }
 
         [Fact]
-        public void ChangeRecord_OtherObject_IsRefused()
+        public void ChangeRecord_CliUndoFile_IsTakenAsItIs()
+        {
+            var record = MaskUndoRecord.Parse(
+                "{\"server\": \"vc01\", \"vm\": \"web01\", \"moref\": \"VirtualMachine:vm-42\", \"appliedAt\": \"2026-01-31T09:14:03.512Z\", " +
+                "\"changes\": [{\"key\": \"cpuid.1.ecx\", \"previous\": null, \"applied\": \"--00-0---0----0-----------------\"}]}",
+                "undo.json");
+
+            Assert.Same(record, ChangeRecordInput.From(record, Read));
+        }
+
+        [Fact]
+        public void ChangeRecord_OtherObjectOrNonMaskKey_IsRefused()
         {
             Assert.Equal(ChangeRecordInput.InvalidErrorId, Assert.Throws<CpuidMaskException>(() => ChangeRecordInput.From(new { Name = "vm01" }, Read)).ErrorId);
+            var sneaky = new { VM = "vm01", Server = "vc01", Changes = new object[] { new { Key = "guestinfo.owner", PreviousValue = "ops", NewValue = (string?)null } } };
+            Assert.Contains("not a CPUID mask key", Assert.Throws<CpuidMaskException>(() => ChangeRecordInput.From(sneaky, Read)).Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void VmCpuidMaskChange_ToUndoRecord_IsWhatTheCliUndoReads()
+        {
+            var change = new VmCpuidMaskChange("vm01", "VirtualMachine-vm-42", "vc01", "Merge", new[] { new KeyChange("cpuid.7.ebx", null, "-------------------------------0") }, WorkedCaseLines, Array.Empty<string>(), applied: true);
+
+            var json = change.ToUndoRecord().ToJson();
+            var parsed = MaskUndoRecord.Parse(json, "undo.json");
+
+            Assert.Equal("vm01", parsed.Vm);
+            Assert.Equal("cpuid.7.ebx", Assert.Single(parsed.Changes).Key);
         }
 
         [Fact]

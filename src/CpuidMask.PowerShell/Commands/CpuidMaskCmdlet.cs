@@ -10,7 +10,6 @@ using CpuidMask.Engine;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim;
-using CpuidMask.Vim.Inventory;
 
 namespace CpuidMask.PowerShell.Commands
 {
@@ -349,25 +348,6 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             return results;
-        }
-
-        /// <summary>
-        /// Reads VMs: inputs with a reference (PowerCLI objects, this module's output) in one call, names and
-        /// wildcards in another; each VM once, by name.
-        /// </summary>
-        private protected IReadOnlyList<VmRecord> ReadVms(VimClient client, IReadOnlyList<InventoryInput> inputs)
-        {
-            var inventory = new VmInventory(client);
-            var byReference = inputs.Where(i => i.MoRef != null).ToArray();
-            var byName = inputs.Where(i => i.MoRef == null).ToArray();
-            var records = new List<VmRecord>();
-            records.AddRange(ReadEach(byReference, (some, token) => inventory.ReadVmsAsync(some.Select(i => i.MoRef!), token)));
-            records.AddRange(ReadEach(byName, (some, token) => inventory.FindVmsAsync(some.Select(i => i.Text), token)));
-            return records
-                .GroupBy(r => r.MoRef)
-                .Select(g => g.First())
-                .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-                .ToArray();
         }
 
         private void FlushWarnings()

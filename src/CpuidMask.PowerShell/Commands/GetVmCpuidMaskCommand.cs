@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using CpuidMask.Engine;
 using CpuidMask.PowerShell.Input;
+using CpuidMask.Vim.Masks;
 
 namespace CpuidMask.PowerShell.Commands
 {
@@ -63,15 +64,24 @@ namespace CpuidMask.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            // One session and a constant number of round trips per vCenter, however many VMs were piped in.
             foreach (var group in _vms.GroupBy(v => Server != null ? null : v.Server))
             {
-                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
-                foreach (var record in ReadVms(client, group.ToArray()))
+                var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key));
+                var inputs = group.ToArray();
+                var byReference = inputs.Where(i => i.MoRef != null).ToArray();
+                var byName = inputs.Where(i => i.MoRef == null).ToArray();
+                var found = ReadEach(byReference, (some, token) => service.ReadAsync(some.Select(i => i.MoRef!), token))
+                    .Concat(ReadEach(byName, (some, token) => service.ReadAsync(some.Select(i => i.Text), token)))
+                    .GroupBy(i => i.MoRef)
+                    .Select(g => g.First())
+                    .OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase);
+                foreach (var vm in found)
                 {
-                    var info = VmCpuidMaskInfo.FromRecord(record, out var problem);
+                    var info = VmCpuidMaskInfo.FromRecord(vm.Record, out var problem);
                     if (problem != null)
                     {
-                        WriteItemError(problem, record.Name);
+                        WriteItemError(problem, vm.Name);
                     }
 
                     WriteObject(info);

@@ -7,13 +7,14 @@ using CpuidMask.Engine.Masks;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim;
 using CpuidMask.Vim.Inventory;
-using CpuidMask.Vim.Types;
+using CpuidMask.Vim.Masks;
 
 namespace CpuidMask.PowerShell.Commands
 {
     /// <summary>
     /// Writes a CPUID mask into VMs' configuration (extraConfig), touching only CPUID mask keys, then reads
-    /// it back to verify; or, with -Undo, puts back what an earlier run replaced.
+    /// it back to verify; or, with -Undo, puts back what an earlier run replaced. The vSphere client's
+    /// VmMaskService does the work; this cmdlet resolves the input and asks before each VM.
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "VmCpuidMask", DefaultParameterSetName = MaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(VmCpuidMaskChange))]
@@ -79,8 +80,6 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        private string Mode => Replace ? nameof(MaskWriteMode.Replace) : nameof(MaskWriteMode.Merge);
-
         protected override void BeginProcessing()
         {
             if (ParameterSetName == VMSet)
@@ -126,13 +125,7 @@ namespace CpuidMask.PowerShell.Commands
         {
             try
             {
-                var mask = MaskInput.ToVmMask(inputs.Select(Unwrap), Read, "-Mask");
-                if (mask.IsEmpty && !Replace)
-                {
-                    WriteVerbose("The mask is empty (the hosts need none); merging it changes nothing.");
-                }
-
-                return mask;
+                return MaskInput.ToVmMask(inputs.Select(Unwrap), Read, "-Mask");
             }
             catch (CpuidMaskException ex)
             {
@@ -161,25 +154,18 @@ namespace CpuidMask.PowerShell.Commands
                 }
             }
 
-            var mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge;
+            var options = new MaskApplyOptions { Mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge, Force = Force };
             foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
             {
-                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
-                foreach (var record in ReadVms(client, group.ToArray()))
+                var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key)) { TaskTimeout = TaskTimeout };
+                foreach (var record in ReadVms(service, group.ToArray()))
                 {
-                    MaskChangePlan plan;
-                    try
-                    {
-                        CheckCanWrite(record, mask);
-                        plan = MaskChangePlan.Create(ExtraConfigOf(record), mask, mode, record.Name);
-                    }
-                    catch (CpuidMaskException ex)
-                    {
-                        WriteItemError(ex, record.Name);
-                        continue;
-                    }
-
-                    Apply(client, record, plan.Changes, Mode, MaskChangeDescription.Action(plan.Changes, "Set CPUID mask"));
+                    Write(
+                        record.Name,
+                        token => service.ApplyAsync(record, mask, new MaskApplyOptions { Mode = options.Mode, Force = options.Force, WhatIf = true }, token),
+                        token => service.ApplyAsync(record, mask, options, token),
+                        "Set CPUID mask",
+                        () => CheckHardwareVersion(record, mask));
                 }
             }
         }
@@ -192,10 +178,10 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            ChangeRecordInput change;
+            MaskUndoRecord record;
             try
             {
-                change = ChangeRecordInput.From(value, Read);
+                record = ChangeRecordInput.From(value, Read);
             }
             catch (CpuidMaskException ex)
             {
@@ -208,123 +194,109 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, change.Server);
-            var input = change.MoRef != null
-                ? InventoryInput.ForVmReference(change.VM, change.MoRef, change.Server, value)
-                : InventoryInput.ForVm(InventoryNames.Literal(change.VM), Read);
-            var record = ReadVms(client, new[] { input }).FirstOrDefault();
-            if (record == null)
-            {
-                return;
-            }
-
-            var restore = new List<KeyChange>();
-            var changedSince = new List<string>();
-            foreach (var made in change.Changes)
-            {
-                string? now = Absent(record.GetExtraConfig(made.Key));
-                if (!string.Equals(now, Absent(made.NewValue), StringComparison.Ordinal))
-                {
-                    changedSince.Add($"{made.Key} is {(now == null ? "absent" : "\"" + now + "\"")}, not {(made.NewValue == null ? "absent" : "\"" + made.NewValue + "\"")}");
-                }
-
-                if (!string.Equals(now, Absent(made.PreviousValue), StringComparison.Ordinal))
-                {
-                    restore.Add(new KeyChange(made.Key, now, Absent(made.PreviousValue)));
-                }
-            }
-
-            try
-            {
-                if (changedSince.Count > 0 && !Force)
-                {
-                    throw new CpuidMaskException(
-                        "MaskChangedSinceSet",
-                        ErrorKind.InvalidOperation,
-                        $"VM '{record.Name}' was changed after the mask was set ({string.Join("; ", changedSince)}). Check with Get-VmCpuidMask; pass -Force to restore the earlier values anyway.",
-                        record.Name);
-                }
-
-                CheckCanWrite(record, VmMask.Empty);
-            }
-            catch (CpuidMaskException ex)
-            {
-                WriteItemError(ex, value);
-                return;
-            }
-
-            Apply(client, record, restore, "Undo", MaskChangeDescription.Action(restore, "Restore CPUID mask"));
+            var origin = Server == null ? ServerAddress.Parse(record.Server) : null;
+            var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, origin)) { TaskTimeout = TaskTimeout };
+            Write(
+                record.Vm,
+                token => service.UndoAsync(record, new MaskUndoOptions { Force = Force, WhatIf = true }, token),
+                token => service.UndoAsync(record, new MaskUndoOptions { Force = Force }, token),
+                "Restore CPUID mask",
+                null);
         }
 
-        private void Apply(VimClient client, VmRecord record, IReadOnlyList<KeyChange> changes, string mode, string action)
+        /// <summary>
+        /// One VM: compute the change without writing (what -WhatIf and -Confirm show), ask, write, report.
+        /// Every failure is this VM's alone: written as an error, and the next VM goes on.
+        /// </summary>
+        private void Write(
+            string vmName,
+            Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<MaskApplyResult>> preview,
+            Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<MaskApplyResult>> write,
+            string verb,
+            Action? check)
         {
-            string id = VmCpuidMaskInfo.IdOf(record.MoRef);
-            if (changes.Count == 0)
+            MaskApplyResult planned;
+            try
             {
-                WriteVerbose($"{record.Name} already has this mask; nothing to change.");
+                check?.Invoke();
+                planned = Wait(preview);
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, vmName);
+                return;
+            }
+
+            if (planned.Status == MaskApplyStatus.Unchanged)
+            {
+                WriteVerbose($"{vmName} already has this mask; nothing to change.");
                 if (PassThru)
                 {
-                    WriteObject(new VmCpuidMaskChange(record.Name, id, record.Server, mode, changes, MaskLines(record), Array.Empty<string>(), applied: false));
+                    WriteObject(VmCpuidMaskChange.FromResult(planned));
                 }
 
                 return;
             }
 
-            if (!ShouldProcess(record.Name, action))
+            if (!ShouldProcess(vmName, MaskChangeDescription.Action(planned.Changes, verb)))
             {
                 return;
             }
 
-            foreach (var change in changes)
+            foreach (var change in planned.Changes)
             {
-                WriteVerbose($"{record.Name}: {change}");
+                WriteVerbose($"{vmName}: {change}");
             }
 
-            var inventory = new VmInventory(client);
-            VmRecord? readBack;
+            MaskApplyResult result;
             try
             {
-                Wait(token => inventory.ReconfigureExtraConfigAsync(record, changes.Select(c => new OptionValue(c.Key, c.WireValue)), TaskTimeout, token));
-                readBack = Wait(token => inventory.ReadVmsAsync(new[] { record.MoRef }, token)).FirstOrDefault();
+                result = Wait(write);
+            }
+            catch (MaskNotPersistedException ex)
+            {
+                // Something was written but not kept as sent: report it, and still hand out what undoes it.
+                WriteItemError(ex, vmName);
+                if (PassThru)
+                {
+                    WriteObject(VmCpuidMaskChange.FromResult(ex.Result));
+                }
+
+                return;
             }
             catch (CpuidMaskException ex)
             {
-                WriteItemError(ex, record.Name);
+                WriteItemError(ex, vmName);
                 return;
             }
 
-            var problems = readBack == null
-                ? new[] { $"{record.Name} could not be read back" }
-                : MaskChangePlan.Verify(ExtraConfigOf(readBack), changes);
-            if (problems.Count > 0)
+            if (result.AppliesAtNextPowerOn && result.Note != null)
             {
-                WriteItemError(
-                    new CpuidMaskException(
-                        "MaskNotKept",
-                        ErrorKind.WriteError,
-                        $"vCenter did not keep the mask of VM '{record.Name}' as written: {string.Join("; ", problems)}. Check the VM with Get-VmCpuidMask; undo with Set-VmCpuidMask -Undo on the -PassThru result.",
-                        record.Name),
-                    record.Name);
+                WriteWarning(result.Note);
             }
 
             if (PassThru)
             {
-                WriteObject(new VmCpuidMaskChange(record.Name, id, record.Server, mode, changes, MaskLines(readBack ?? record), problems, applied: true));
+                WriteObject(VmCpuidMaskChange.FromResult(result));
             }
         }
 
-        /// <summary>Refuses what vSphere would accept but get wrong: a running VM (without -Force), named masks before hardware version 9.</summary>
-        private void CheckCanWrite(VmRecord record, VmMask mask)
+        private IReadOnlyList<VmRecord> ReadVms(VmMaskService service, IReadOnlyList<InventoryInput> inputs)
         {
-            if (!record.IsPoweredOff && !Force)
-            {
-                throw new CpuidMaskException(
-                    "VmNotPoweredOff",
-                    ErrorKind.InvalidOperation,
-                    $"VM '{record.Name}' is {record.PowerState ?? "not powered off"}. A CPUID mask takes effect at the next power-on: power the VM off first, or pass -Force to write it now (it applies after the next power cycle).",
-                    record.Name);
-            }
+            var byReference = inputs.Where(i => i.MoRef != null).ToArray();
+            var byName = inputs.Where(i => i.MoRef == null).ToArray();
+            return ReadEach(byReference, (some, token) => service.ReadAsync(some.Select(i => i.MoRef!), token))
+                .Concat(ReadEach(byName, (some, token) => service.ReadAsync(some.Select(i => i.Text), token)))
+                .Select(i => i.Record)
+                .GroupBy(r => r.MoRef)
+                .Select(g => g.First())
+                .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+                .ToArray();
+        }
 
+        // Named feature masks mean nothing to a VM older than hardware version 9: it would silently ignore them.
+        private static void CheckHardwareVersion(VmRecord record, VmMask mask)
+        {
             if (mask.FeatureMasks.Count > 0 && record.HardwareVersionNumber is int version && version < 9)
             {
                 throw new CpuidMaskException(
@@ -334,13 +306,5 @@ namespace CpuidMask.PowerShell.Commands
                     record.Name);
             }
         }
-
-        private static string? Absent(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-        private static IEnumerable<KeyValuePair<string, string>> ExtraConfigOf(VmRecord record) =>
-            record.ExtraConfig.Select(o => new KeyValuePair<string, string>(o.Key, o.Value ?? string.Empty));
-
-        private static IEnumerable<string> MaskLines(VmRecord record) =>
-            record.ExtraConfig.Where(o => VmMask.IsMaskConfigKey(o.Key) && !string.IsNullOrEmpty(o.Value)).Select(o => $"{o.Key} = \"{o.Value}\"");
     }
 }

@@ -1,49 +1,40 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Vim.Masks;
 using CpuidMask.Vim.Types;
 
 namespace CpuidMask.PowerShell.Input
 {
-    /// <summary>A Set-VmCpuidMask result to undo, live or deserialized (Import-Clixml).</summary>
-    internal sealed class ChangeRecordInput
+    /// <summary>
+    /// Turns what -Undo is given into the vSphere client's undo record: a Set-VmCpuidMask result (live, or
+    /// deserialized by Import-Clixml or remoting), or a MaskUndoRecord (e.g. parsed from a 'cpuidmask apply'
+    /// undo file).
+    /// </summary>
+    internal static class ChangeRecordInput
     {
         public const string InvalidErrorId = "UndoInputInvalid";
 
-        private ChangeRecordInput(string vm, ManagedObjectReference? moRef, ServerAddress? server, IReadOnlyList<KeyChange> changes, object original)
+        public static MaskUndoRecord From(object item, PropertyReader read)
         {
-            VM = vm;
-            MoRef = moRef;
-            Server = server;
-            Changes = changes;
-            Original = original;
-        }
-
-        public string VM { get; }
-
-        public ManagedObjectReference? MoRef { get; }
-
-        public ServerAddress? Server { get; }
-
-        /// <summary>The changes as they were made (Key, PreviousValue, NewValue).</summary>
-        public IReadOnlyList<KeyChange> Changes { get; }
-
-        public object Original { get; }
-
-        public static ChangeRecordInput From(object item, PropertyReader read)
-        {
-            if (item is VmCpuidMaskChange change)
+            switch (item)
             {
-                ManagedObjectReference.TryParse(change.Id, out var id);
-                return new ChangeRecordInput(change.VM, id, ServerAddress.Parse(change.Server), change.Changes, item);
+                case MaskUndoRecord record:
+                    return record;
+                case VmCpuidMaskChange change:
+                    return change.ToUndoRecord();
+                case MaskApplyResult result:
+                    return result.ToUndoRecord();
             }
 
             string? vm = read.ReadString(item, "VM");
+            string? server = read.ReadString(item, "Server");
             object? changes = read(item, "Changes");
-            if (vm == null || changes == null || changes is string || !(changes is IEnumerable list))
+            if (vm == null || server == null || changes == null || changes is string || !(changes is IEnumerable list))
             {
                 throw new CpuidMaskException(
                     InvalidErrorId,
@@ -66,15 +57,31 @@ namespace CpuidMask.PowerShell.Input
                     ErrorKind.InvalidData,
                     $"The change record of VM '{vm}' has a change without a Key; it cannot be undone safely.",
                     item);
-                keyChanges.Add(new KeyChange(key, ReadValue(read, entry!, "PreviousValue"), ReadValue(read, entry!, "NewValue")));
+                if (!VmMask.IsMaskConfigKey(key))
+                {
+                    throw new CpuidMaskException(
+                        InvalidErrorId,
+                        ErrorKind.InvalidData,
+                        $"The change record of VM '{vm}' names '{key}', which is not a CPUID mask key; -Undo only restores CPUID masks.",
+                        item);
+                }
+
+                keyChanges.Add(new KeyChange(key, read(entry!, "PreviousValue")?.ToString(), read(entry!, "NewValue")?.ToString()));
             }
 
             ManagedObjectReference.TryParse(read.ReadString(item, "Id"), out var moRef);
-            string? server = read.ReadString(item, "Server");
-            return new ChangeRecordInput(vm, moRef, server == null ? null : ServerAddress.Parse(server), keyChanges, item);
+            return new MaskUndoRecord(server, vm, moRef, ReadTime(read(item, "AppliedAt"), read), keyChanges);
         }
 
-        // Null means "absent"; an empty string survives serialization as empty, so it stays distinct.
-        private static string? ReadValue(PropertyReader read, object entry, string name) => read(entry, name)?.ToString();
+        private static DateTimeOffset ReadTime(object? value, PropertyReader read) => value switch
+        {
+            null => DateTimeOffset.MinValue,
+            DateTimeOffset offset => offset,
+            DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time),
+            string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
+            // Import-Clixml gives a DateTimeOffset back as a property bag.
+            _ when read(value, "UtcDateTime") is DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+            _ => DateTimeOffset.MinValue,
+        };
     }
 }

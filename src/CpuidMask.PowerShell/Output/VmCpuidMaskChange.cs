@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Vim.Masks;
 
 namespace CpuidMask.PowerShell
 {
@@ -12,7 +13,17 @@ namespace CpuidMask.PowerShell
     /// </summary>
     public sealed class VmCpuidMaskChange
     {
-        internal VmCpuidMaskChange(string vm, string id, string server, string mode, IEnumerable<KeyChange> changes, IEnumerable<string> resultLines, IEnumerable<string> problems, bool applied)
+        internal VmCpuidMaskChange(
+            string vm,
+            string id,
+            string server,
+            string mode,
+            IEnumerable<KeyChange> changes,
+            IEnumerable<string> resultLines,
+            IEnumerable<string> problems,
+            bool applied,
+            DateTimeOffset? appliedAt = null,
+            string? note = null)
         {
             VM = vm;
             Id = id;
@@ -22,7 +33,8 @@ namespace CpuidMask.PowerShell
             Lines = resultLines.ToArray();
             Problems = problems.ToArray();
             Applied = applied;
-            Time = DateTime.UtcNow;
+            AppliedAt = appliedAt ?? DateTimeOffset.UtcNow;
+            Note = note;
         }
 
         /// <summary>The VM's name.</summary>
@@ -31,6 +43,7 @@ namespace CpuidMask.PowerShell
         /// <summary>PowerCLI's form of the VM's reference, e.g. VirtualMachine-vm-42.</summary>
         public string Id { get; }
 
+        /// <summary>The vCenter the VM was written on.</summary>
         public string Server { get; }
 
         /// <summary>Merge, Replace or Undo.</summary>
@@ -54,8 +67,27 @@ namespace CpuidMask.PowerShell
         public bool Verified => Problems.Length == 0;
 
         /// <summary>When the change was made (UTC).</summary>
-        public DateTime Time { get; }
+        public DateTimeOffset AppliedAt { get; }
+
+        /// <summary>When the change takes effect, e.g. at the next power-on of a VM that was running.</summary>
+        public string? Note { get; }
+
+        /// <summary>The undo record the vSphere client takes (also what 'cpuidmask undo' reads, as JSON: ToUndoRecord().ToJson()).</summary>
+        public MaskUndoRecord ToUndoRecord() =>
+            new MaskUndoRecord(Server, VM, Vim.Types.ManagedObjectReference.TryParse(Id, out var moRef) ? moRef : null, AppliedAt, Changes);
 
         public override string ToString() => $"{VM}: {string.Join(", ", Keys)}";
+
+        internal static VmCpuidMaskChange FromResult(MaskApplyResult result) => new VmCpuidMaskChange(
+            result.VmName,
+            VmCpuidMaskInfo.IdOf(result.MoRef),
+            result.Server,
+            result.Operation == MaskOperation.Undo ? "Undo" : (result.Mode ?? MaskWriteMode.Merge).ToString(),
+            result.Changes,
+            result.ResultMask.ToVmxLines(),
+            result.Problems,
+            result.Written,
+            result.AppliedAt,
+            result.Note);
     }
 }
