@@ -62,6 +62,16 @@ namespace CpuidMask.Integration.Tests
             Assert.Equal(6, (int?)haswell["family"]);
             Assert.Equal(0x3F, (int?)haswell["model"]);
             Assert.Contains("E5-2630 v3", (string?)haswell["brand"]);
+            Assert.Equal("intel-haswell", (string?)haswell["maxEVCModeKey"]);
+            Assert.Equal("intel-haswell", (string?)haswell["currentEVCModeKey"]);
+            var ivy = hosts.Single(h => (string)h!["name"]! == "esx-ivy-01")!;
+            Assert.Equal("intel-ivybridge", (string?)ivy["maxEVCModeKey"]);
+            Assert.Null((string?)ivy["currentEVCModeKey"]);
+            Assert.Equal(
+                new[] { "intel-merom", "intel-penryn", "intel-nehalem", "intel-westmere", "intel-sandybridge", "intel-ivybridge" },
+                ivy["supportedEVCModes"]!.AsArray().Select(m => (string)m!));
+            Assert.Equal("amd-zen2", (string?)hosts.Single(h => (string)h!["name"]! == "esx-epyc-01")!["maxEVCModeKey"]);
+            Assert.Contains(JsonNode.Parse(all.Out)!["evcModes"]!.AsArray(), m => (string)m!["key"]! == "intel-icelake");
         }
 
         [Fact]
@@ -70,11 +80,12 @@ namespace CpuidMask.Integration.Tests
             var run = VcsimCli.Run(_vcsim, "hosts");
 
             Assert.True(run.ExitCode == 0, run.ToString());
-            string line = run.OutLines.Single(l => l.TrimStart().StartsWith("esx-broadwell-01"));
+            var table = run.OutLines.Where(l => l.TrimStart().StartsWith("esx-") && !l.Contains(':')).ToArray();
+            Assert.Equal(6, table.Length);
+            string line = table.Single(l => l.TrimStart().StartsWith("esx-broadwell-01"));
             Assert.Contains("disconnected", line);
             Assert.Contains("Prod", line);
             Assert.Contains("esx-broadwell-01 is disconnected", run.Err);
-            Assert.Equal(6, run.OutLines.Count(l => l.TrimStart().StartsWith("esx-")));
         }
 
         [Fact]

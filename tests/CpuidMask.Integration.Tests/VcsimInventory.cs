@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 
@@ -47,15 +49,40 @@ namespace CpuidMask.Integration.Tests
             ("vm-batch02", "esx-ivy-01", "poweredOn", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
         };
 
+        /// <summary>
+        /// EVC modes the simulated vCenter 7.0.3 offers: the baseline catalog's modes except those vSphere 8
+        /// introduced, so that a mode it does not offer (intel-sapphirerapids, amd-zen4) takes the computed path.
+        /// </summary>
+        public static readonly string[] NotOfferedEvcModes = { "intel-sapphirerapids", "amd-zen4" };
+
+        /// <summary>The cluster whose EVC mode is set to the highest mode all its hosts support.</summary>
+        public const string EvcCluster = "Prod";
+
         public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
+
+        public static IReadOnlyList<Baseline> OfferedEvcModes =>
+            BaselineCatalog.Default.Baselines.Where(b => !NotOfferedEvcModes.Contains(b.Key)).ToArray();
+
+        /// <summary>The highest offered mode a host (or all of a set of hosts) supports, as vCenter's maxEVCModeKey.</summary>
+        public static string? MaxEvcMode(IReadOnlyList<CpuidProfile> profiles)
+        {
+            var mode = new BaselineClassifier().Classify(profiles).Highest;
+            while (mode != null && NotOfferedEvcModes.Contains(mode.Key))
+            {
+                mode = mode.Parent;
+            }
+
+            return mode?.Key;
+        }
 
         public static string Generate()
         {
             var clusters = new Dictionary<string, JsonArray>();
             var standalone = new JsonArray();
+            string? clusterEvc = MaxEvcMode(Hosts.Where(h => h.Cluster == EvcCluster).Select(h => Dump(h.Dump)).ToArray());
             foreach (var (host, dump, cluster, state) in Hosts)
             {
-                var node = HostNode(host, Dump(dump), state);
+                var node = HostNode(host, Dump(dump), state, cluster == EvcCluster ? clusterEvc : null);
                 if (cluster == null)
                 {
                     standalone.Add(node);
@@ -78,8 +105,13 @@ namespace CpuidMask.Integration.Tests
                 ["password"] = Password,
                 ["about"] = new JsonObject { ["version"] = "7.0.3", ["build"] = "20150588", ["apiVersion"] = "7.0.3.0" },
                 ["datacenter"] = "Lab",
-                ["supportedEVCMode"] = new JsonArray(),
-                ["clusters"] = new JsonArray(clusters.Select(c => (JsonNode)new JsonObject { ["name"] = c.Key, ["hosts"] = c.Value }).ToArray()),
+                ["supportedEVCMode"] = new JsonArray(OfferedEvcModes.Select(b => (JsonNode)EvcModeNode(b)).ToArray()),
+                ["clusters"] = new JsonArray(clusters.Select(c => (JsonNode)new JsonObject
+                {
+                    ["name"] = c.Key,
+                    ["currentEVCModeKey"] = c.Key == EvcCluster ? clusterEvc : string.Empty,
+                    ["hosts"] = c.Value,
+                }).ToArray()),
                 ["hosts"] = standalone,
                 ["vms"] = new JsonArray(Vms.Select(v => (JsonNode)new JsonObject
                 {
@@ -94,13 +126,36 @@ namespace CpuidMask.Integration.Tests
             return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
         }
 
-        private static JsonObject HostNode(string name, CpuidProfile profile, string state)
+        /// <summary>
+        /// A vCenter-style EVCMode for a baseline: featureMask lists the vendor and every feature of the mode
+        /// that has a vSphere name as Val:1 (what is not listed is hidden, completeMasks true), as vCenter's
+        /// own modes do; vendorTier orders the modes of one vendor.
+        /// </summary>
+        private static JsonObject EvcModeNode(Baseline baseline)
+        {
+            var sameVendor = OfferedEvcModes.Where(b => b.Vendor == baseline.Vendor).ToList();
+            var keys = new List<string> { baseline.Vendor == BaselineVendor.Intel ? "cpuid.Intel" : "cpuid.AMD" };
+            keys.AddRange(baseline.Features.Concat(baseline.Controls).Select(f => f.VSphereKey).Where(k => k != null).Select(k => k!).Distinct());
+            return new JsonObject
+            {
+                ["key"] = baseline.Key,
+                ["label"] = baseline.Label,
+                ["vendor"] = baseline.Vendor == BaselineVendor.Intel ? "intel" : "amd",
+                ["vendorTier"] = sameVendor.IndexOf(baseline),
+                ["track"] = new JsonArray(),
+                ["featureMask"] = new JsonArray(keys.Select(k => (JsonNode)new JsonObject { ["key"] = k, ["featureName"] = k, ["value"] = "Val:1" }).ToArray()),
+            };
+        }
+
+        private static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)
         {
             var data = VSphereHostData.FromProfile(profile);
             return new JsonObject
             {
                 ["name"] = name,
                 ["connectionState"] = state,
+                ["maxEVCModeKey"] = MaxEvcMode(new[] { profile }),
+                ["currentEVCModeKey"] = currentEvc,
                 ["cpuPkgDescription"] = profile.Brand,
                 ["cpuFeature"] = new JsonArray(data.CpuFeature.Select(c => (JsonNode)new JsonObject
                 {
