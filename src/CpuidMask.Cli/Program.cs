@@ -26,6 +26,8 @@ namespace CpuidMask.Cli
             new FeaturesCommand(),
             new CompareCommand(),
             new MaskCommand(),
+            new BaselinesCommand(),
+            new BaselineCommand(),
             new HostsCommand(),
             new VmMaskCommand(),
             new ApplyCommand(),

@@ -11,7 +11,8 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Compute the minimal per-VM mask for a set of hosts, with its proof";
 
         public override string Help =>
-@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json] [--cpu N]
+@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json|libvirt|qemu] [--cpu N]
+       cpuidmask mask --baseline KEY [FILE...] [--format F] [--evc-mode-file F]
        cpuidmask mask --server URL [--user U] --host NAME... [FILE...] [options]
 
 Computes the smallest per-VM CPUID mask with which a VM can power on on any of the
@@ -26,6 +27,18 @@ Options:
                   vmx: only the .vmx lines, e.g. cpuid.1.ecx = ""--00-0---0----0-----------------""
                   featmask: featMask.vm.cpuid.<NAME> = ""Val:0"" lines (hardware version 9+)
                   json: everything, machine-readable
+                  libvirt: a <cpu mode='custom' match='exact'> element for a KVM domain
+                  qemu: the same as a QEMU -cpu argument
+                  pervmevc (with --baseline): the HostFeatureMask entries (key,
+                  featureName, value) for per-VM EVC (ApplyEvcModeVM_Task), as JSON
+  --baseline KEY  bring the VM down to a named baseline (an EVC mode, see 'cpuidmask
+                  baselines'): hide every tracked feature the mode does not include.
+                  Without FILEs the mask is complete and holds on any host of the mode,
+                  even CPUs newer than this program; with FILEs it hides only what they
+                  have, checks that each supports the mode, and proves itself on them
+  --evc-mode-file F  with --format pervmevc: take the entries from vCenter's own EVC mode
+                  definition (JSON of EVCMode objects or of supportedEVCMode) instead of
+                  computing them, and list where it differs from the catalog
   --cpu N         logical CPU of multi-CPU dumps to read (default 0)
   --host NAME...  with --server: read these hosts live from vCenter (names or wildcards),
                   alongside any FILEs; a host that is not connected is an error naming it
@@ -35,21 +48,27 @@ Exit codes: 0 success (the proof passed), 2 bad input or a vCenter error.
 
 Example:
   cpuidmask mask docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
+  cpuidmask mask --baseline intel-westmere --format vmx
   cpuidmask mask --server vc01 --user administrator@vsphere.local --host esx01 esx02 --format vmx
 ";
 
         public override IEnumerable<string> Switches => VCenterOptions.Switches;
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format" }.Concat(VCenterOptions.SingleValueOptions);
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format", "--baseline", "--evc-mode-file" }.Concat(VCenterOptions.SingleValueOptions);
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--hide", "--host" };
 
         public override int Run(Arguments args, CliContext context)
         {
             string format = (args.Value("--format") ?? "text").ToLowerInvariant();
+            if (args.Value("--baseline") != null || BaselineMaskOutput.IsExportFormat(format))
+            {
+                return BaselineMaskOutput.Run(args, context, format);
+            }
+
             if (format != "text" && format != "vmx" && format != "featmask" && format != "json")
             {
-                throw Arguments.Usage($"--format takes text, vmx, featmask or json, not '{format}'.");
+                throw Arguments.Usage($"--format takes text, vmx, featmask, json, libvirt, qemu or (with --baseline) pervmevc, not '{format}'.");
             }
 
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 1, "one or more FILEs, one per host (or --server with --host)");

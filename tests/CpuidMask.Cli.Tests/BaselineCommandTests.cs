@@ -1,0 +1,273 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Xunit;
+
+namespace CpuidMask.Cli.Tests
+{
+    /// <summary>The named-baseline commands: 'baselines', 'baseline', and 'mask --baseline' with its formats.</summary>
+    public class BaselineCommandTests
+    {
+        private const string WestmereLeaf1Ecx = "cpuid.1.ecx = \"-000-0---0----0----0------------\"";
+
+        [Fact]
+        public void Baselines_NoArgument_ListsEveryEvcModeInATable()
+        {
+            var result = CliRunner.Run("baselines");
+
+            Assert.Equal(0, result.ExitCode);
+            foreach (string key in new[] { "intel-merom", "intel-westmere", "intel-sapphirerapids", "amd-rev-e", "amd-greyhound-no3dnow", "amd-zen4" })
+            {
+                Assert.Contains(key, result.Out);
+            }
+
+            Assert.Contains("drops 3DNOWEXT, 3DNOW", result.Out);
+        }
+
+        [Fact]
+        public void Baselines_Key_ShowsFeaturesControlsAndSource()
+        {
+            var result = CliRunner.Run("baselines", "intel-westmere");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Intel® \"Westmere\" Generation", result.Out);
+            Assert.Contains("intel-merom -> intel-penryn -> intel-nehalem -> intel-westmere", result.Out);
+            Assert.Contains("PCLMULQDQ, AES", result.Out);
+            Assert.Contains("IBRS_IBPB", result.Out);
+            Assert.Contains("KB 1003212", result.Out);
+        }
+
+        [Fact]
+        public void Baselines_Json_HasAllTwentyThreeModesAndTheGovernedRegisters()
+        {
+            var json = JsonNode.Parse(CliRunner.Run("baselines", "--json").Out)!;
+
+            Assert.Equal(23, json["baselines"]!.AsArray().Count);
+            Assert.Contains(json["governs"]!.AsArray(), g => (string)g! == "leaf 0x7 ebx");
+            var zen = json["baselines"]!.AsArray().Single(b => (string)b!["key"]! == "amd-zen")!;
+            Assert.Equal(new[] { "XOP", "FMA4", "TBM" }, zen["removes"]!.AsArray().Select(n => (string)n!));
+        }
+
+        [Fact]
+        public void Baselines_UnknownKey_ExitsTwoSuggestingKeys()
+        {
+            var result = CliRunner.Run("baselines", "westmere");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("intel-westmere", result.Err);
+            Assert.Contains("BaselineNotFound", result.Err);
+        }
+
+        [Fact]
+        public void Baseline_AvotonAndIvyBridge_CommonModeIsWestmere()
+        {
+            var result = CliRunner.Run("baseline", CliRunner.Avoton, CliRunner.IvyBridge);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Common: intel-westmere", result.Out);
+            Assert.Contains("intel-ivybridge", result.Out);
+            Assert.Contains("intel-sandybridge", result.Out);
+            Assert.Contains("PCID, XSAVE, AVX", result.Out);
+        }
+
+        [Fact]
+        public void Baseline_AvotonAndIvyBridgeJson_GivesEachHostAndTheCommonMode()
+        {
+            var json = JsonNode.Parse(CliRunner.Run("baseline", CliRunner.Avoton, CliRunner.IvyBridge, "--json").Out)!;
+
+            Assert.Equal("intel-westmere", (string?)json["common"]!["highest"]);
+            Assert.Equal(new[] { "intel-westmere", "intel-ivybridge" }, json["hosts"]!.AsArray().Select(h => (string)h!["highest"]!));
+            var ivy = json["hosts"]!.AsArray()[1]!;
+            Assert.False((bool)ivy["verified"]!);
+            Assert.Equal("XSAVEOPT", (string?)ivy["unverified"]![0]!["unknown"]![0]);
+            var blocker = json["common"]!["next"]![0]!["blockedBy"]!.AsArray().Single()!;
+            Assert.Equal("avoton-c2750", (string?)blocker["host"]);
+        }
+
+        [Fact]
+        public void Baseline_OneHostOfAVendorWithoutModes_ExitsOneSayingWhy()
+        {
+            var result = CliRunner.Run("baseline", CliRunner.Dump("CentaurHauls00507B3_KX40000_01_CPUID.txt"));
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("Intel and AMD", result.Out);
+        }
+
+        [Fact]
+        public void Baseline_NoFiles_IsAUsageError()
+        {
+            var result = CliRunner.Run("baseline");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("Give one or more FILEs", result.Err);
+        }
+
+        [Fact]
+        public void MaskBaseline_WestmereVmx_IsTheCompleteMaskWithTheLeaf7AndSubleafLines()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "vmx");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(14, result.OutLines.Length);
+            Assert.Equal(WestmereLeaf1Ecx, result.OutLines[0]);
+            Assert.Contains("cpuid.7.ebx = \"000000-00-00000000--00000-0-0--0\"", result.OutLines);
+            Assert.Contains("cpuid.80000001.edx = \"00---00--0----------------------\"", result.OutLines);
+            Assert.All(result.OutLines, l => Assert.StartsWith("cpuid.", l));
+        }
+
+        [Fact]
+        public void MaskBaseline_AsItsOwnProcess_PrintsTheSameLines()
+        {
+            var result = CliRunner.RunProcess("mask", "--baseline", "intel-westmere", "--format", "vmx");
+
+            Assert.True(result.ExitCode == 0, result.Err);
+            Assert.Equal(WestmereLeaf1Ecx, result.OutLines[0]);
+            Assert.Equal(string.Empty, result.Err);
+        }
+
+        [Fact]
+        public void MaskBaseline_Text_ExplainsEveryLineAndWhatPassesThrough()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("complete, it holds on any host", result.Out);
+            Assert.Contains("Why each line:", result.Out);
+            Assert.Contains("EVC's masks", result.Out);
+            Assert.Contains("added (1)(2)", result.Out); // the subleaf-1 lines
+            Assert.Contains("Passed through from the host", result.Out);
+        }
+
+        [Fact]
+        public void MaskBaseline_WithTheSampleHosts_ProvesItselfOnThem()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", CliRunner.Avoton, CliRunner.IvyBridge);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Proof passed", result.Out);
+            Assert.Contains("cpuid.1.ecx = \"-000-0---0----0-----------------\"", result.Out); // FMA needs no bit: neither host has it
+        }
+
+        [Fact]
+        public void MaskBaseline_HostBelowTheMode_ExitsTwoNamingHostAndFeatures()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-sandybridge", CliRunner.Avoton);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("BaselineNotSupported", result.Err);
+            Assert.Contains("avoton-c2750 lacks", result.Err);
+        }
+
+        [Fact]
+        public void MaskBaseline_Json_MarksTheMaskCompleteAndExplainsLines()
+        {
+            var json = JsonNode.Parse(CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "json").Out)!;
+
+            Assert.Equal("intel-westmere", (string?)json["baseline"]);
+            Assert.True((bool)json["complete"]!);
+            Assert.Contains(json["lines"]!.AsArray(), l => (string)l!["key"]! == "cpuid.7.ebx" && !(bool)l["documentedEvcRegister"]!);
+            Assert.Contains(json["hidden"]!.AsArray(), h => (string)h!["name"]! == "AVX" && (string)h["reason"]! == "OutsideBaseline");
+        }
+
+        [Fact]
+        public void MaskBaseline_FeatMask_HidesByName()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "featmask");
+
+            Assert.Contains("featMask.vm.cpuid.AVX = \"Val:0\"", result.OutLines);
+            Assert.Contains("featMask.vm.cpuid.XSAVEOPT = \"Val:0\"", result.OutLines);
+        }
+
+        [Fact]
+        public void MaskBaseline_PerVmEvc_GivesHostFeatureMaskEntries()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "pervmevc");
+
+            Assert.Equal(0, result.ExitCode);
+            var json = JsonNode.Parse(result.Out)!;
+            Assert.True((bool)json["completeMasks"]!);
+            var entries = json["featureMask"]!.AsArray();
+            Assert.Contains(entries, e => (string)e!["key"]! == "cpuid.AES" && (string)e["featureName"]! == "cpuid.AES" && (string)e["value"]! == "Val:1");
+            Assert.DoesNotContain(entries, e => (string)e!["key"]! == "cpuid.AVX");
+        }
+
+        [Fact]
+        public void MaskBaseline_PerVmEvcFromVCentersModeFile_SendsVCentersEntriesAndListsDifferences()
+        {
+            string file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, "[ { \"key\": \"intel-westmere\", \"featureMask\": [ { \"key\": \"cpuid.AES\", \"featureName\": \"cpuid.AES\", \"value\": \"Val:1\" } ] } ]");
+
+                var json = JsonNode.Parse(CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "pervmevc", "--evc-mode-file", file).Out)!;
+
+                Assert.Single(json["featureMask"]!.AsArray());
+                Assert.Equal(file, (string?)json["origin"]);
+                Assert.Contains(json["differencesFromCatalog"]!.AsArray(), d => ((string)d!).StartsWith("cpuid.SSE42:"));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        [Fact]
+        public void Mask_PerVmEvcWithoutBaseline_IsAUsageError()
+        {
+            var result = CliRunner.Run("mask", CliRunner.Avoton, "--format", "pervmevc");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("needs --baseline", result.Err);
+        }
+
+        [Fact]
+        public void MaskBaseline_WithHide_IsAUsageError()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--hide", "AES");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("--hide does not combine with --baseline", result.Err);
+        }
+
+        [Fact]
+        public void MaskBaseline_Libvirt_IsACustomCpuOnTheWestmereModel()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "libvirt");
+
+            Assert.Equal(0, result.ExitCode);
+            var cpu = XElement.Parse(result.Out);
+            Assert.Equal("Westmere", cpu.Element("model")!.Value);
+            Assert.Equal("forbid", (string?)cpu.Element("model")!.Attribute("fallback"));
+            Assert.Contains(cpu.Elements("feature"), f => (string?)f.Attribute("name") == "pclmuldq" && (string?)f.Attribute("policy") == "require");
+        }
+
+        [Fact]
+        public void MaskBaseline_Qemu_IsTheCpuArgument()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "qemu");
+
+            Assert.Equal(new[] { "-cpu Westmere,+pclmulqdq,+vme,+rdtscp" }, result.OutLines);
+        }
+
+        [Fact]
+        public void Mask_SampleHostsAsQemu_StartsFromTheirCommonGeneration()
+        {
+            var result = CliRunner.Run("mask", CliRunner.Avoton, CliRunner.IvyBridge, "--format", "qemu");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.StartsWith("-cpu Westmere,", result.Out);
+            Assert.Contains("+rdrand", result.Out);
+            Assert.DoesNotContain("+avx", result.Out);
+        }
+
+        [Fact]
+        public void MaskBaseline_UnknownFormat_ListsTheFormats()
+        {
+            var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "yaml");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("pervmevc", result.Err);
+        }
+    }
+}
