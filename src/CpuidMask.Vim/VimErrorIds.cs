@@ -66,6 +66,15 @@ namespace CpuidMask.Vim
         /// <summary>An undo record was made on another server than the one connected.</summary>
         public const string UndoServerMismatch = "UndoServerMismatch";
 
+        /// <summary>Per-VM EVC asked for on a VM below hardware version 14.</summary>
+        public const string VmHardwareVersionTooOld = "VmHardwareVersionTooOld";
+
+        /// <summary>The VM's capability.perVmEvcSupported is not true.</summary>
+        public const string PerVmEvcNotSupported = "PerVmEvcNotSupported";
+
+        /// <summary>An EVC mode key that neither the vCenter nor the baseline catalog knows.</summary>
+        public const string EvcModeNotFound = "EvcModeNotFound";
+
         /// <summary>An undo file is not a usable undo record.</summary>
         public const string UndoRecordInvalid = "UndoRecordInvalid";
     }

@@ -47,6 +47,9 @@ namespace CpuidMask.Integration.Tests
             ("vm-idem01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-batch01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
             ("vm-batch02", "esx-ivy-01", "poweredOn", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
+            ("vm-evc02", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-evcon01", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-westmere01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
         };
 
         /// <summary>
@@ -57,6 +60,12 @@ namespace CpuidMask.Integration.Tests
 
         /// <summary>The cluster whose EVC mode is set to the highest mode all its hosts support.</summary>
         public const string EvcCluster = "Prod";
+
+        /// <summary>VMs that already have a per-VM EVC mode (runtime.featureMask): VM name, EVC mode key.</summary>
+        public static readonly (string Vm, string EvcMode)[] VmEvcModes =
+        {
+            ("vm-evc02", "intel-westmere"),
+        };
 
         public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
 
@@ -121,7 +130,7 @@ namespace CpuidMask.Integration.Tests
                     ["version"] = v.Version,
                     ["guestId"] = "otherGuest64",
                     ["extraConfig"] = new JsonArray(v.Extra.Select(e => (JsonNode)new JsonObject { ["key"] = e.Key, ["value"] = e.Value }).ToArray()),
-                }).ToArray()),
+                }.WithFeatureMask(VmEvcModes.Where(e => e.Vm == v.Vm).Select(e => EvcModeNode(BaselineCatalog.Default.Find(e.EvcMode))["featureMask"]!.DeepClone()).FirstOrDefault())).ToArray()),
             };
             return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
         }
@@ -145,6 +154,16 @@ namespace CpuidMask.Integration.Tests
                 ["track"] = new JsonArray(),
                 ["featureMask"] = new JsonArray(keys.Select(k => (JsonNode)new JsonObject { ["key"] = k, ["featureName"] = k, ["value"] = "Val:1" }).ToArray()),
             };
+        }
+
+        private static JsonObject WithFeatureMask(this JsonObject vm, JsonNode? featureMask)
+        {
+            if (featureMask != null)
+            {
+                vm["featureMask"] = featureMask;
+            }
+
+            return vm;
         }
 
         private static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)

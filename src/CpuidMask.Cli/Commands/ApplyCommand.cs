@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine;
+using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim;
 using CpuidMask.Vim.Masks;
@@ -15,8 +16,10 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Write a CPUID mask to VMs through vCenter, verified, with an undo file";
 
         public override string Help =>
-@"Usage: cpuidmask apply --server URL [--user U] --vm NAME... --mask-file F
+@"Usage: cpuidmask apply --server URL [--user U] --vm NAME... --mask-file F|--baseline KEY
                       [--replace] [--force] [--what-if] [--undo-file OUT]
+       cpuidmask apply --server URL [--user U] --vm NAME... --method PerVmEvc --baseline KEY|none
+                      [--what-if]
 
 Writes a CPUID mask to each VM's extraConfig, safely:
   - only the CPUID mask keys whose value changes are sent (cpuid.*, featMask.vm.cpuid.*),
@@ -32,12 +35,23 @@ For each VM it prints the keys changed with their previous values, and writes an
 file that 'cpuidmask undo' uses to put the previous values back.
 
 F holds the .vmx lines 'cpuidmask mask --format vmx' prints (or a .vmx file's cpuid
-lines), or the JSON of 'cpuidmask mask --format json'.
+lines), or the JSON of 'cpuidmask mask --format json'. --baseline KEY writes an EVC
+mode's complete mask instead (e.g. intel-westmere; see 'cpuidmask baselines').
+
+--method PerVmEvc applies an EVC mode as a per-VM EVC mode instead (vSphere 6.7+):
+one ApplyEvcModeVM_Task with the vCenter's own EVCMode.featureMask when it offers the
+mode in capability.supportedEVCMode, else the mask computed from cpuidmask's baseline
+catalog; --baseline none clears it. Checked first, each with its own error: hardware
+version vmx-14+, VM powered off (no --force: vSphere refuses), and the VM's
+capability.perVmEvcSupported. runtime.featureMask is read back and compared. No undo
+file: apply the previous mode again, or none.
 
 Options:
   --vm NAME...         the VMs (names or wildcards; a name that matches no VM is an
                        error, and then nothing is written to any VM)
   --mask-file F        the mask to write
+  --baseline KEY       an EVC mode (intel-westmere, amd-zen2 ...) instead of a mask file
+  --method M           ExtraConfig (default: cpuid.* keys in extraConfig) or PerVmEvc
   --replace            replace the VM's CPUID masks: mask keys not in F are removed
                        (default: merge with them; hiding wins, and a bit one mask forces
                        on and the other hides is an error)
@@ -57,11 +71,12 @@ failed (the others are still done; each failure is on stderr, naming the VM).
 Example:
   cpuidmask mask --server vc01 --host esx01 esx02 --format vmx > mask.vmx
   cpuidmask apply --server vc01 --vm web01 web02 --mask-file mask.vmx
+  cpuidmask apply --server vc01 --vm app01 --method PerVmEvc --baseline intel-haswell
 ";
 
         public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--replace", "--force", "--what-if" });
 
-        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--mask-file", "--undo-file" });
+        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--mask-file", "--undo-file", "--method", "--baseline" });
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--vm" };
 
@@ -78,8 +93,26 @@ Example:
                 throw Arguments.Usage("Name the VMs to write to: --vm NAME... (wildcards allowed).");
             }
 
-            string maskFile = args.Value("--mask-file") ?? throw Arguments.Usage("Give the mask to write: --mask-file F (the output of 'cpuidmask mask --format vmx').");
-            var mask = MaskFiles.Read(maskFile);
+            string method = args.Value("--method") ?? "ExtraConfig";
+            if (string.Equals(method, "PerVmEvc", StringComparison.OrdinalIgnoreCase))
+            {
+                return RunPerVmEvc(args, context, names);
+            }
+
+            if (!string.Equals(method, "ExtraConfig", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Arguments.Usage($"--method takes ExtraConfig or PerVmEvc, not '{method}'.");
+            }
+
+            string? maskFile = args.Value("--mask-file");
+            string? baseline = args.Value("--baseline");
+            if ((maskFile == null) == (baseline == null))
+            {
+                throw Arguments.Usage("Give the mask to write: --mask-file F (the output of 'cpuidmask mask --format vmx') or --baseline KEY, one of the two.");
+            }
+
+            var mask = maskFile != null ? MaskFiles.Read(maskFile) : new BaselineMaskGenerator().Generate(baseline!).Mask;
+            maskFile ??= "baseline " + baseline;
             var options = new MaskApplyOptions
             {
                 Mode = args.Has("--replace") ? MaskWriteMode.Replace : MaskWriteMode.Merge,
@@ -96,20 +129,7 @@ Example:
             using (var client = vcenter.Connect(context))
             {
                 var service = new VmMaskService(client);
-                IReadOnlyList<VmMaskInfo> vms;
-                try
-                {
-                    vms = VCenterOptions.Wait(() => service.ReadAsync(names));
-                }
-                catch (CpuidMaskException ex) when (ex.ErrorId == VimErrorIds.VmNotFound)
-                {
-                    throw new CpuidMaskException(ex.ErrorId, ex.Kind, ex.Message + " Nothing was written to any VM.", ex.Target, ex);
-                }
-
-                if (vms.Count == 0)
-                {
-                    throw new CpuidMaskException(VimErrorIds.VmNotFound, ErrorKind.ObjectNotFound, $"No VM on {client.ServerName} matches {string.Join(", ", names.Select(n => "'" + n + "'"))}; nothing was written.", names[0]);
-                }
+                var vms = ReadVms(service, client.ServerName, names);
 
                 var undoPaths = options.WhatIf
                     ? new Dictionary<string, string>()
@@ -145,6 +165,82 @@ Example:
             }
 
             return failed ? Program.ExitBadInput : Program.ExitOk;
+        }
+
+        private int RunPerVmEvc(Arguments args, CliContext context, IReadOnlyList<string> names)
+        {
+            string baseline = args.Value("--baseline") ?? throw Arguments.Usage("--method PerVmEvc needs --baseline KEY (an EVC mode such as intel-haswell), or --baseline none to clear per-VM EVC.");
+            foreach (string option in new[] { "--mask-file", "--undo-file" })
+            {
+                if (args.Value(option) != null)
+                {
+                    throw Arguments.Usage($"{option} does not go with --method PerVmEvc: per-VM EVC applies a whole EVC mode, given by --baseline.");
+                }
+            }
+
+            if (args.Has("--replace") || args.Has("--force"))
+            {
+                throw Arguments.Usage("--replace and --force do not go with --method PerVmEvc: a per-VM EVC mode always replaces the previous one, and vSphere changes it only on a powered-off VM.");
+            }
+
+            bool whatIf = args.Has("--what-if");
+            var vcenter = VCenterOptions.From(args, context);
+            bool failed = false;
+            using (var client = vcenter.Connect(context))
+            {
+                var service = new VmMaskService(client);
+                var vms = ReadVms(service, client.ServerName, names);
+                var request = VCenterOptions.Wait(() => service.ResolvePerVmEvcModeAsync(baseline));
+                context.Out.WriteLine(request.EvcModeKey == null
+                    ? "Per-VM EVC: clear (empty mask)"
+                    : $"Per-VM EVC mode {request.EvcModeKey}: {request.Mask.Count} feature mask entries, {request.Source}");
+                foreach (var vm in vms)
+                {
+                    try
+                    {
+                        var result = VCenterOptions.Wait(() => service.ApplyPerVmEvcAsync(vm.Record, request, whatIf));
+                        string what = result.Status switch
+                        {
+                            MaskApplyStatus.Unchanged => "unchanged (it already has exactly this mask; nothing was sent)",
+                            MaskApplyStatus.WhatIf => "what if: would apply it; nothing was written",
+                            _ => "applied, verified by reading runtime.featureMask back",
+                        };
+                        context.Out.WriteLine($"{result.VmName} ({result.MoRef} on {result.Server}): {what}");
+                        context.Out.WriteLine($"  previous runtime.featureMask: {(result.Previous.Count == 0 ? "(none)" : result.Previous.Count + " entries")}");
+                        if (result.Status == MaskApplyStatus.Applied)
+                        {
+                            context.Out.WriteLine($"  runtime.featureMask now: {(result.ReadBack.Count == 0 ? "(none; per-VM EVC cleared)" : result.ReadBack.Count + " entries")}");
+                            context.Out.WriteLine("  Takes effect at the VM's next power-on.");
+                        }
+                    }
+                    catch (CpuidMaskException ex)
+                    {
+                        Fail(context, Name, vm.Name, ex);
+                        failed = true;
+                    }
+                }
+            }
+
+            return failed ? Program.ExitBadInput : Program.ExitOk;
+        }
+
+        private static IReadOnlyList<VmMaskInfo> ReadVms(VmMaskService service, string server, IReadOnlyList<string> names)
+        {
+            IReadOnlyList<VmMaskInfo> vms;
+            try
+            {
+                vms = VCenterOptions.Wait(() => service.ReadAsync(names));
+            }
+            catch (CpuidMaskException ex) when (ex.ErrorId == VimErrorIds.VmNotFound)
+            {
+                throw new CpuidMaskException(ex.ErrorId, ex.Kind, ex.Message + " Nothing was written to any VM.", ex.Target, ex);
+            }
+
+            return vms.Count > 0 ? vms : throw new CpuidMaskException(
+                VimErrorIds.VmNotFound,
+                ErrorKind.ObjectNotFound,
+                $"No VM on {server} matches {string.Join(", ", names.Select(n => "'" + n + "'"))}; nothing was written.",
+                names[0]);
         }
 
         internal static void Fail(CliContext context, string command, string vm, CpuidMaskException ex)

@@ -4,6 +4,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CpuidMask.Engine;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Export;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim.Inventory;
 using CpuidMask.Vim.Types;
@@ -197,6 +199,142 @@ namespace CpuidMask.Vim.Masks
             var write = new PendingWrite(vm, inverse, TryParse(after, vm.Name), kept, MaskOperation.Undo);
             return await WriteAsync(write, options.Force, options.WhatIf, forced, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// The per-VM EVC mask for an EVC mode key: the vCenter's own <c>EVCMode.featureMask</c> when it offers
+        /// the mode in <c>capability.supportedEVCMode</c> (what the vSphere Client would apply), otherwise the
+        /// mask computed from the engine's baseline catalog (<see cref="PerVmEvcMask.FromBaseline"/>). "none" or
+        /// an empty key gives <see cref="PerVmEvcRequest.Clear"/>. An unknown key fails with EvcModeNotFound
+        /// listing the keys there are.
+        /// </summary>
+        public async Task<PerVmEvcRequest> ResolvePerVmEvcModeAsync(string? evcModeKey, CancellationToken cancellationToken = default)
+        {
+            string key = (evcModeKey ?? string.Empty).Trim();
+            if (key.Length == 0 || string.Equals(key, "none", StringComparison.OrdinalIgnoreCase))
+            {
+                return PerVmEvcRequest.Clear;
+            }
+
+            string server = _client.ServerName;
+            var modes = await new HostInventory(_client).ReadSupportedEvcModesAsync(cancellationToken).ConfigureAwait(false);
+            var offered = modes.FirstOrDefault(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (offered != null && offered.FeatureMask.Count > 0)
+            {
+                return new PerVmEvcRequest(offered.Key, offered.FeatureMask, $"{server}'s own EVC mode {offered.Key} (capability.supportedEVCMode)");
+            }
+
+            if (BaselineCatalog.Default.TryFind(key, out var baseline))
+            {
+                var computed = PerVmEvcMask.FromBaseline(baseline);
+                var mask = computed.Entries.Select(e => new HostFeatureMask { Key = e.Key, FeatureName = e.FeatureName, Value = e.Value }).ToArray();
+                return new PerVmEvcRequest(baseline.Key, mask, $"computed from cpuidmask's baseline catalog ({server} does not offer {baseline.Key})");
+            }
+
+            var known = modes.Select(m => m.Key).Concat(BaselineCatalog.Default.Baselines.Select(b => b.Key)).Distinct(StringComparer.OrdinalIgnoreCase);
+            throw new CpuidMaskException(
+                VimErrorIds.EvcModeNotFound,
+                ErrorKind.ObjectNotFound,
+                $"No EVC mode '{key}': neither {server} nor cpuidmask's baseline catalog has it. Known modes: {string.Join(", ", known)}. Use 'none' to clear per-VM EVC.",
+                key);
+        }
+
+        /// <summary>
+        /// Applies a per-VM EVC mode (vSphere 6.7+): <c>ApplyEvcModeVM_Task(mask, completeMasks: true)</c>;
+        /// an empty mask clears it. The preconditions are checked first, each with its own error: hardware
+        /// version vmx-14 or later (VmHardwareVersionTooOld), powered off (VmPoweredOn; vSphere allows no
+        /// override), <c>capability.perVmEvcSupported</c> (PerVmEvcNotSupported). Nothing is sent when the VM
+        /// already has exactly this mask. After the task, runtime.featureMask is read back and compared
+        /// (MaskNotPersisted when it differs).
+        /// </summary>
+        public async Task<PerVmEvcResult> ApplyPerVmEvcAsync(VmRecord vm, PerVmEvcRequest request, bool whatIf = false, CancellationToken cancellationToken = default)
+        {
+            if (vm == null)
+            {
+                throw new ArgumentNullException(nameof(vm));
+            }
+
+            if (request == null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            string server = _client.ServerName;
+            string what = request.EvcModeKey == null ? "clear its per-VM EVC mode" : $"apply per-VM EVC mode {request.EvcModeKey}";
+            if (vm.HardwareVersionNumber is int version && version < 14)
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.VmHardwareVersionTooOld,
+                    ErrorKind.InvalidOperation,
+                    $"Cannot {what} on VM '{vm.Name}' ({server}): it has hardware version {vm.HardwareVersion}, and per-VM EVC needs vmx-14 or later. " +
+                    "Upgrade the VM's compatibility (while powered off), or use the ExtraConfig method (cpuid.* masks work on any hardware version).",
+                    vm.Name);
+            }
+
+            if (!vm.IsPoweredOff)
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.VmPoweredOn,
+                    ErrorKind.InvalidOperation,
+                    $"Cannot {what} on VM '{vm.Name}' ({server}): it is {vm.PowerState ?? "not known to be powered off"}, and vSphere changes per-VM EVC only on a powered-off VM. Power it off first; nothing was written.",
+                    vm.Name);
+            }
+
+            var capability = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "capability.perVmEvcSupported" }, cancellationToken).ConfigureAwait(false);
+            string? supported = capability.FirstOrDefault()?.GetString("capability.perVmEvcSupported");
+            if (!string.Equals(supported?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.PerVmEvcNotSupported,
+                    ErrorKind.NotImplemented,
+                    $"Cannot {what} on VM '{vm.Name}' ({server}): vSphere reports capability.perVmEvcSupported {(supported == null ? "unset" : supported)} for it (it needs vSphere 6.7+ and hardware version 14+). " +
+                    "Use the ExtraConfig method instead.",
+                    vm.Name);
+            }
+
+            var previous = vm.FeatureMask;
+            if (SameMask(previous, request.Mask))
+            {
+                return new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.Unchanged, request, previous) { ReadBack = previous, Verified = true, ChangeVersion = vm.ChangeVersion };
+            }
+
+            if (whatIf)
+            {
+                return new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.WhatIf, request, previous);
+            }
+
+            var task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
+            await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
+
+            var contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "runtime.featureMask", "config.changeVersion" }, cancellationToken).ConfigureAwait(false);
+            var readBack = contents.FirstOrDefault()?.GetArray("runtime.featureMask", HostFeatureMask.FromXml) ?? Array.Empty<HostFeatureMask>();
+            var result = new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.Applied, request, previous)
+            {
+                ReadBack = readBack,
+                Verified = SameMask(readBack, request.Mask),
+                ChangeVersion = contents.FirstOrDefault()?.GetString("config.changeVersion"),
+            };
+            if (!result.Verified)
+            {
+                var sent = ToSet(request.Mask);
+                var kept = ToSet(readBack);
+                var missing = sent.Except(kept).Take(5).ToArray();
+                var extra = kept.Except(sent).Take(5).ToArray();
+                throw new CpuidMaskException(
+                    VimErrorIds.MaskNotPersisted,
+                    ErrorKind.WriteError,
+                    $"VM '{vm.Name}' on {server} does not hold the per-VM EVC mask that was applied: runtime.featureMask has {readBack.Count} entries, {request.Mask.Count} were sent" +
+                    (missing.Length > 0 ? "; not kept: " + string.Join(", ", missing) : string.Empty) +
+                    (extra.Length > 0 ? "; not sent: " + string.Join(", ", extra) : string.Empty) + ". Check the VM's CPUID Mask settings in the vSphere Client.",
+                    vm.Name);
+            }
+
+            return result;
+        }
+
+        private static bool SameMask(IReadOnlyList<HostFeatureMask> a, IReadOnlyList<HostFeatureMask> b) => ToSet(a).SetEquals(ToSet(b));
+
+        private static HashSet<string> ToSet(IEnumerable<HostFeatureMask> mask) =>
+            new HashSet<string>(mask.Select(m => m.Key.ToLowerInvariant() + "=" + (m.Value ?? string.Empty).Trim()), StringComparer.Ordinal);
 
         private async Task<MaskApplyResult> WriteAsync(PendingWrite write, bool force, bool whatIf, bool forced, CancellationToken cancellationToken)
         {
