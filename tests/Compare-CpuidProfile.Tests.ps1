@@ -1,0 +1,104 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+    $Atom = Get-HostCpuid -Path $Avoton
+    $Ivy = Get-HostCpuid -Path $IvyBridge
+}
+
+Describe 'Compare-CpuidProfile with a reference and a difference profile' {
+    BeforeAll {
+        $Rows = @(Compare-CpuidProfile $Atom $Ivy)
+    }
+
+    It 'reports MOVBE and PREFETCHW as on the reference only (=>): they block Avoton to Ivy Bridge' {
+        $forward = $Rows | Where-Object SideIndicator -eq '=>'
+        ($forward.Feature | Sort-Object) -join ',' | Should -Be ($AvotonOnly -join ',')
+        $forward.Source | Sort-Object -Unique | Should -Be 'avoton-c2750'
+        $forward.Destination | Sort-Object -Unique | Should -Be 'ivybridge-i7-3770k'
+    }
+
+    It 'reports PCID, XSAVE, AVX, F16C, FSGSBASE and the SSE and YMM state as on the difference only (<=)' {
+        $backward = $Rows | Where-Object SideIndicator -eq '<='
+        ($backward.Feature | Sort-Object) -join ',' | Should -Be ($IvyBridgeOnly -join ',')
+        $backward.Source | Sort-Object -Unique | Should -Be 'ivybridge-i7-3770k'
+    }
+
+    It 'marks every row as a blocker with its location and description' {
+        $Rows | ForEach-Object { $_ | Should -BeOfType ([CpuidMask.PowerShell.CpuidDifference]) }
+        $Rows.Status | Sort-Object -Unique | Should -Be 'Blocker'
+        ($Rows | Where-Object Feature -eq 'MOVBE').Location | Should -Be 'leaf 0x1 ecx bit 22'
+        ($Rows | Where-Object Feature -eq 'PREFETCHW').Location | Should -Be 'leaf 0x80000001 ecx bit 8'
+        ($Rows | Where-Object Feature -eq 'FSGSBASE').Location | Should -Be 'leaf 0x7 ebx bit 0'
+        $Rows.Description | Should -Not -Contain ''
+    }
+
+    It 'compares profiles piped in as the difference, like Compare-Object' {
+        $piped = @($Ivy | Compare-CpuidProfile -ReferenceProfile $Atom)
+        ($piped | ForEach-Object { "$($_.SideIndicator)$($_.Feature)" }) -join ',' |
+            Should -Be (($Rows | ForEach-Object { "$($_.SideIndicator)$($_.Feature)" }) -join ',')
+    }
+
+    It 'adds the differences vCenter ignores only with -IncludeInformational, never as blockers' {
+        $all = Compare-CpuidProfile $Atom $Ivy -IncludeInformational
+        $informational = $all | Where-Object Informational
+
+        foreach ($name in 'OSXSAVE', 'TSC_ADJUST', 'FDP_DEPRECATED', 'XSAVE_X87') {
+            $informational.Feature | Should -Contain $name
+            $Rows.Feature | Should -Not -Contain $name
+        }
+        ($informational | Where-Object Feature -eq 'TSC_ADJUST').SideIndicator | Should -Be '=>'
+        ($informational | Where-Object Feature -eq 'OSXSAVE').SideIndicator | Should -Be '<='
+        $informational.Blocking | Should -Not -Contain $true
+    }
+
+    It 'finds nothing to block under the worked case mask' {
+        Compare-CpuidProfile $Atom $Ivy -Mask $WorkedCaseLines | Should -BeNullOrEmpty
+    }
+
+    It 'shows rows as a table with the side indicator' {
+        ($Rows | Out-String) | Should -BeLike '*Feature*SideIndicator*MOVBE*=>*'
+    }
+}
+
+Describe 'Compare-CpuidProfile with profiles from the pipeline' {
+    It 'checks both directions between the two hosts' {
+        $checks = @($Atom, $Ivy | Compare-CpuidProfile)
+
+        $checks.Count | Should -Be 2
+        $checks[0] | Should -BeOfType ([CpuidMask.PowerShell.CpuidMigrationCheck])
+        $fromAtom = $checks | Where-Object Source -eq 'avoton-c2750'
+        $fromAtom.Destination | Should -Be 'ivybridge-i7-3770k'
+        $fromAtom.Allowed | Should -BeFalse
+        ($fromAtom.Blockers | Sort-Object) -join ',' | Should -Be ($AvotonOnly -join ',')
+        (($checks | Where-Object Source -eq 'ivybridge-i7-3770k').Blockers | Sort-Object) -join ',' | Should -Be ($IvyBridgeOnly -join ',')
+    }
+
+    It 'allows both directions under the mask New-VmCpuidMask computes' {
+        $mask = $Atom, $Ivy | New-VmCpuidMask
+        $checks = $Atom, $Ivy | Compare-CpuidProfile -Mask $mask
+
+        $checks.Allowed | Should -Not -Contain $false
+        $checks[0].Mask -join "`n" | Should -Be ($mask.Lines -join "`n")
+    }
+
+    It 'lists the ignored differences per direction with -IncludeInformational' {
+        $checks = $Atom, $Ivy | Compare-CpuidProfile -IncludeInformational
+
+        ($checks | Where-Object Source -eq 'avoton-c2750').Informational | Should -Contain 'TSC_ADJUST'
+        ($checks | Where-Object Source -eq 'ivybridge-i7-3770k').Informational | Should -Contain 'OSXSAVE'
+    }
+
+    It 'needs at least two profiles (TooFewProfiles)' {
+        { $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'TooFewProfiles'
+    }
+
+    It 'refuses two profiles with the same name (ProfileNameDuplicate)' {
+        { $Atom, $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'ProfileNameDuplicate'
+    }
+
+    It 'refuses a -Mask that is not a mask before comparing (MaskInputInvalid)' {
+        { $Atom, $Ivy | Compare-CpuidProfile -Mask 42 } | Should -Throw -ErrorId 'MaskInputInvalid'
+    }
+}

@@ -1,0 +1,103 @@
+# Shared setup for the Pester tests (dot-sourced in BeforeAll; not a test file itself).
+# The module under test is the staged build (./build.ps1 -Task Build), or $env:CPUIDMASK_MODULE.
+
+# Plain variables: dot-sourced in BeforeAll (or BeforeDiscovery), they are visible to every test of the block.
+function Get-RepoRoot { Split-Path -Parent $PSScriptRoot }
+
+$RepoRoot = Get-RepoRoot
+$Samples = Join-Path $RepoRoot 'docs/samples'
+$Avoton = Join-Path $Samples 'avoton-c2750.txt'
+$IvyBridge = Join-Path $Samples 'ivybridge-i7-3770k.txt'
+
+# DOMAIN.md section 6: the mask that lets a VM move both ways between the Atom C2750 and the i7-3770.
+$WorkedCaseLines = @(
+    'cpuid.1.ecx = "--00-0---0----0-----------------"'
+    'cpuid.7.ebx = "-------------------------------0"'
+    'cpuid.d.eax = "-----------------------------00-"'
+    'cpuid.80000001.ecx = "-----------------------0--------"'
+)
+$AvotonOnly = @('MOVBE', 'PREFETCHW')
+$IvyBridgeOnly = @('AVX', 'F16C', 'FSGSBASE', 'PCID', 'XSAVE', 'XSAVE_SSE', 'XSAVE_YMM')
+
+function Import-CpuidMaskUnderTest {
+    $module = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path (Get-RepoRoot) 'artifacts/module/CpuidMask' }
+    if (-not (Test-Path -LiteralPath $module)) {
+        throw "The module is not built ($module is missing): run ./build.ps1 -Task Build first."
+    }
+    Import-Module $module -Force -ErrorAction Stop
+}
+
+function Get-SimulatorPath {
+    foreach ($name in 'vcsim', 'vcsim.exe') {
+        $path = Join-Path (Get-RepoRoot) "tests/vcsim/bin/$name"
+        if (Test-Path -LiteralPath $path) { return $path }
+    }
+    return $null
+}
+
+function Start-TestVCenter {
+    # The repository's vCenter simulator (tests/vcsim, built by tests/vcsim/build.sh) with the committed
+    # inventory: hosts esx-avoton-01 and esx-ivy-01 carry the worked case's CPUs. Every run starts fresh.
+    $inventoryPath = Join-Path (Get-RepoRoot) 'tests/vcsim/inventory.json'
+    $inventory = Get-Content -LiteralPath $inventoryPath -Raw | ConvertFrom-Json
+    $start = New-Object System.Diagnostics.ProcessStartInfo
+    $start.FileName = Get-SimulatorPath
+    $start.Arguments = '-inventory "{0}"' -f $inventoryPath
+    $start.UseShellExecute = $false
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $url = $null
+    $thumbprint = $null
+    while (-not $url) {
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { throw 'The vCenter simulator exited before printing VCSIM_URL.' }
+        if ($line.StartsWith('VCSIM_THUMBPRINT=')) { $thumbprint = $line.Substring('VCSIM_THUMBPRINT='.Length) }
+        elseif ($line.StartsWith('VCSIM_URL=')) { $url = $line.Substring('VCSIM_URL='.Length) }
+    }
+    $password = ConvertTo-SecureString -String $inventory.password -AsPlainText -Force
+    [pscustomobject]@{
+        Process    = $process
+        Url        = $url
+        Host       = ([uri]$url).Host
+        Port       = ([uri]$url).Port
+        Thumbprint = $thumbprint
+        UserName   = $inventory.user
+        Credential = New-Object System.Management.Automation.PSCredential ($inventory.user, $password)
+    }
+}
+
+function Stop-TestVCenter {
+    param($VCenter)
+    if ($VCenter -and -not $VCenter.Process.HasExited) {
+        # The launcher stops at the end of its standard input.
+        $VCenter.Process.StandardInput.Close()
+        if (-not $VCenter.Process.WaitForExit(10000)) { $VCenter.Process.Kill() }
+    }
+}
+
+function New-PowerCliLikeSession {
+    # Stands in for Connect-VIServer: logs in with one SOAP call and returns an object with the properties
+    # the module reads from PowerCLI's VIServer (Name, Port, ServiceUri, SessionSecret, IsConnected).
+    # PowerShell 7 only (Invoke-WebRequest -SkipCertificateCheck); the simulator's certificate is self-signed.
+    param($VCenter)
+    $password = $VCenter.Credential.GetNetworkCredential().Password
+    $body = '<?xml version="1.0" encoding="UTF-8"?>' +
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:vim25"><soapenv:Body>' +
+        '<urn:Login><urn:_this type="SessionManager">SessionManager</urn:_this>' +
+        "<urn:userName>$([Security.SecurityElement]::Escape($VCenter.UserName))</urn:userName>" +
+        "<urn:password>$([Security.SecurityElement]::Escape($password))</urn:password></urn:Login>" +
+        '</soapenv:Body></soapenv:Envelope>'
+    $response = Invoke-WebRequest -Uri $VCenter.Url -Method Post -Body $body -ContentType 'text/xml; charset=utf-8' `
+        -Headers @{ SOAPAction = 'urn:vim25/7.0.3.0' } -SkipCertificateCheck -UseBasicParsing
+    $cookie = @($response.Headers['Set-Cookie']) -join ';'
+    if ($cookie -notmatch 'vmware_soap_session=("[^"]*"|[^;]*)') { throw 'The simulator set no vmware_soap_session cookie.' }
+    [pscustomobject]@{
+        Name          = $VCenter.Host
+        Port          = $VCenter.Port
+        ServiceUri    = [uri]$VCenter.Url
+        SessionSecret = $Matches[1]
+        IsConnected   = $true
+        User          = $VCenter.UserName
+    }
+}

@@ -1,0 +1,191 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+    $CanRunCpuid = $PSVersionTable.PSEdition -eq 'Core' -and
+        [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -in 'X64', 'X86'
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+}
+
+Describe 'Get-HostCpuid from dump files' {
+    It 'reads the two sample hosts of the worked case, named after their files' {
+        $hosts = Get-HostCpuid -Path $Avoton, $IvyBridge
+
+        $hosts.Count | Should -Be 2
+        $hosts[0] | Should -BeOfType ([CpuidMask.Engine.Model.CpuidProfile])
+        $hosts.Name -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
+        $hosts.Vendor | Sort-Object -Unique | Should -Be 'GenuineIntel'
+        $hosts.Model -join ',' | Should -Be '77,58'
+        $hosts[0].Brand | Should -BeLike '*Atom*C2750*'
+        $hosts.Format | Sort-Object -Unique | Should -Be 'InstLatx64'
+    }
+
+    It 'expands wildcards in -Path' {
+        (Get-HostCpuid -Path (Join-Path $Samples '*.txt')).Count | Should -Be 2
+    }
+
+    It 'reads files piped from Get-ChildItem' {
+        $hosts = Get-ChildItem -LiteralPath $Samples -Filter '*.txt' | Get-HostCpuid
+
+        ($hosts.Name | Sort-Object) -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
+    }
+
+    It 'binds -LiteralPath by the PSPath property name' {
+        $hosts = Get-ChildItem -LiteralPath $Samples -Filter 'avoton*' | Get-HostCpuid -Cpu 0
+
+        $hosts.Name | Should -Be 'avoton-c2750'
+    }
+
+    It 'reads the logical CPU chosen with -Cpu' {
+        $second = Get-HostCpuid -Path $Avoton -Cpu 1
+
+        # Leaf 1 EBX bits 31-24 hold the initial APIC ID: 2 for the dump's CPU #2.
+        ($second.GetLeaf(1, 0).Registers.Ebx -shr 24) | Should -Be 2
+    }
+
+    It 'reports a CPU index beyond the dump as CpuIndexOutOfRange' {
+        { Get-HostCpuid -Path $Avoton -Cpu 4000 -ErrorAction Stop } | Should -Throw -ErrorId 'CpuIndexOutOfRange'
+    }
+
+    It 'reports a missing file as an error for that file and reads the others' {
+        $missing = Join-Path $TestDrive 'missing.txt'
+
+        $hosts = Get-HostCpuid -LiteralPath $Avoton, $missing -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'avoton-c2750'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFileNotFound,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'reports a file of no known format as ProfileFormatUnknown' {
+        $junk = Join-Path $TestDrive 'notes.txt'
+        Set-Content -LiteralPath $junk -Value 'nothing about CPUs here'
+
+        Get-HostCpuid -Path $junk -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFormatUnknown,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'shows profiles as a table' {
+        (Get-HostCpuid -Path $Avoton | Out-String) | Should -BeLike '*Name*Vendor*Family*avoton-c2750*GenuineIntel*0x6*0x4D*'
+    }
+}
+
+Describe 'Get-HostCpuid -Local' {
+    It 'reads this machine with the CPUID instruction' -Skip:(-not $CanRunCpuid) {
+        $local = Get-HostCpuid -Local
+
+        $local.Format | Should -Be 'Local'
+        $local.Name | Should -Be ([Environment]::MachineName)
+        $local.Vendor | Should -BeIn 'GenuineIntel', 'AuthenticAMD', 'HygonGenuine', 'CentaurHauls', '  Shanghai  '
+    }
+
+    It 'stops with LocalCpuidUnavailable where CPUID cannot run' -Skip:$CanRunCpuid {
+        { Get-HostCpuid -Local } | Should -Throw -ErrorId 'LocalCpuidUnavailable'
+    }
+}
+
+Describe 'Get-HostCpuid without a vCenter session' {
+    BeforeAll {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $global:DefaultVIServer = $null
+        $global:DefaultVIServers = @()
+    }
+
+    AfterAll {
+        $global:DefaultVIServer = $savedDefault
+        $global:DefaultVIServers = $savedAll
+    }
+
+    It 'stops with NoVCenterSession and says to run Connect-VIServer' {
+        $thrown = { Get-HostCpuid esx01 } | Should -Throw -ErrorId 'NoVCenterSession' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*Connect-VIServer*'
+    }
+
+    It 'asks for -Credential when -Server names a vCenter PowerCLI is not connected to' {
+        { Get-HostCpuid esx01 -Server vc01.example.com } | Should -Throw -ErrorId 'VCenterCredentialRequired'
+    }
+
+    It 'refuses a virtual machine given as a host, without connecting' {
+        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42' }
+
+        Get-HostCpuid -VMHost $vm -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InventoryInputInvalid,*'
+        $errors[0].TargetObject.Name | Should -Be 'vm01'
+    }
+
+    It 'warns that certificate checks are off every time -SkipCertificateCheck is used' {
+        # Nothing listens on port 9 of the loopback address: the warning comes before the connection fails.
+        $credential = New-Object System.Management.Automation.PSCredential ('user', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        foreach ($attempt in 1..2) {
+            $warnings = $null
+            $failure = $null
+            try {
+                Get-HostCpuid esx01 -Server 'https://127.0.0.1:9/sdk' -Credential $credential -SkipCertificateCheck -WarningVariable warnings -WarningAction SilentlyContinue
+            }
+            catch {
+                $failure = $_
+            }
+
+            $failure | Should -Not -BeNullOrEmpty -Because 'nothing answers on port 9'
+            ($warnings -join ' ') | Should -BeLike '*TLS certificate checks are OFF*'
+        }
+    }
+}
+
+Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'reads hosts by name, pinning the certificate' {
+        $hosts = Get-HostCpuid esx-avoton-01, esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        $hosts.Name -join ',' | Should -Be 'esx-avoton-01,esx-ivy-01'
+        $hosts.Format | Sort-Object -Unique | Should -Be 'VSphere'
+    }
+
+    It 'reads hosts by wildcard, and the worked case mask comes out of them' {
+        $hosts = Get-HostCpuid 'esx-avoton-*', 'esx-ivy-*' -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        ($hosts | New-VmCpuidMask).Lines -join "`n" | Should -Be ($WorkedCaseLines -join "`n")
+    }
+
+    It 'reports a host name that does not exist, and still reads the others' {
+        $hosts = Get-HostCpuid esx-avoton-01, esx-nope -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'esx-avoton-01'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'HostNotFound,*'
+    }
+
+    It 'refuses a server certificate that does not match the pinned thumbprint' {
+        $wrong = ('00:' * 31) + '00'
+        { Get-HostCpuid esx-avoton-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $wrong } | Should -Throw -ErrorId 'VCenterThumbprintMismatch'
+    }
+
+    It 'reuses the PowerCLI session of $global:DefaultVIServer, with PowerCLI-shaped host objects' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        try {
+            $global:DefaultVIServer = New-PowerCliLikeSession $vc
+            $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01' }
+
+            $profile = $vmhost | Get-HostCpuid -Thumbprint $vc.Thumbprint
+
+            $profile.Name | Should -Be 'esx-ivy-01'
+        }
+        finally {
+            $global:DefaultVIServer = $savedDefault
+        }
+    }
+}

@@ -1,0 +1,75 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+}
+
+Describe 'Get-VmCpuidMask without a vCenter' {
+    It 'refuses a host given as a VM, without connecting' {
+        $vmhost = [pscustomobject]@{ Name = 'esx01'; Id = 'HostSystem-host-12' }
+
+        Get-VmCpuidMask -VM $vmhost -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InventoryInputInvalid,*'
+    }
+}
+
+Describe 'Get-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'shows the masks a VM has, raw and named, and nothing else of its configuration' {
+        $vm = Get-VmCpuidMask vm-undo01 @Connection
+
+        $vm | Should -BeOfType ([CpuidMask.PowerShell.VmCpuidMaskInfo])
+        $vm.HasMask | Should -BeTrue
+        $vm.Lines | Should -Contain 'cpuid.80000001.ecx = "-----------------------0--------"'
+        $vm.Lines | Should -Contain 'featMask.vm.cpuid.PCID = "Val:0"'
+        ($vm.Lines -join ' ') | Should -Not -BeLike '*guestinfo*'
+    }
+
+    It 'shows power state, hardware version, host and the running VM''s feature requirement' {
+        $vm = Get-VmCpuidMask vm-batch02 @Connection
+
+        $vm.PowerState | Should -Be 'poweredOn'
+        $vm.HardwareVersion | Should -Be 'vmx-13'
+        $vm.VMHost | Should -Be 'esx-ivy-01'
+        ($vm.FeatureRequirement -join ' ') | Should -BeLike '*cpuid.AVX*'
+    }
+
+    It 'expands wildcards and lists each VM once, by name' {
+        $vms = Get-VmCpuidMask 'vm-web*', 'vm-web01' @Connection
+
+        $vms.Name -join ',' | Should -Be 'vm-web01,vm-web02'
+    }
+
+    It 'reports a VM that does not exist and still reads the others' {
+        $vms = Get-VmCpuidMask vm-web01, vm-nope @Connection -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $vms.Name | Should -Be 'vm-web01'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'reads PowerCLI-shaped VM objects by their Id' {
+        $id = (Get-VmCpuidMask vm-web01 @Connection).Id
+        $vm = [pscustomobject]@{ Name = 'vm-web01'; Id = $id }
+
+        ($vm | Get-VmCpuidMask @Connection).Id | Should -Be $id
+    }
+
+    It 'shows VMs as a table with their masks' {
+        (Get-VmCpuidMask vm-web01 @Connection | Out-String) | Should -BeLike '*PowerState*vm-web01*poweredOff*cpuid.1.edx*'
+    }
+}

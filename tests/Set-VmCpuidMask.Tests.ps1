@@ -1,0 +1,141 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+    $Mask = Get-HostCpuid -Path $Avoton, $IvyBridge | New-VmCpuidMask
+}
+
+Describe 'Set-VmCpuidMask without a vCenter' {
+    BeforeAll {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $global:DefaultVIServer = $null
+        $global:DefaultVIServers = @()
+    }
+
+    AfterAll {
+        $global:DefaultVIServer = $savedDefault
+        $global:DefaultVIServers = $savedAll
+    }
+
+    It 'stops with NoVCenterSession before anything else' {
+        { $Mask | Set-VmCpuidMask -VM vm01 -Confirm:$false } | Should -Throw -ErrorId 'NoVCenterSession'
+    }
+
+    It 'refuses a malformed .vmx line before connecting' {
+        { Set-VmCpuidMask -VM vm01 -Mask 'cpuid.1.ecx = nonsense' -Confirm:$false } | Should -Throw -ErrorId 'MaskLineMalformed'
+    }
+
+    It 'says -VM is missing when a mask is piped without it' {
+        $Mask | Set-VmCpuidMask -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmRequired,*'
+    }
+
+    It 'refuses to undo something that is not a Set-VmCpuidMask result' {
+        Set-VmCpuidMask -Undo ([pscustomobject]@{ Name = 'vm01' }) -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'UndoInputInvalid,*'
+    }
+
+    It 'is a high-impact change that supports -WhatIf' {
+        $command = Get-Command Set-VmCpuidMask
+        $command.Parameters.Keys | Should -Contain 'WhatIf'
+        $command.Parameters.Keys | Should -Contain 'Confirm'
+    }
+}
+
+Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $Mask | Set-VmCpuidMask -VM vm-web02 @Connection -WhatIf
+
+        (Get-VmCpuidMask vm-web02 @Connection).HasMask | Should -BeFalse
+    }
+
+    It 'writes the four lines, verified, and returns the previous value of every key' {
+        $change = $Mask | Set-VmCpuidMask -VM vm-web02 @Connection -Confirm:$false -PassThru
+
+        $change | Should -BeOfType ([CpuidMask.PowerShell.VmCpuidMaskChange])
+        $change.Applied | Should -BeTrue
+        $change.Verified | Should -BeTrue
+        ($change.Keys | Sort-Object) -join ',' | Should -Be 'cpuid.1.ecx,cpuid.7.ebx,cpuid.80000001.ecx,cpuid.d.eax'
+        $change.Changes.PreviousValue | Where-Object { $null -ne $_ } | Should -BeNullOrEmpty
+        ((Get-VmCpuidMask vm-web02 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+    }
+
+    It 'changes nothing the second time' {
+        $again = Set-VmCpuidMask -VM vm-web02 -Mask $Mask @Connection -Confirm:$false -PassThru
+
+        $again.Applied | Should -BeFalse
+        $again.Changes.Count | Should -Be 0
+    }
+
+    It 'undoes a change from its Export-Clixml copy' {
+        $change = Set-VmCpuidMask -VM vm-idem01 -Mask $Mask @Connection -Confirm:$false -PassThru
+        $file = Join-Path $TestDrive 'change.xml'
+        $change | Export-Clixml -LiteralPath $file
+
+        $undone = Import-Clixml -LiteralPath $file | Set-VmCpuidMask @Connection -Confirm:$false -PassThru
+
+        $undone.Mode | Should -Be 'Undo'
+        (Get-VmCpuidMask vm-idem01 @Connection).HasMask | Should -BeFalse
+    }
+
+    It 'merges with the masks a VM has, and -Replace replaces them' {
+        $merged = Set-VmCpuidMask -VM vm-undo02 -Mask $Mask @Connection -Confirm:$false -PassThru
+        $merged.Lines | Should -Contain 'cpuid.1.ecx = "--00-0---0----0----------------1"'
+
+        $replaced = Set-VmCpuidMask -VM vm-undo02 -Mask $Mask -Replace @Connection -Confirm:$false -PassThru
+        $replaced.Lines | Should -Contain 'cpuid.1.ecx = "--00-0---0----0-----------------"'
+        ($replaced.Changes | Where-Object Key -eq 'cpuid.1.ecx').PreviousValue | Should -Be '--00-0---0----0----------------1'
+
+        Set-VmCpuidMask -Undo $replaced @Connection -Confirm:$false
+        Set-VmCpuidMask -Undo $merged @Connection -Confirm:$false
+        (Get-VmCpuidMask vm-undo02 @Connection).Lines | Should -Be 'cpuid.1.ecx = "-------------------------------1"'
+    }
+
+    It 'refuses a powered-on VM without -Force, and with -Force warns that it applies at the next power-on' {
+        Set-VmCpuidMask -VM vm-batch02 -Mask $Mask @Connection -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
+        $errors[0].TargetObject | Should -Be 'vm-batch02'
+
+        $change = Set-VmCpuidMask -VM vm-batch02 -Mask $Mask @Connection -Force -Confirm:$false -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+        $change.Verified | Should -BeTrue
+        ($warnings -join ' ') | Should -BeLike '*next power-on*'
+    }
+
+    It 'takes VMs from the pipeline with the mask as .vmx lines, and goes on past a VM that does not exist' {
+        $changes = 'vm-stale01', 'vm-nope' | Set-VmCpuidMask -Mask $WorkedCaseLines @Connection -Confirm:$false -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $changes.VM | Should -Be 'vm-stale01'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+    }
+
+    It 'runs the PowerCLI workflow on PowerCLI''s session' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        try {
+            $global:DefaultVIServer = New-PowerCliLikeSession $vc
+
+            $change = 'esx-avoton-01', 'esx-ivy-01' | Get-HostCpuid -Thumbprint $vc.Thumbprint | New-VmCpuidMask |
+                Set-VmCpuidMask -VM vm-batch01 -Thumbprint $vc.Thumbprint -Confirm:$false -PassThru
+
+            ($change.Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+        }
+        finally {
+            $global:DefaultVIServer = $savedDefault
+        }
+    }
+}
