@@ -225,8 +225,20 @@ namespace CpuidMask.Engine.Export
                 keys.Add(feature.VSphereKey);
             }
 
-            // cpuid.IBRS and cpuid.IBPB are two vSphere names for one bit.
+            // cpuid.IBRS and cpuid.IBPB are two vSphere names for one Intel bit.
             keys.AddRange(feature.Aliases.Where(a => a.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase) && !keys.Contains(a, StringComparer.OrdinalIgnoreCase)));
+
+            // On AMD, vSphere builds the same two features from Fn8000_0008 EBX (features.xml's note on
+            // IBRS_IBPB/AMD_IBPB/AMD_IBRS); those bits have no name of their own.
+            if (keys.Count == 0 && feature.Name == "AMD_IBPB")
+            {
+                keys.Add("cpuid.IBPB");
+            }
+            else if (keys.Count == 0 && feature.Name == "AMD_IBRS")
+            {
+                keys.Add("cpuid.IBRS");
+            }
+
             return keys;
         }
 

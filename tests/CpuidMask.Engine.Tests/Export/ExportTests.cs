@@ -200,6 +200,17 @@ namespace CpuidMask.Engine.Tests.Export
         }
 
         [Fact]
+        public void FromBaseline_AmdMode_NamesTheAmdSpeculationControlsAsVSphereDoes()
+        {
+            var mask = PerVmEvcMask.FromBaseline(Baselines.Find("amd-zen2"));
+
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.AMD" && e.Value == "Val:1");
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.IBPB" && e.Value == "Val:1");
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.IBRS" && e.Value == "Val:1");
+            Assert.DoesNotContain(mask.Entries, e => e.Key == "cpuid.Intel");
+        }
+
+        [Fact]
         public void ToVmxLine_Entry_IsTheFeatMaskForm()
         {
             Assert.Equal("featMask.vm.cpuid.AES = \"Val:1\"", new PerVmEvcEntry("cpuid.AES", "cpuid.AES", "Val:1").ToVmxLine());
