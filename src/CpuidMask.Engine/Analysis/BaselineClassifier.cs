@@ -197,7 +197,8 @@ namespace CpuidMask.Engine.Analysis
 
             var supported = candidates.Where(AllSupport).ToArray();
             var maximal = supported.Where(b => !supported.Any(o => o.IsAbove(b))).ToArray();
-            var highest = maximal.OrderByDescending(b => b.Features.Count).ThenByDescending(b => Array.IndexOf(candidates.ToArray(), b)).FirstOrDefault();
+            var order = candidates.Select((b, i) => (b.Key, i)).ToDictionary(p => p.Key, p => p.i, StringComparer.OrdinalIgnoreCase);
+            var highest = maximal.OrderByDescending(b => b.Features.Count).ThenByDescending(b => order[b.Key]).FirstOrDefault();
             var alternatives = maximal.Where(b => !ReferenceEquals(b, highest)).ToArray();
             var unverified = highest == null
                 ? Array.Empty<HostBaselineGap>()
