@@ -80,14 +80,6 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
-        protected override void BeginProcessing()
-        {
-            if (ParameterSetName == VMSet)
-            {
-                _mask = ReadMask(new[] { Mask });
-            }
-        }
-
         protected override void ProcessRecord()
         {
             switch (ParameterSetName)
@@ -101,7 +93,9 @@ namespace CpuidMask.PowerShell.Commands
 
                     break;
                 case VMSet:
-                    WriteMask(VM, _mask!);
+                    // Read here, not in BeginProcessing: PowerShell settles on this set only once input arrives.
+                    _mask ??= ReadMask(new[] { Mask });
+                    WriteMask(VM, _mask);
                     break;
                 default:
                     foreach (var item in Undo)
