@@ -94,10 +94,8 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>Checks a mask against a set of hosts: every ordered pair, under the mask.</summary>
         public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
         {
-            var comparer = new ProfileComparer(catalog);
             var hosts = profiles.Select(p => new HostView(p, FeatureEvaluator.GuestFeatures(p, mask, catalog))).ToArray();
-            var directions = profiles.SelectMany(s => profiles.Where(d => !ReferenceEquals(s, d)).Select(d => comparer.Check(s, d, mask))).ToArray();
-            return new MaskProof(hosts, directions);
+            return new MaskProof(hosts, new ProfileComparer(catalog).CheckAll(profiles, mask));
         }
     }
 

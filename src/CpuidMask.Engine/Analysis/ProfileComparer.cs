@@ -72,31 +72,30 @@ namespace CpuidMask.Engine.Analysis
         /// </summary>
         public MigrationCheck Check(CpuidProfile source, CpuidProfile destination, VmMask? mask = null)
         {
-            mask ??= VmMask.Empty;
-            string? vendorMismatch = source.Vendor == destination.Vendor
-                ? null
-                : $"{source.Name} is {source.Vendor} and {destination.Name} is {destination.Vendor}; vMotion between CPU vendors is not possible, whatever the mask";
-            var blockers = new List<FeatureDifference>();
-            var unverified = new List<FeatureDifference>();
-            foreach (var feature in _catalog.Features.Where(f => f.Tracked))
-            {
-                if (FeatureEvaluator.GuestState(source, feature, mask) != FeatureState.Present)
-                {
-                    continue;
-                }
+            var table = new StateTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog);
+            return table.Check(0, 1);
+        }
 
-                var onDestination = FeatureEvaluator.HostState(destination, feature);
-                if (onDestination == FeatureState.Absent)
+        /// <summary>
+        /// Every ordered pair of hosts under the mask. Each host's feature states are evaluated once, so
+        /// the pairs cost array lookups only (hundreds of hosts make hundreds of thousands of pairs).
+        /// </summary>
+        public IReadOnlyList<MigrationCheck> CheckAll(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null)
+        {
+            var table = new StateTable(profiles, mask ?? VmMask.Empty, _catalog);
+            var directions = new List<MigrationCheck>(profiles.Count * Math.Max(0, profiles.Count - 1));
+            for (int s = 0; s < profiles.Count; s++)
+            {
+                for (int d = 0; d < profiles.Count; d++)
                 {
-                    blockers.Add(new FeatureDifference(feature, source.Name, destination.Name));
-                }
-                else if (onDestination == FeatureState.Unknown)
-                {
-                    unverified.Add(new FeatureDifference(feature, source.Name, destination.Name, FeatureState.Unknown));
+                    if (s != d)
+                    {
+                        directions.Add(table.Check(s, d));
+                    }
                 }
             }
 
-            return new MigrationCheck(source.Name, destination.Name, blockers, unverified, vendorMismatch);
+            return directions;
         }
 
         /// <summary>Compares every ordered pair of hosts and lists untracked differences separately.</summary>
@@ -109,14 +108,7 @@ namespace CpuidMask.Engine.Analysis
 
             CheckDistinctNames(profiles);
             mask ??= VmMask.Empty;
-            var directions = new List<MigrationCheck>();
-            foreach (var source in profiles)
-            {
-                foreach (var destination in profiles.Where(p => !ReferenceEquals(p, source)))
-                {
-                    directions.Add(Check(source, destination, mask));
-                }
-            }
+            var directions = CheckAll(profiles, mask);
 
             var informational = new List<InformationalDifference>();
             foreach (var feature in _catalog.Features.Where(f => !f.Tracked))
@@ -144,6 +136,55 @@ namespace CpuidMask.Engine.Analysis
                     $"Two profiles are named '{duplicate.Key}' ({string.Join(", ", duplicate.Select(p => p.Source))}); give each host once, or rename one.",
                     duplicate.Key);
             }
+        }
+    }
+
+    /// <summary>The tracked features' host and guest states of a set of hosts under one mask, evaluated once.</summary>
+    internal sealed class StateTable
+    {
+        private static readonly FeatureDifference[] None = new FeatureDifference[0];
+        private readonly IReadOnlyList<CpuidProfile> _profiles;
+        private readonly FeatureDefinition[] _tracked;
+        private readonly FeatureState[][] _host;
+        private readonly FeatureState[][] _guest;
+
+        public StateTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
+        {
+            _profiles = profiles;
+            _tracked = catalog.Features.Where(f => f.Tracked).ToArray();
+            _host = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.HostState(p, f)).ToArray()).ToArray();
+            _guest = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.GuestState(p, f, mask)).ToArray()).ToArray();
+        }
+
+        public MigrationCheck Check(int source, int destination)
+        {
+            var from = _profiles[source];
+            var to = _profiles[destination];
+            string? vendorMismatch = from.Vendor == to.Vendor
+                ? null
+                : $"{from.Name} is {from.Vendor} and {to.Name} is {to.Vendor}; vMotion between CPU vendors is not possible, whatever the mask";
+            List<FeatureDifference>? blockers = null;
+            List<FeatureDifference>? unverified = null;
+            var guest = _guest[source];
+            var host = _host[destination];
+            for (int i = 0; i < _tracked.Length; i++)
+            {
+                if (guest[i] != FeatureState.Present || host[i] == FeatureState.Present)
+                {
+                    continue;
+                }
+
+                if (host[i] == FeatureState.Absent)
+                {
+                    (blockers ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name));
+                }
+                else
+                {
+                    (unverified ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name, FeatureState.Unknown));
+                }
+            }
+
+            return new MigrationCheck(from.Name, to.Name, (IReadOnlyList<FeatureDifference>?)blockers ?? None, (IReadOnlyList<FeatureDifference>?)unverified ?? None, vendorMismatch);
         }
     }
 }
