@@ -174,6 +174,32 @@ Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator
         { Get-HostCpuid esx-avoton-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $wrong } | Should -Throw -ErrorId 'VCenterThumbprintMismatch'
     }
 
+    It 'reads PowerCLI host objects by their reference, not by name' {
+        $byName = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+        $moref = ($byName.Source -split '/')[-1]
+        $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+
+        $profile = $vmhost | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        $profile.Name | Should -Be 'esx-ivy-01'
+        $profile.Source | Should -Be $byName.Source
+    }
+
+    It 'reports a host reference the vCenter does not have, and a namesake on another vCenter, per host' {
+        $ivy = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+        $moref = ($ivy.Source -split '/')[-1]
+        $gone = [pscustomobject]@{ Name = 'esx-gone-01'; Id = 'HostSystem-host-99999' }
+        $other = [pscustomobject]@{ Name = 'esx-elsewhere-01'; Id = "HostSystem-$moref" }
+        $same = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+
+        $hosts = $gone, $other, $same | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'esx-ivy-01'
+        $errors.Count | Should -Be 2
+        $errors.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'HostNotFound,*' }
+        $errors.TargetObject.Name | Sort-Object | Should -Be 'esx-elsewhere-01', 'esx-gone-01'
+    }
+
     It 'reuses the PowerCLI session of $global:DefaultVIServer, with PowerCLI-shaped host objects' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
         $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
         try {

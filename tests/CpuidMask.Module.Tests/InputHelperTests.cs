@@ -435,18 +435,6 @@ namespace CpuidMask.Module.Tests
             Assert.Contains("PREFETCHW", found);
         }
 
-        [Fact]
-        public void LiteralName_EscapesWildcardCharactersOnly()
-        {
-            Assert.Equal("esx01", LiteralNameOf("esx01"));
-            Assert.Equal("web`[1`]", LiteralNameOf("web[1]"));
-            Assert.Equal("a``b`*", LiteralNameOf("a`b*"));
-            Assert.True(new NamePattern(LiteralNameOf("web[1]")).Matches("web[1]"));
-            Assert.False(new NamePattern(LiteralNameOf("web[1]")).Matches("web1"));
-        }
-
-        private static string LiteralNameOf(string name) => InventoryNames.Literal(name);
-
         private static VmCpuidMask WorkedCaseMask()
         {
             var profiles = new[] { "avoton-c2750.txt", "ivybridge-i7-3770k.txt" }.Select(f => ProfileReader.Read(Path.Combine(RepoFiles.Samples, f))).ToArray();

@@ -1,9 +1,11 @@
+using System;
 using System.Linq;
 using System.Threading.Tasks;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Model;
 using CpuidMask.Vim.Inventory;
 using CpuidMask.Vim.Tests.Fakes;
+using CpuidMask.Vim.Types;
 using Xunit;
 
 namespace CpuidMask.Vim.Tests
@@ -191,6 +193,83 @@ namespace CpuidMask.Vim.Tests
 
             Assert.Empty(hosts);
             Assert.Equal(5, server.Requests.Count);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ByReference_ReadsOnlyThoseHostsWithoutANameLookup()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_ByMoRef.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_ClusterNames.xml");
+
+            var hosts = await new HostInventory(client).ReadHostsAsync(new[]
+            {
+                new ManagedObjectReference("HostSystem", "host-12"),
+                new ManagedObjectReference("HostSystem", "host-10"),
+                new ManagedObjectReference("HostSystem", "host-12"),
+            });
+
+            Assert.Equal(new[] { "esx01.example.com", "esx02.example.com" }, hosts.Select(h => h.Name));
+            Assert.Equal("Prod-A", hosts[0].Cluster);
+            Assert.Equal("host-10", hosts[0].MoRef.Value);
+            Assert.Equal(new[] { "RetrievePropertiesEx", "RetrievePropertiesEx" }, server.Methods.Skip(2));
+            Assert.Equal(new[] { "host-12", "host-10" }, server.Requests[2].Values("obj"));
+            Assert.Equal(HostInventory.HostPaths, server.Requests[2].Values("pathSet"));
+            Assert.Equal(new[] { "domain-c7" }, server.Requests[3].Values("obj"));
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ByReference_TakesTheSameRoundTripsAsByName()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Selected.xml");
+
+            var hosts = await new HostInventory(client).ReadHostsAsync(new[] { new ManagedObjectReference("HostSystem", "host-12") });
+
+            // A standalone host: no cluster names to read, so one round trip in all.
+            Assert.Equal("esx02.example.com", hosts.Single().Name);
+            Assert.Null(hosts.Single().Cluster);
+            Assert.Equal(3, server.Requests.Count);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ByReference_UnknownHost_FailsWithHostNotFoundNamingIt()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Fault("RetrievePropertiesEx", "Fault_ManagedObjectNotFound_Host.xml");
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new HostInventory(client).ReadHostsAsync(new[]
+            {
+                new ManagedObjectReference("HostSystem", "host-10"),
+                new ManagedObjectReference("HostSystem", "host-99"),
+            }));
+
+            Assert.Equal(VimErrorIds.HostNotFound, ex.ErrorId);
+            Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
+            Assert.Equal("HostSystem:host-99", ex.Target);
+            Assert.Contains("host-99", ex.Message);
+            Assert.Contains("vc01.example.com", ex.Message);
+            Assert.IsType<VimFaultException>(ex.InnerException);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ByReference_NotAHostOrNothing_AsksTheServerNothing()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            var inventory = new HostInventory(client);
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => inventory.ReadHostsAsync(new[] { new ManagedObjectReference("VirtualMachine", "vm-42") }));
+            var none = await inventory.ReadHostsAsync(Array.Empty<ManagedObjectReference>());
+
+            Assert.Equal(VimErrorIds.MoRefInvalid, ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+            Assert.Contains("not a host", ex.Message);
+            Assert.Empty(none);
+            Assert.Equal(2, server.Requests.Count);
         }
 
         [Fact]

@@ -119,28 +119,25 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            // One session and one inventory read per vCenter, however many hosts were piped in.
+            // One session and a constant number of round trips per vCenter, however many hosts were piped in:
+            // PowerCLI objects are read by their reference, names and wildcards by name.
             foreach (var group in _hosts.GroupBy(h => Server != null ? null : h.Server))
             {
                 var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
                 var inventory = new HostInventory(client);
                 var inputs = group.ToArray();
-                var records = ReadEach(inputs, (some, token) => inventory.ReadHostsAsync(some.Select(NameToRead), token));
-                foreach (var input in inputs.Where(i => i.MoRef != null && !records.Any(r => i.MoRef.Equals(r.MoRef))))
-                {
-                    if (records.Any(r => string.Equals(r.Name, input.Text, StringComparison.OrdinalIgnoreCase)))
-                    {
-                        WriteItemError(
-                            new CpuidMaskException(
-                                Vim.VimErrorIds.HostNotFound,
-                                ErrorKind.ObjectNotFound,
-                                $"Host {input.Text} ({input.MoRef}) is not on {client.ServerName}; a different host there has the same name. Pass the vCenter the host came from with -Server.",
-                                input.Text),
-                            input.Original);
-                    }
-                }
-
-                foreach (var record in records.Where(r => Wanted(r, inputs)).GroupBy(r => r.MoRef).Select(g => g.First()))
+                var byReference = inputs.Where(i => i.MoRef != null).ToArray();
+                var byName = inputs.Where(i => i.MoRef == null).ToArray();
+                var fromReferences = KeepTheHostsGiven(
+                    ReadEach(byReference, (some, token) => inventory.ReadHostsAsync(some.Select(i => i.MoRef!), token)),
+                    byReference,
+                    client.ServerName);
+                var records = fromReferences
+                    .Concat(ReadEach(byName, (some, token) => inventory.ReadHostsAsync(some.Select(i => i.Text), token)))
+                    .GroupBy(r => r.MoRef)
+                    .Select(g => g.First())
+                    .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
+                foreach (var record in records)
                 {
                     try
                     {
@@ -154,12 +151,42 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
-        private static string NameToRead(InventoryInput input) =>
-            input.Kind == InventoryInputKind.Reference ? InventoryNames.Literal(input.Text) : input.Text;
+        /// <summary>
+        /// References are only unique within one vCenter: host-12 of another vCenter (a -Server other than the
+        /// one the object came from) is a different host. A PowerCLI object that names its host must get that
+        /// host back; otherwise the mismatch is that input's error.
+        /// </summary>
+        private IReadOnlyList<HostCpuRecord> KeepTheHostsGiven(IReadOnlyList<HostCpuRecord> records, IReadOnlyList<InventoryInput> inputs, string server)
+        {
+            var kept = new List<HostCpuRecord>();
+            foreach (var record in records.GroupBy(r => r.MoRef).Select(g => g.First()))
+            {
+                bool wanted = false;
+                foreach (var input in inputs.Where(i => record.MoRef.Equals(i.MoRef)))
+                {
+                    if (input.Text == input.MoRef!.Value || string.Equals(input.Text, record.Name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        wanted = true;
+                        continue;
+                    }
 
-        // A PowerCLI object names one host exactly: keep the record with its reference, not a namesake.
-        private static bool Wanted(HostCpuRecord record, IReadOnlyList<InventoryInput> inputs) =>
-            inputs.Any(i => i.MoRef != null ? i.MoRef.Equals(record.MoRef) : new NamePattern(i.Text).Matches(record.Name));
+                    WriteItemError(
+                        new CpuidMaskException(
+                            Vim.VimErrorIds.HostNotFound,
+                            ErrorKind.ObjectNotFound,
+                            $"Host {input.Text} ({input.MoRef.Value}) is not on {server}: {input.MoRef.Value} there is {record.Name}. Pass the vCenter the host came from with -Server, or, if the host was renamed, read it again with Get-VMHost.",
+                            input.Text),
+                        input.Original);
+                }
+
+                if (wanted)
+                {
+                    kept.Add(record);
+                }
+            }
+
+            return kept;
+        }
 
         private void CollectHost(object item)
         {

@@ -10,8 +10,9 @@ using CpuidMask.Vim.Types;
 namespace CpuidMask.Vim.Inventory
 {
     /// <summary>
-    /// Reads hosts' CPU data in a constant number of round trips, however many hosts there are: one
-    /// ContainerView retrieval (paged) of only the paths needed, one for the names of their clusters.
+    /// Reads hosts' CPU data in a constant number of round trips, however many hosts there are: by name,
+    /// one ContainerView retrieval (paged) of only the paths needed; by reference, one retrieval of those
+    /// objects; then one for the names of their clusters.
     /// </summary>
     public sealed class HostInventory
     {
@@ -59,6 +60,71 @@ namespace CpuidMask.Vim.Inventory
                 contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
             }
 
+            return await ToRecordsAsync(contents, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The hosts with these references (PowerCLI's VMHost Id "HostSystem-host-12", or
+        /// ExtensionData.MoRef), sorted by name: one retrieval of the needed paths (paged) and one for the
+        /// names of their clusters, however many hosts; no name lookup, so a namesake on the server is never
+        /// taken for the host. A reference the server does not know fails the call with HostNotFound naming it
+        /// (vSphere reports the first missing object only).
+        /// </summary>
+        public async Task<IReadOnlyList<HostCpuRecord>> ReadHostsAsync(IEnumerable<ManagedObjectReference> hosts, CancellationToken cancellationToken = default)
+        {
+            var refs = (hosts ?? throw new ArgumentNullException(nameof(hosts))).Where(h => h != null).Distinct().ToArray();
+            var wrongType = refs.FirstOrDefault(r => !string.Equals(r.Type, "HostSystem", StringComparison.Ordinal));
+            if (wrongType != null)
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.MoRefInvalid,
+                    ErrorKind.InvalidArgument,
+                    $"{wrongType} is a {wrongType.Type}, not a host (HostSystem); pass host references such as HostSystem-host-12.",
+                    wrongType.ToString());
+            }
+
+            if (refs.Length == 0)
+            {
+                return Array.Empty<HostCpuRecord>();
+            }
+
+            IReadOnlyList<ObjectContent> contents;
+            try
+            {
+                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
+            {
+                var missing = fault.FaultObject ?? (refs.Length == 1 ? refs[0] : null);
+                throw new CpuidMaskException(
+                    VimErrorIds.HostNotFound,
+                    ErrorKind.ObjectNotFound,
+                    $"Host {(missing == null ? "reference" : missing.ToString())} does not exist on {_client.ServerName}: it was removed, or added again under a new reference. Read the hosts again, or name them.",
+                    missing?.ToString(),
+                    fault);
+            }
+
+            return await ToRecordsAsync(contents, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The EVC modes the server knows (ServiceInstance capability.supportedEVCMode); empty on ESXi.</summary>
+        public async Task<IReadOnlyList<EVCMode>> ReadSupportedEvcModesAsync(CancellationToken cancellationToken = default)
+        {
+            var contents = await _client.PropertyCollector.RetrieveAsync(
+                new[] { ManagedObjectReference.ServiceInstance },
+                "ServiceInstance",
+                new[] { "capability" },
+                cancellationToken).ConfigureAwait(false);
+            var capability = contents.FirstOrDefault()?["capability"];
+            return capability == null
+                ? Array.Empty<EVCMode>()
+                : capability.Children("supportedEVCMode").Select(EVCMode.FromXml).ToArray();
+        }
+
+        // The hosts' records, with the names of their clusters read in one more round trip.
+        private async Task<IReadOnlyList<HostCpuRecord>> ToRecordsAsync(IReadOnlyList<ObjectContent> contents, CancellationToken cancellationToken)
+        {
+            var collector = _client.PropertyCollector;
             var clusterRefs = contents.Select(c => c.GetMoRef("parent")).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
             var clusterNames = new Dictionary<ManagedObjectReference, string>();
             if (clusterRefs.Length > 0)
@@ -74,20 +140,6 @@ namespace CpuidMask.Vim.Inventory
                 .Select(c => ToRecord(c, clusterNames))
                 .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
                 .ToArray();
-        }
-
-        /// <summary>The EVC modes the server knows (ServiceInstance capability.supportedEVCMode); empty on ESXi.</summary>
-        public async Task<IReadOnlyList<EVCMode>> ReadSupportedEvcModesAsync(CancellationToken cancellationToken = default)
-        {
-            var contents = await _client.PropertyCollector.RetrieveAsync(
-                new[] { ManagedObjectReference.ServiceInstance },
-                "ServiceInstance",
-                new[] { "capability" },
-                cancellationToken).ConfigureAwait(false);
-            var capability = contents.FirstOrDefault()?["capability"];
-            return capability == null
-                ? Array.Empty<EVCMode>()
-                : capability.Children("supportedEVCMode").Select(EVCMode.FromXml).ToArray();
         }
 
         private HostCpuRecord ToRecord(ObjectContent c, IReadOnlyDictionary<ManagedObjectReference, string> clusterNames)
