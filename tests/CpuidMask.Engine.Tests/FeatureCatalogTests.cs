@@ -168,6 +168,16 @@ namespace CpuidMask.Engine.Tests
             Assert.Equal("FeatureNotFound", ex.ErrorId);
         }
 
+        [Fact]
+        public void Find_UnknownNameWithNothingClose_PointsToTheFeatureListInEitherShell()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => Catalog.Find("QQZZXXQQ"));
+
+            Assert.DoesNotContain("Did you mean", ex.Message);
+            Assert.Contains("'cpuidmask features'", ex.Message);
+            Assert.Contains("Get-CpuidFeature", ex.Message);
+        }
+
         [Theory]
         [InlineData("PCID", true)]
         [InlineData("MOVBE", true)]

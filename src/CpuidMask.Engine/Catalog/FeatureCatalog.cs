@@ -142,7 +142,7 @@ namespace CpuidMask.Engine.Catalog
             throw new CpuidMaskException(
                 "FeatureNotFound",
                 ErrorKind.ObjectNotFound,
-                $"No CPUID feature is named '{nameOrAlias}'." + (hint.Length > 0 ? $" Did you mean: {hint}?" : " List them with 'cpuidmask features'."),
+                $"No CPUID feature is named '{nameOrAlias}'." + (hint.Length > 0 ? $" Did you mean: {hint}?" : " See the feature list: 'cpuidmask features' or Get-CpuidFeature."),
                 nameOrAlias);
         }
 
