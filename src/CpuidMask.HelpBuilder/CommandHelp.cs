@@ -98,6 +98,9 @@ namespace CpuidMask.HelpBuilder
 
         public bool AcceptWildcardCharacters { get; init; }
 
+        /// <summary>PlatyPS's optional "Accepted values:" line (a ValidateSet or an enum); empty when absent.</summary>
+        public IReadOnlyList<string> AcceptedValues { get; init; } = Array.Empty<string>();
+
         public bool AppliesTo(string parameterSetName) =>
             ParameterSets.Contains(AllParameterSets) || ParameterSets.Contains(parameterSetName, StringComparer.Ordinal);
     }

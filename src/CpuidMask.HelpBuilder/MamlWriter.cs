@@ -114,6 +114,13 @@ namespace CpuidMask.HelpBuilder
                 new XAttribute("aliases", block.Aliases.Count == 0 ? "none" : string.Join(", ", block.Aliases)),
                 new XElement(Maml + "name", parameter.Name),
                 Description(parameter.Description),
+                block.AcceptedValues.Count == 0 ? null : new XElement(
+                    Command + "parameterValueGroup",
+                    block.AcceptedValues.Select(v => new XElement(
+                        Command + "parameterValue",
+                        new XAttribute("required", "false"),
+                        new XAttribute(Command + "variableLength", "false"),
+                        v))),
                 isSwitch ? null : new XElement(
                     Command + "parameterValue",
                     new XAttribute("required", "true"),

@@ -27,6 +27,9 @@ namespace CpuidMask.HelpBuilder
             "Type", "Parameter Sets", "Aliases", "Required", "Position", "Default value", "Accept pipeline input", "Accept wildcard characters",
         };
 
+        // PlatyPS writes "Accepted values:" (after Aliases) only for parameters with a ValidateSet or an enum type.
+        private static readonly string[] OptionalYamlKeys = { "Accepted values" };
+
         /// <summary>Whether a docs page is the module page (docs/CpuidMask.md) rather than a cmdlet's.</summary>
         public static bool IsModulePage(string text) => ReadFrontMatter(Lines(text), "(page)", out _).ContainsKey("Module Guid");
 
@@ -256,9 +259,9 @@ namespace CpuidMask.HelpBuilder
                 }
 
                 string key = line.Substring(0, colon).Trim();
-                if (!YamlKeys.Contains(key))
+                if (!YamlKeys.Contains(key) && !OptionalYamlKeys.Contains(key))
                 {
-                    throw new HelpFormatException(sourceName, number, $"'{key}' is not a parameter attribute ({string.Join(", ", YamlKeys)}).");
+                    throw new HelpFormatException(sourceName, number, $"'{key}' is not a parameter attribute ({string.Join(", ", YamlKeys.Concat(OptionalYamlKeys))}).");
                 }
 
                 values[key] = line.Substring(colon + 1).Trim();
@@ -280,6 +283,7 @@ namespace CpuidMask.HelpBuilder
                 DefaultValue = values["Default value"],
                 PipelineInput = values["Accept pipeline input"],
                 AcceptWildcardCharacters = Bool(values["Accept wildcard characters"], "Accept wildcard characters", parameter, sourceName, fence.Line),
+                AcceptedValues = values.TryGetValue("Accepted values", out var accepted) ? List(accepted) : Array.Empty<string>(),
             };
         }
 

@@ -227,6 +227,7 @@ namespace CpuidMask.Module.Tests
                     Assert.True(code.PipelineInput == block.PipelineInput, $"{where}: Accept pipeline input {block.PipelineInput}, code {code.PipelineInput}");
                     Assert.True(parameter.SupportsWildcards == block.AcceptWildcardCharacters, $"{where}: Accept wildcard characters {block.AcceptWildcardCharacters}, code {parameter.SupportsWildcards}");
                     Assert.Equal(parameter.Aliases.OrderBy(a => a), block.Aliases.OrderBy(a => a));
+                    Assert.True(parameter.AcceptedValues.SequenceEqual(block.AcceptedValues), $"{where}: Accepted values {string.Join(", ", block.AcceptedValues)}, code {string.Join(", ", parameter.AcceptedValues)}");
                 }
             }
 
@@ -311,6 +312,7 @@ namespace CpuidMask.Module.Tests
                     Assert.True((string)maml.Attribute("pipelineInput")! == code.PipelineInput, where + ": pipelineInput");
                     Assert.True((string)maml.Attribute("globbing")! == (parameter.SupportsWildcards ? "true" : "false"), where + ": globbing");
                     Assert.Equal(parameter.TypeName, (string)maml.Element(HelpBuilder.MamlWriter.Dev + "type")!.Element(m + "name")!);
+                    Assert.Equal(parameter.AcceptedValues, maml.Elements(c + "parameterValueGroup").Elements(c + "parameterValue").Select(v => v.Value));
                     bool hasValue = maml.Element(c + "parameterValue") != null;
                     Assert.True(hasValue == (parameter.TypeName != "SwitchParameter"), where + ": parameterValue only for non-switch parameters");
                 }

@@ -191,6 +191,11 @@ namespace CpuidMask.Module.Tests
                 .ToArray();
             SupportsWildcards = ModuleMetadata.Attribute(property, "System.Management.Automation.SupportsWildcardsAttribute") != null;
             HasCompleter = ModuleMetadata.Attribute(property, "System.Management.Automation.ArgumentCompleterAttribute") != null;
+            var validateSet = ModuleMetadata.Attribute(property, "System.Management.Automation.ValidateSetAttribute");
+            var valueType = property.PropertyType.GetElementType() ?? property.PropertyType;
+            AcceptedValues = validateSet != null
+                ? ModuleMetadata.ParamsArgument(validateSet).Cast<string>().ToArray()
+                : valueType.IsEnum ? valueType.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => f.Name).ToArray() : Array.Empty<string>();
         }
 
         public PropertyInfo Property { get; }
@@ -209,6 +214,9 @@ namespace CpuidMask.Module.Tests
         public bool SupportsWildcards { get; }
 
         public bool HasCompleter { get; }
+
+        /// <summary>What PlatyPS lists as "Accepted values": a ValidateSet's values or an enum's names; empty otherwise.</summary>
+        public IReadOnlyList<string> AcceptedValues { get; }
 
         public bool InAllSets => Sets.Count == 1 && Sets[0].SetName == ModuleMetadata.AllParameterSets;
 
