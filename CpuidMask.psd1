@@ -18,6 +18,7 @@
     TypesToProcess       = 'CpuidMask.Types.ps1xml'
     CmdletsToExport      = @(
         'Compare-CpuidProfile'
+        'Get-CpuidBaseline'
         'Get-CpuidFeature'
         'Get-HostCpuid'
         'Get-VmCpuidMask'

@@ -10,9 +10,9 @@ BeforeAll {
 }
 
 Describe 'The CpuidMask module' {
-    It 'exports exactly the six cmdlets of the manifest, and nothing else' {
+    It 'exports exactly the seven cmdlets of the manifest, and nothing else' {
         ($Commands.Name | Sort-Object) -join ',' |
-            Should -Be 'Compare-CpuidProfile,Get-CpuidFeature,Get-HostCpuid,Get-VmCpuidMask,New-VmCpuidMask,Set-VmCpuidMask'
+            Should -Be 'Compare-CpuidProfile,Get-CpuidBaseline,Get-CpuidFeature,Get-HostCpuid,Get-VmCpuidMask,New-VmCpuidMask,Set-VmCpuidMask'
         $Commands.CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
         $Module.ExportedAliases.Count | Should -Be 0
         $Module.ExportedFunctions.Count | Should -Be 0

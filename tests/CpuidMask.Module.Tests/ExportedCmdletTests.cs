@@ -26,10 +26,10 @@ namespace CpuidMask.Module.Tests
         public static IEnumerable<object[]> CmdletNames => ModuleMetadata.Load().Cmdlets.Select(c => new object[] { c.Name });
 
         [Fact]
-        public void Module_ExportsTheSixCmdletsOfTheDesign()
+        public void Module_ExportsTheSevenCmdletsOfTheDesign()
         {
             Assert.Equal(
-                new[] { "Compare-CpuidProfile", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask" },
+                new[] { "Compare-CpuidProfile", "Get-CpuidBaseline", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask" },
                 ModuleMetadata.Load().Cmdlets.Select(c => c.Name));
         }
 
