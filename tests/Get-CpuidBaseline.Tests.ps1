@@ -127,6 +127,12 @@ Describe 'Get-CpuidBaseline -Profile on the worked case' {
         $zen.HighestKey | Should -BeLike 'amd-*'
     }
 
+    It 'gives the key New-VmCpuidMask -Baseline takes' {
+        $mode = ($Rows | Where-Object IsCommon).HighestKey
+
+        ($Hosts | New-VmCpuidMask -Baseline $mode -WarningAction SilentlyContinue).ProofPassed | Should -BeTrue
+    }
+
     It 'shows the rows as a table' {
         ($Rows | Out-String) | Should -BeLike '*Host*Highest*Verified*Next up*Missing for it*(all hosts)*intel-westmere*'
     }

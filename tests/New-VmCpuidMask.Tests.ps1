@@ -91,3 +91,83 @@ Describe 'New-VmCpuidMask with unusable hosts' {
         { Get-HostCpuid -Path $Avoton, $amd | New-VmCpuidMask } | Should -Throw -ErrorId 'MixedVendors'
     }
 }
+
+Describe 'New-VmCpuidMask -Baseline' {
+    It 'without hosts, gives the complete mask of the mode' {
+        $mask = New-VmCpuidMask -Baseline intel-westmere -WarningAction SilentlyContinue
+
+        $mask | Should -BeOfType ([CpuidMask.PowerShell.VmCpuidMask])
+        $mask.Baseline.Key | Should -Be 'intel-westmere'
+        $mask.Hosts | Should -BeNullOrEmpty
+        $mask.Lines | Should -Contain 'cpuid.1.ecx = "-000-0---0----0----0------------"'
+        $mask.Lines | Should -Contain 'cpuid.80000001.edx = "00---00--0----------------------"'
+        $mask.Hidden.Feature.Name | Should -Contain 'AVX'
+        $mask.Hidden.Feature.Name | Should -Contain 'AVX512F'
+        $mask.Hidden.Feature.Name | Should -Not -Contain 'AES'
+    }
+
+    It 'writes the .vmx lines with -AsVmx, warning about the subleaf key form' {
+        $lines = New-VmCpuidMask -Baseline intel-westmere -AsVmx -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $lines[0] | Should -Be 'cpuid.1.ecx = "-000-0---0----0----0------------"'
+        $lines | Should -Contain 'cpuid.7.1.eax = "-----0--0-0-0------000--0000----"'
+        ($warnings -join ' ') | Should -BeLike '*cpuid.7.1.eax*may not honour*'
+    }
+
+    It 'with hosts, hides only what they have outside the mode, and proves it' {
+        $mask = $Hosts | New-VmCpuidMask -Baseline intel-westmere -WarningAction SilentlyContinue
+
+        $mask.Lines | Should -Contain 'cpuid.1.ecx = "-000-0---0----0-----------------"'
+        $mask.Hosts -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
+        $mask.ProofPassed | Should -BeTrue
+        ($mask.Hidden | Where-Object { $_.Feature.Name -eq 'MOVBE' }).Explanation | Should -Be 'not in baseline intel-westmere'
+    }
+
+    It 'refuses a mode one of the hosts does not support (BaselineNotSupported)' {
+        $thrown = { $Hosts | New-VmCpuidMask -Baseline intel-haswell } | Should -Throw -ErrorId 'BaselineNotSupported' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*avoton-c2750 lacks*intel-westmere*'
+    }
+
+    It 'refuses a key the catalog does not know (BaselineNotFound)' {
+        { New-VmCpuidMask -Baseline intel-nope } | Should -Throw -ErrorId 'BaselineNotFound'
+    }
+
+    It 'does not take -HideFeature with -Baseline' {
+        { New-VmCpuidMask -Baseline intel-westmere -HideFeature AVX } | Should -Throw -ErrorId 'AmbiguousParameterSet'
+    }
+
+    It 'completes baseline keys with Tab' {
+        $line = 'New-VmCpuidMask -Baseline intel-w'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'intel-westmere'
+    }
+}
+
+Describe 'New-VmCpuidMask for other consumers' {
+    It 'writes a libvirt <cpu> element for the hosts, on the model of their generation' {
+        $xml = $Hosts | New-VmCpuidMask -AsLibvirt
+
+        $xml | Should -BeOfType ([string])
+        $cpu = ([xml]$xml).cpu
+        $cpu.mode | Should -Be 'custom'
+        $cpu.model.'#text' | Should -Be 'Westmere'
+        $xml | Should -BeLike "*<feature policy='require' name='pclmuldq'/>*"
+    }
+
+    It 'writes the value of QEMU''s -cpu option' {
+        New-VmCpuidMask -Baseline intel-westmere -AsQemu | Should -Be 'Westmere,+pclmulqdq,+vme,+rdtscp'
+    }
+
+    It 'writes the per-VM EVC HostFeatureMask entries of a mode' {
+        $entries = New-VmCpuidMask -Baseline intel-haswell -AsPerVmEvc
+
+        $entries[0] | Should -BeOfType ([CpuidMask.Engine.Export.PerVmEvcEntry])
+        $entries[0].Key | Should -Be 'cpuid.Intel'
+        ($entries | Where-Object Key -eq 'cpuid.AVX2').Value | Should -Be 'Val:1'
+        $entries.Key | Should -Not -Contain 'cpuid.AVX512F'
+        ($entries | Out-String) | Should -BeLike '*Key*Value*FeatureName*cpuid.Intel*Val:1*'
+    }
+
+    It 'takes one output switch at a time (OutputFormatConflict)' {
+        { New-VmCpuidMask -Baseline intel-westmere -AsVmx -AsQemu } | Should -Throw -ErrorId 'OutputFormatConflict'
+    }
+}

@@ -4,6 +4,8 @@ using System.Linq;
 using System.Management.Automation;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Export;
 using CpuidMask.Engine.Model;
 using CpuidMask.PowerShell.Completion;
 
@@ -11,25 +13,35 @@ namespace CpuidMask.PowerShell.Commands
 {
     /// <summary>
     /// Computes the smallest per-VM CPUID mask with which a VM can power on on any of the given hosts and
-    /// vMotion between all of them. It only computes (nothing outside the session changes), so it has no
-    /// -WhatIf: Set-VmCpuidMask writes the mask.
+    /// vMotion between all of them, or the mask that brings a VM down to a named baseline (an EVC mode). It
+    /// only computes (nothing outside the session changes), so it has no -WhatIf: Set-VmCpuidMask writes the
+    /// mask. The mask object is the default output; -AsVmx, -AsLibvirt, -AsQemu and -AsPerVmEvc give one of
+    /// its forms instead.
     /// </summary>
     [Cmdlet(VerbsCommon.New, "VmCpuidMask", DefaultParameterSetName = ProfileSet)]
     [OutputType(typeof(VmCpuidMask), typeof(string))]
+    [OutputType(typeof(PerVmEvcEntry), ParameterSetName = new[] { BaselineSet })]
     public sealed class NewVmCpuidMaskCommand : CpuidMaskCmdlet
     {
-        // A -Baseline set (a named baseline CPU instead of, or besides, the hosts) comes in its own parameter set.
         private const string ProfileSet = "Profile";
+        private const string BaselineSet = "Baseline";
 
         private readonly List<CpuidProfile> _profiles = new List<CpuidProfile>();
 
-        /// <summary>The profiles of every host the VM should run on (Get-HostCpuid output).</summary>
+        /// <summary>The profiles of every host the VM should run on (Get-HostCpuid output); optional with -Baseline.</summary>
         [Parameter(ParameterSetName = ProfileSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = BaselineSet, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
         public CpuidProfile[] Profile { get; set; } = Array.Empty<CpuidProfile>();
 
+        /// <summary>The baseline (EVC mode key, e.g. intel-westmere) to bring the VM down to.</summary>
+        [Parameter(ParameterSetName = BaselineSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(BaselineKeyCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string Baseline { get; set; } = string.Empty;
+
         /// <summary>Features to hide as well, with everything that builds on them (catalog names or aliases).</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ProfileSet)]
         [ArgumentCompleter(typeof(FeatureNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] HideFeature { get; set; } = Array.Empty<string>();
@@ -38,6 +50,34 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter AsVmx { get; set; }
 
+        /// <summary>Writes the mask's feature set as a libvirt &lt;cpu&gt; element (one string of XML).</summary>
+        [Parameter]
+        public SwitchParameter AsLibvirt { get; set; }
+
+        /// <summary>Writes the mask's feature set as the value of QEMU's -cpu option, e.g. Westmere,+pclmulqdq.</summary>
+        [Parameter]
+        public SwitchParameter AsQemu { get; set; }
+
+        /// <summary>Writes the baseline as per-VM EVC HostFeatureMask entries (key, featureName, value).</summary>
+        [Parameter(ParameterSetName = BaselineSet)]
+        public SwitchParameter AsPerVmEvc { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            var chosen = new[] { (AsVmx, "-AsVmx"), (AsLibvirt, "-AsLibvirt"), (AsQemu, "-AsQemu"), (AsPerVmEvc, "-AsPerVmEvc") }
+                .Where(f => f.Item1.IsPresent)
+                .Select(f => f.Item2)
+                .ToArray();
+            if (chosen.Length > 1)
+            {
+                throw Terminate(
+                    "OutputFormatConflict",
+                    ErrorKind.InvalidArgument,
+                    $"{string.Join(" and ", chosen)} each choose what is written; give one of them (or none, for the mask object, which has them all).",
+                    chosen);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             _profiles.AddRange(Profile.Where(p => p != null));
@@ -45,14 +85,25 @@ namespace CpuidMask.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            Baseline? baseline = null;
+            BaselineCatalog? baselines = null;
             GeneratedMask generated;
             try
             {
-                generated = new MaskGenerator(Catalog).Generate(_profiles, HideFeature);
+                if (ParameterSetName == BaselineSet)
+                {
+                    baselines = BaselineCatalog.Default;
+                    baseline = baselines.Find(Baseline);
+                    generated = new BaselineMaskGenerator(baselines).Generate(baseline, _profiles.Count == 0 ? null : _profiles);
+                }
+                else
+                {
+                    generated = new MaskGenerator(Catalog).Generate(_profiles, HideFeature);
+                }
             }
             catch (CpuidMaskException ex)
             {
-                throw Terminate(ex, ex.Target ?? _profiles.Select(p => p.Name).ToArray());
+                throw Terminate(ex, ex.Target ?? (object)_profiles.Select(p => p.Name).ToArray());
             }
 
             foreach (var group in generated.Proof.Unverified.GroupBy(u => u.MissingOn))
@@ -67,9 +118,53 @@ namespace CpuidMask.PowerShell.Commands
                 WriteWarning("The mask does not make every direction possible: " + string.Join("; ", generated.Proof.Directions.Where(d => !d.Allowed)) + ".");
             }
 
-            WriteVerbose(generated.Hidden.Count == 0
-                ? $"No mask needed: {string.Join(", ", generated.Profiles.Select(p => p.Name))} offer the same features vCenter compares."
-                : "Hidden: " + string.Join("; ", generated.Hidden.Select(h => $"{h.Feature.Name} ({h.Explanation})")));
+            WriteVerbose(Summary(generated, baseline));
+
+            try
+            {
+                Write(generated, baseline, baselines);
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, ex.Target ?? (object?)baseline?.Key ?? _profiles.Select(p => p.Name).ToArray());
+            }
+        }
+
+        private void Write(GeneratedMask generated, Baseline? baseline, BaselineCatalog? baselines)
+        {
+            if (AsLibvirt)
+            {
+                WriteObject(LibvirtCpu.FromMask(generated, baselines).ToXml().TrimEnd('\n'));
+                return;
+            }
+
+            if (AsQemu)
+            {
+                WriteObject(LibvirtCpu.FromMask(generated, baselines).ToQemuCpuOption());
+                return;
+            }
+
+            if (AsPerVmEvc)
+            {
+                var perVmEvc = PerVmEvcMask.FromBaseline(baseline!, baselines, _profiles.Count == 0 ? null : _profiles);
+                foreach (string note in perVmEvc.Notes)
+                {
+                    WriteVerbose(note);
+                }
+
+                WriteObject(perVmEvc.Entries, enumerateCollection: true);
+                return;
+            }
+
+            // Subleaf keys (cpuid.7.1.eax, cpuid.d.1.eax) are the form ESXi's documentation never shows.
+            var subleafLines = generated.Mask.Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
+            if (subleafLines.Length > 0)
+            {
+                WriteWarning(
+                    $"{string.Join(", ", subleafLines)} use the cpuid.<leaf>.<subleaf>.<reg> form, which ESXi may not honour (unverified). " +
+                    "On hardware version 9 and later prefer the named feature masks (the mask's FeatMaskLines)" +
+                    (baseline == null ? "." : ", or per-VM EVC (-AsPerVmEvc; Set-VmCpuidMask -Method PerVmEvc)."));
+            }
 
             if (AsVmx)
             {
@@ -79,6 +174,24 @@ namespace CpuidMask.PowerShell.Commands
             {
                 WriteObject(new VmCpuidMask(generated));
             }
+        }
+
+        private static string Summary(GeneratedMask generated, Baseline? baseline)
+        {
+            string hosts = string.Join(", ", generated.Profiles.Select(p => p.Name));
+            if (generated.Hidden.Count == 0)
+            {
+                return baseline == null
+                    ? $"No mask needed: {hosts} offer the same features vCenter compares."
+                    : $"No mask needed: {hosts} have nothing that {baseline.Key} does not include.";
+            }
+
+            if (baseline != null && generated.Profiles.Count == 0)
+            {
+                return $"Complete mask for {baseline.Key}: it hides all {generated.Hidden.Count} tracked features the mode does not include, so it holds on any host of the mode.";
+            }
+
+            return "Hidden: " + string.Join("; ", generated.Hidden.Select(h => $"{h.Feature.Name} ({h.Explanation})"));
         }
     }
 }

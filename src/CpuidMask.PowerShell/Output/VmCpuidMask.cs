@@ -2,13 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Masks;
 
 namespace CpuidMask.PowerShell
 {
     /// <summary>
     /// A per-VM CPUID mask computed by New-VmCpuidMask: the .vmx lines (its default view), every hidden
-    /// feature with the reason, and the proof that the VM can move between all the hosts.
+    /// feature with the reason, and the proof that the VM can move between all the hosts; for a baseline
+    /// mask, the baseline it brings the VM down to.
     /// </summary>
     public sealed class VmCpuidMask
     {
@@ -20,8 +22,11 @@ namespace CpuidMask.PowerShell
             FeatMaskLines = generated.FeatMask.ToVmxLines().ToArray();
         }
 
-        /// <summary>The hosts the mask was computed for.</summary>
+        /// <summary>The hosts the mask was computed for; empty for a complete baseline mask (New-VmCpuidMask -Baseline without hosts).</summary>
         public string[] Hosts { get; }
+
+        /// <summary>The baseline (EVC mode) the mask brings the VM down to; null for a mask over hosts.</summary>
+        public Baseline? Baseline => Generated.Baseline;
 
         /// <summary>The raw register masks: <c>cpuid.1.ecx = "--00-0---0----0-----------------"</c>.</summary>
         public string[] Lines { get; }
