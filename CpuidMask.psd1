@@ -32,7 +32,7 @@
         PSData = @{
             Tags         = @('vSphere', 'VMware', 'vMotion', 'CPUID', 'EVC', 'PowerCLI', 'Virtualization', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             # ProjectUri and LicenseUri go here once the project has a public home and a license file.
-            ReleaseNotes = 'First module release: Get-HostCpuid, Compare-CpuidProfile, New-VmCpuidMask, Set-VmCpuidMask (with -Undo), Get-VmCpuidMask, Get-CpuidFeature.'
+            ReleaseNotes = 'Get-HostCpuid, Compare-CpuidProfile, New-VmCpuidMask (also -Baseline, -AsLibvirt, -AsQemu, -AsPerVmEvc), Set-VmCpuidMask (with -Undo, and -Method PerVmEvc), Get-VmCpuidMask, Get-CpuidFeature, Get-CpuidBaseline (EVC modes, and the highest each host supports).'
         }
     }
 }

@@ -42,6 +42,27 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'UndoInputInvalid,*'
     }
 
+    It 'refuses -Method PerVmEvc without -Baseline, before connecting' {
+        { Set-VmCpuidMask -VM vm01 -Mask $Mask -Method PerVmEvc -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcNeedsBaseline'
+    }
+
+    It 'refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it' {
+        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Force -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid'
+        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Replace -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid'
+        { Set-VmCpuidMask -VM vm01 -Baseline none -Confirm:$false } | Should -Throw -ErrorId 'BaselineNoneNeedsPerVmEvc'
+    }
+
+    It 'takes ExtraConfig or PerVmEvc as -Method, nothing else' {
+        { Set-VmCpuidMask -VM vm01 -Baseline intel-haswell -Method Cluster -Confirm:$false } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+    }
+
+    It 'completes EVC modes, and none, for -Baseline' {
+        $line = 'Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline n'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'none'
+        $line = 'Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-h'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'intel-haswell'
+    }
+
     It 'is a high-impact change that supports -WhatIf' {
         $command = Get-Command Set-VmCpuidMask
         $command.Parameters.Keys | Should -Contain 'WhatIf'
@@ -122,6 +143,61 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
 
         $changes.VM | Should -Be 'vm-stale01'
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+    }
+
+    It 'applies a per-VM EVC mode with -WhatIf only as a message' {
+        $messages = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -WhatIf -Verbose 4>&1 | Out-String
+
+        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask | Should -BeNullOrEmpty
+        $messages | Should -BeLike '*own EVC mode intel-haswell*'
+    }
+
+    It 'applies a per-VM EVC mode, the vCenter''s own, reads it back, then leaves it alone' {
+        $change = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -PassThru
+
+        $change | Should -BeOfType ([CpuidMask.PowerShell.VmEvcModeChange])
+        $change.Status | Should -Be 'Applied'
+        $change.Verified | Should -BeTrue
+        $change.EvcMode | Should -Be 'intel-haswell'
+        $change.Source | Should -BeLike '*own EVC mode intel-haswell*'
+        $change.Previous | Should -BeNullOrEmpty
+        $change.ReadBack.Count | Should -Be $change.Mask.Count
+        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask.Count | Should -Be $change.Mask.Count
+
+        $again = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -PassThru
+        $again.Status | Should -Be 'Unchanged'
+
+        $cleared = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline none @Connection -Confirm:$false -PassThru
+        $cleared.EvcMode | Should -BeNullOrEmpty
+        $cleared.ReadBack | Should -BeNullOrEmpty
+        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask | Should -BeNullOrEmpty
+    }
+
+    It 'computes a mode the vCenter does not offer from the baseline catalog' {
+        $change = Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-sapphirerapids @Connection -Confirm:$false -PassThru
+
+        $change.Source | Should -BeLike '*computed from*baseline catalog*'
+        $change.Verified | Should -BeTrue
+    }
+
+    It 'reports each VM that cannot take per-VM EVC with its own error id, and goes on' {
+        $changes = 'vm-web01', 'vm-db01', 'vm-app01' | Set-VmCpuidMask -Method PerVmEvc -Baseline intel-ivybridge @Connection -Confirm:$false -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $changes.VM | Should -Be 'vm-app01'
+        ($errors | Where-Object TargetObject -eq 'vm-web01').FullyQualifiedErrorId | Should -BeLike 'VmHardwareVersionTooOld,*'
+        ($errors | Where-Object TargetObject -eq 'vm-db01').FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
+    }
+
+    It 'refuses an EVC mode nobody knows (EvcModeNotFound)' {
+        { Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-nope @Connection -Confirm:$false } | Should -Throw -ErrorId 'EvcModeNotFound'
+    }
+
+    It 'writes a mode''s complete raw mask with the default method' {
+        $change = Set-VmCpuidMask -VM vm-westmere01 -Baseline intel-westmere @Connection -Confirm:$false -PassThru -WarningAction SilentlyContinue
+
+        $change | Should -BeOfType ([CpuidMask.PowerShell.VmCpuidMaskChange])
+        $change.Verified | Should -BeTrue
+        $change.Lines | Should -Contain 'cpuid.1.ecx = "-000-0---0----0----0------------"'
     }
 
     It 'runs the PowerCLI workflow on PowerCLI''s session' -Skip:($PSVersionTable.PSEdition -ne 'Core') {

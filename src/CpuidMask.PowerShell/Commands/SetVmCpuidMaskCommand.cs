@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using CpuidMask.Engine;
+using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
+using CpuidMask.PowerShell.Completion;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim;
 using CpuidMask.Vim.Inventory;
@@ -13,11 +15,13 @@ namespace CpuidMask.PowerShell.Commands
 {
     /// <summary>
     /// Writes a CPUID mask into VMs' configuration (extraConfig), touching only CPUID mask keys, then reads
-    /// it back to verify; or, with -Undo, puts back what an earlier run replaced. The vSphere client's
-    /// VmMaskService does the work; this cmdlet resolves the input and asks before each VM.
+    /// it back to verify; or, with -Undo, puts back what an earlier run replaced; or, with -Method PerVmEvc,
+    /// applies a per-VM EVC mode. The vSphere client's VmMaskService does the work; this cmdlet resolves the
+    /// input and asks before each VM.
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "VmCpuidMask", DefaultParameterSetName = MaskSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(VmCpuidMaskChange))]
+    [OutputType(typeof(VmEvcModeChange), ParameterSetName = new[] { BaselineSet })]
     public sealed class SetVmCpuidMaskCommand : CpuidMaskCmdlet
     {
         // The mask comes down the pipeline (New-VmCpuidMask | Set-VmCpuidMask -VM vm01) ...
@@ -28,12 +32,20 @@ namespace CpuidMask.PowerShell.Commands
 
         private const string UndoSet = "Undo";
 
+        // ... or a named baseline (EVC mode) is, as a raw mask or a per-VM EVC mode (-Method).
+        private const string BaselineSet = "Baseline";
+
+        private const string ExtraConfigMethod = "ExtraConfig";
+        private const string PerVmEvcMethod = "PerVmEvc";
+
         private readonly List<object> _maskInputs = new List<object>();
+        private readonly Dictionary<VimClient, PerVmEvcRequest> _evcModes = new Dictionary<VimClient, PerVmEvcRequest>();
         private VmMask? _mask;
 
         /// <summary>PowerCLI VirtualMachine objects (Get-VM), Get-VmCpuidMask output, or VM names; wildcards allowed in names.</summary>
         [Parameter(ParameterSetName = MaskSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = VMSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = BaselineSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public object[] VM { get; set; } = Array.Empty<object>();
@@ -44,6 +56,19 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNull]
         public object? Mask { get; set; }
 
+        /// <summary>An EVC mode key (intel-haswell, amd-zen2 ...): its mask, or with -Method PerVmEvc the mode itself; "none" clears per-VM EVC.</summary>
+        [Parameter(ParameterSetName = BaselineSet, Mandatory = true)]
+        [ArgumentCompleter(typeof(EvcModeCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string Baseline { get; set; } = string.Empty;
+
+        /// <summary>ExtraConfig (default: cpuid.* keys in the VM's extraConfig) or PerVmEvc (a per-VM EVC mode, with -Baseline).</summary>
+        [Parameter(ParameterSetName = MaskSet)]
+        [Parameter(ParameterSetName = VMSet)]
+        [Parameter(ParameterSetName = BaselineSet)]
+        [ValidateSet(ExtraConfigMethod, PerVmEvcMethod)]
+        public string Method { get; set; } = ExtraConfigMethod;
+
         /// <summary>Results of an earlier Set-VmCpuidMask -PassThru (or their Import-Clixml copies) to undo.</summary>
         [Parameter(ParameterSetName = UndoSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
@@ -52,6 +77,7 @@ namespace CpuidMask.PowerShell.Commands
         /// <summary>Replaces all the VM's CPUID masks with this one (keys it lacks are removed) instead of merging.</summary>
         [Parameter(ParameterSetName = MaskSet)]
         [Parameter(ParameterSetName = VMSet)]
+        [Parameter(ParameterSetName = BaselineSet)]
         public SwitchParameter Replace { get; set; }
 
         /// <summary>Also writes to VMs that are powered on (the mask applies at their next power-on), and undoes over later changes.</summary>
@@ -80,6 +106,40 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
 
+        private bool IsPerVmEvc => string.Equals(Method, PerVmEvcMethod, StringComparison.OrdinalIgnoreCase);
+
+        protected override void BeginProcessing()
+        {
+            // -Baseline is named on the command line, so whether it is there is known before any input arrives.
+            bool hasBaseline = MyInvocation.BoundParameters.ContainsKey(nameof(Baseline));
+            if (IsPerVmEvc && !hasBaseline)
+            {
+                throw Terminate(
+                    "PerVmEvcNeedsBaseline",
+                    ErrorKind.InvalidArgument,
+                    "-Method PerVmEvc applies an EVC mode, not a mask: name it with -Baseline (e.g. -Baseline intel-haswell, or -Baseline none to clear it) instead of -Mask.",
+                    Method);
+            }
+
+            if (IsPerVmEvc && (Replace || Force))
+            {
+                throw Terminate(
+                    "PerVmEvcOptionInvalid",
+                    ErrorKind.InvalidArgument,
+                    $"{(Replace ? "-Replace" : "-Force")} does not go with -Method PerVmEvc: a per-VM EVC mode always replaces the previous one, and vSphere changes it only on a powered-off VM.",
+                    Method);
+            }
+
+            if (hasBaseline && !IsPerVmEvc && string.Equals(Baseline.Trim(), BaselineKeys.None, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Terminate(
+                    "BaselineNoneNeedsPerVmEvc",
+                    ErrorKind.InvalidArgument,
+                    "-Baseline none clears a per-VM EVC mode and goes with -Method PerVmEvc. To take CPUID masks out of extraConfig, use Set-VmCpuidMask -Undo with the change that wrote them.",
+                    Baseline);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             switch (ParameterSetName)
@@ -95,6 +155,13 @@ namespace CpuidMask.PowerShell.Commands
                 case VMSet:
                     // Read here, not in BeginProcessing: PowerShell settles on this set only once input arrives.
                     _mask ??= ReadMask(new[] { Mask });
+                    WriteMask(VM, _mask);
+                    break;
+                case BaselineSet when IsPerVmEvc:
+                    ApplyEvcMode(VM);
+                    break;
+                case BaselineSet:
+                    _mask ??= BaselineMask();
                     WriteMask(VM, _mask);
                     break;
                 default:
@@ -127,7 +194,30 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
-        private void WriteMask(IEnumerable<object> vmItems, VmMask mask)
+        private VmMask BaselineMask()
+        {
+            GeneratedMask generated;
+            try
+            {
+                generated = new BaselineMaskGenerator().Generate(Baseline);
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, Baseline);
+            }
+
+            var subleafLines = generated.Mask.Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
+            if (subleafLines.Length > 0)
+            {
+                WriteWarning(
+                    $"The mask of {generated.Baseline!.Key} has {string.Join(", ", subleafLines)}, in the cpuid.<leaf>.<subleaf>.<reg> form ESXi may not honour (unverified). " +
+                    "On hardware version 14 and later, -Method PerVmEvc hides those features by name.");
+            }
+
+            return generated.Mask;
+        }
+
+        private List<InventoryInput> ReadVmInputs(IEnumerable<object> vmItems)
         {
             var inputs = new List<InventoryInput>();
             foreach (var item in vmItems)
@@ -148,6 +238,12 @@ namespace CpuidMask.PowerShell.Commands
                 }
             }
 
+            return inputs;
+        }
+
+        private void WriteMask(IEnumerable<object> vmItems, VmMask mask)
+        {
+            var inputs = ReadVmInputs(vmItems);
             var options = new MaskApplyOptions { Mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge, Force = Force };
             foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
             {
@@ -182,6 +278,14 @@ namespace CpuidMask.PowerShell.Commands
                 if (value is VmCpuidMask || value is string)
                 {
                     ex = new CpuidMaskException("VmRequired", ErrorKind.InvalidArgument, "-VM is missing: name the VMs to write the mask to, e.g. ... | Set-VmCpuidMask -VM vm01.", value);
+                }
+                else if (value is VmEvcModeChange evc)
+                {
+                    ex = new CpuidMaskException(
+                        ChangeRecordInput.InvalidErrorId,
+                        ErrorKind.InvalidArgument,
+                        $"A per-VM EVC change is not undone with -Undo: apply the previous mode again, Set-VmCpuidMask -VM {evc.VM} -Method PerVmEvc -Baseline <mode>, or -Baseline none to clear it.",
+                        value);
                 }
 
                 WriteItemError(ex, value);
@@ -272,6 +376,90 @@ namespace CpuidMask.PowerShell.Commands
             if (PassThru)
             {
                 WriteObject(VmCpuidMaskChange.FromResult(result));
+            }
+        }
+
+        /// <summary>
+        /// Per-VM EVC for each VM: the mode resolved once per vCenter (its own EVCMode.featureMask when it offers
+        /// the mode, else computed from the baseline catalog), the preconditions checked per VM before asking
+        /// (each failure is that VM's error), then one ApplyEvcModeVM_Task and the read-back of runtime.featureMask.
+        /// </summary>
+        private void ApplyEvcMode(IEnumerable<object> vmItems)
+        {
+            var inputs = ReadVmInputs(vmItems);
+            foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
+            {
+                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
+                var service = new VmMaskService(client) { TaskTimeout = TaskTimeout };
+                if (!_evcModes.TryGetValue(client, out var request))
+                {
+                    try
+                    {
+                        request = Wait(token => service.ResolvePerVmEvcModeAsync(Baseline, token));
+                    }
+                    catch (CpuidMaskException ex)
+                    {
+                        throw Terminate(ex, Baseline);
+                    }
+
+                    _evcModes[client] = request;
+                    WriteVerbose(request.EvcModeKey == null
+                        ? $"Per-VM EVC on {client.ServerName}: clear (empty mask)."
+                        : $"Per-VM EVC mode {request.EvcModeKey} on {client.ServerName}: {request.Mask.Count} feature mask entries, {request.Source}.");
+                }
+
+                foreach (var record in ReadVms(service, group.ToArray()))
+                {
+                    ApplyEvcMode(service, record, request);
+                }
+            }
+        }
+
+        private void ApplyEvcMode(VmMaskService service, VmRecord record, PerVmEvcRequest request)
+        {
+            PerVmEvcResult planned;
+            try
+            {
+                planned = Wait(token => service.ApplyPerVmEvcAsync(record, request, whatIf: true, token));
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, record.Name);
+                return;
+            }
+
+            if (planned.Status == MaskApplyStatus.Unchanged)
+            {
+                WriteVerbose($"{record.Name} already has this per-VM EVC mask; nothing to change.");
+                if (PassThru)
+                {
+                    WriteObject(new VmEvcModeChange(planned));
+                }
+
+                return;
+            }
+
+            string action = request.EvcModeKey == null ? "Clear per-VM EVC mode" : $"Apply per-VM EVC mode {request.EvcModeKey}";
+            if (!ShouldProcess(record.Name, action))
+            {
+                return;
+            }
+
+            PerVmEvcResult result;
+            try
+            {
+                result = Wait(token => service.ApplyPerVmEvcAsync(record, request, whatIf: false, token));
+            }
+            catch (CpuidMaskException ex)
+            {
+                WriteItemError(ex, record.Name);
+                return;
+            }
+
+            WriteVerbose($"{record.Name}: runtime.featureMask now has {result.ReadBack.Count} entries (had {result.Previous.Count}); it takes effect at the VM's next power-on.");
+            if (PassThru)
+            {
+                WriteObject(new VmEvcModeChange(result));
             }
         }
 
