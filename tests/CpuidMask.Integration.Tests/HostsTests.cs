@@ -41,6 +41,38 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
+        public async Task ReadHostsAsync_ByReference_OneHostOrAllSix_TwoRoundTripsAndNoNameLookup()
+        {
+            using var client = await VcsimCli.ConnectAsync(_vcsim);
+            var inventory = new HostInventory(client);
+            var all = await inventory.ReadHostsAsync();
+
+            int start = _vcsim.RequestCount;
+            var one = await inventory.ReadHostsAsync(new[] { all.Single(h => h.Name == "esx-haswell-01").MoRef });
+            string[] oneRequests = _vcsim.RequestsSince(start);
+            start = _vcsim.RequestCount;
+            var six = await inventory.ReadHostsAsync(all.Select(h => h.MoRef));
+            string[] sixRequests = _vcsim.RequestsSince(start);
+
+            Assert.Equal("Prod", one.Single().Cluster);
+            Assert.Equal(all.Select(h => h.Name), six.Select(h => h.Name));
+            Assert.Equal(new[] { "RetrievePropertiesEx", "RetrievePropertiesEx" }, oneRequests);
+            Assert.Equal(oneRequests, sixRequests);
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_ByReference_HostThatIsGone_IsHostNotFoundNamingIt()
+        {
+            using var client = await VcsimCli.ConnectAsync(_vcsim);
+
+            var ex = await Assert.ThrowsAsync<CpuidMask.Engine.CpuidMaskException>(() =>
+                new HostInventory(client).ReadHostsAsync(new[] { new CpuidMask.Vim.Types.ManagedObjectReference("HostSystem", "host-99999") }));
+
+            Assert.Equal(CpuidMask.Vim.VimErrorIds.HostNotFound, ex.ErrorId);
+            Assert.Contains("host-99999", ex.Message);
+        }
+
+        [Fact]
         public void HostsCommand_OneHostOrAllHosts_SameRoundTripsAndEveryHostListed()
         {
             var one = VcsimCli.Run(_vcsim, "hosts", "--host", "esx-haswell-01", "--json");
