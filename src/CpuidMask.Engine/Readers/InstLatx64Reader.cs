@@ -15,14 +15,16 @@ namespace CpuidMask.Engine.Readers
     {
         private const string Expected = "CPUID <8 hex>: <8 hex>-<8 hex>-<8 hex>-<8 hex>";
 
+        // Older dumpers separate the leaf from the registers with " :", " : ", a tab or a single space instead
+        // of ": ", and some separate the registers with spaces instead of dashes.
         private static readonly Regex DataLine = new Regex(
-            @"^CPUID ([0-9A-Fa-f]{8}): ([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})(?:\s+(.*))?$",
+            @"^CPUID ([0-9A-Fa-f]{8})(?:\s*:\s*|\s+)([0-9A-Fa-f]{8})(?:-|[ \t]+)([0-9A-Fa-f]{8})(?:-|[ \t]+)([0-9A-Fa-f]{8})(?:-|[ \t]+)([0-9A-Fa-f]{8})(?:\s+(.*))?$",
             RegexOptions.CultureInvariant);
 
         private static readonly Regex SubleafTag = new Regex(@"\[SL ([0-9A-Fa-f]{1,8})\]", RegexOptions.CultureInvariant);
 
         private static readonly Regex Detector = new Regex(
-            @"^CPUID [0-9A-Fa-f]{8}: [0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}",
+            @"^CPUID [0-9A-Fa-f]{8}(?:[ \t]*:[ \t]*|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}",
             RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
         public static bool Looks(string text) => Detector.IsMatch(text);

@@ -137,14 +137,40 @@ namespace CpuidMask.Engine.Tests.Readers
 
         [Theory]
         [InlineData("CPUID 00000001: 000306A9-00100800-7F9AE3BF")]
-        [InlineData("CPUID 00000001: 000306A9 00100800 7F9AE3BF BFEBFBFF")]
+        [InlineData("CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFG")]
         [InlineData("CPUID 1: 000306A9-00100800-7F9AE3BF-BFEBFBFF")]
-        public void Parse_TruncatedOrRespacedDataLine_IsMalformed(string line)
+        public void Parse_TruncatedOrNonHexDataLine_IsMalformed(string line)
         {
             var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse("CPUID 00000000: 0000000D-756E6547-6C65746E-49656E69\n" + line + "\n", "cut.txt", ProfileFormat.InstLatx64));
 
             Assert.Equal("DumpLineMalformed", ex.ErrorId);
             Assert.Contains("cut.txt line 2:", ex.Message);
+        }
+
+        /// <summary>
+        /// Older InstLatX64 dumpers write the same data with other separators: " :" or " : " or a tab or a
+        /// single space after the leaf, and spaces instead of dashes between registers.
+        /// </summary>
+        [Theory]
+        [InlineData("CPUID {0}: {1}-{2}-{3}-{4}")]
+        [InlineData("CPUID {0}  \t{1}-{2}-{3}-{4}")]
+        [InlineData("CPUID {0} :{1}-{2}-{3}-{4}")]
+        [InlineData("CPUID {0} {1}-{2}-{3}-{4}")]
+        [InlineData("CPUID {0}: {1} {2} {3} {4}")]
+        [InlineData("CPUID {0} : {1} {2} {3} {4}")]
+        public void Parse_OlderSeparatorStyles_ReadTheSameLeaves(string lineFormat)
+        {
+            var reference = ProfileReader.Read(TestFiles.Dump(TestFiles.IvyBridge));
+            var text = string.Join("\n", new[] { "CPUID Registers (CPU #1):" }.Concat(reference.Leaves.Where(l => l.Subleaf == 0).Select(l =>
+                string.Format(System.Globalization.CultureInfo.InvariantCulture, lineFormat.Replace("\\t", "\t"),
+                    l.Leaf.ToString("X8"), l.Registers.Eax.ToString("X8"), l.Registers.Ebx.ToString("X8"), l.Registers.Ecx.ToString("X8"), l.Registers.Edx.ToString("X8")))));
+
+            Assert.Equal(ProfileFormat.InstLatx64, ProfileReader.Detect(text));
+            var profile = ProfileReader.Parse(text, "variant.txt").Single();
+
+            Assert.Equal(reference.Leaves.Where(l => l.Subleaf == 0).Select(l => (l.Leaf, l.Registers)), profile.Leaves.Where(l => l.Subleaf == 0).Select(l => (l.Leaf, l.Registers)));
+            Assert.Equal("GenuineIntel", profile.Vendor);
+            Assert.Equal("Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz", profile.Brand);
         }
     }
 }
