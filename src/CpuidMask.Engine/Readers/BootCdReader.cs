@@ -68,7 +68,7 @@ namespace CpuidMask.Engine.Readers
 
                     for (int i = 0; i < header.Count; i++)
                     {
-                        current = Set(cpus, current, header[i].Key, header[i].Value, Hex(values[i].Groups[1].Value));
+                        current = Set(cpus, current, header[i].Key, header[i].Value, ReaderSupport.Hex(values[i].Groups[1].Value));
                     }
 
                     header = null;
@@ -98,7 +98,7 @@ namespace CpuidMask.Engine.Readers
 
                     foreach (Match found in pairs)
                     {
-                        current = Set(cpus, current, Leaf(found.Groups[1].Value), Register(found.Groups[2].Value), Hex(found.Groups[3].Value));
+                        current = Set(cpus, current, Leaf(found.Groups[1].Value), Register(found.Groups[2].Value), ReaderSupport.Hex(found.Groups[3].Value));
                     }
 
                     continue;
@@ -122,9 +122,9 @@ namespace CpuidMask.Engine.Readers
                     }
 
                     current.Signature = Encode(
-                        Hex(signature.Groups[1].Value),
-                        Hex(signature.Groups[2].Value),
-                        Hex(signature.Groups[3].Value));
+                        ReaderSupport.Hex(signature.Groups[1].Value),
+                        ReaderSupport.Hex(signature.Groups[2].Value),
+                        ReaderSupport.Hex(signature.Groups[3].Value));
                 }
             }
 
@@ -213,8 +213,6 @@ namespace CpuidMask.Engine.Readers
 
             return word;
         }
-
-        private static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
         private sealed class Cpu
         {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using CpuidMask.Engine.Model;
 
@@ -50,7 +49,7 @@ namespace CpuidMask.Engine.Readers
                     throw ReaderSupport.Malformed(sourceName, pair.Key, line, Expected);
                 }
 
-                uint leaf = Hex(match.Groups[1].Value);
+                uint leaf = ReaderSupport.Hex(match.Groups[1].Value);
                 if (leaf == 0 || current == null)
                 {
                     current = new LeafBlock(pair.Key);
@@ -61,7 +60,7 @@ namespace CpuidMask.Engine.Readers
                 var tag = match.Groups[6].Success ? SubleafTag.Match(match.Groups[6].Value) : Match.Empty;
                 if (tag.Success)
                 {
-                    subleaf = Hex(tag.Groups[1].Value);
+                    subleaf = ReaderSupport.Hex(tag.Groups[1].Value);
                 }
                 else if (current.TryGetLastSubleaf(leaf, out uint previous))
                 {
@@ -75,10 +74,10 @@ namespace CpuidMask.Engine.Readers
                 current.Add(new CpuidLeaf(
                     leaf,
                     subleaf,
-                    Hex(match.Groups[2].Value),
-                    Hex(match.Groups[3].Value),
-                    Hex(match.Groups[4].Value),
-                    Hex(match.Groups[5].Value)));
+                    ReaderSupport.Hex(match.Groups[2].Value),
+                    ReaderSupport.Hex(match.Groups[3].Value),
+                    ReaderSupport.Hex(match.Groups[4].Value),
+                    ReaderSupport.Hex(match.Groups[5].Value)));
             }
 
             if (blocks.Count == 0)
@@ -86,17 +85,7 @@ namespace CpuidMask.Engine.Readers
                 throw ReaderSupport.Empty(sourceName, "no lines like 'CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF' were found.");
             }
 
-            var profiles = new CpuidProfile[blocks.Count];
-            for (int i = 0; i < blocks.Count; i++)
-            {
-                profiles[i] = new CpuidProfile(
-                    ReaderSupport.ProfileName(sourceName, i),
-                    blocks[i].Leaves,
-                    ProfileFormat.InstLatx64,
-                    ReaderSupport.ProfileSource(sourceName, i, ProfileFormat.InstLatx64));
-            }
-
-            return profiles;
+            return ReaderSupport.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64);
         }
 
         /// <summary>
@@ -145,7 +134,5 @@ namespace CpuidMask.Engine.Readers
             // More lines than reported components: nothing better to go on than the order.
             return previous + 1;
         }
-
-        private static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
     }
 }

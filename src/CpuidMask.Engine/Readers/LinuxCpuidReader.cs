@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using CpuidMask.Engine.Model;
 
@@ -59,12 +58,12 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 current.Add(new CpuidLeaf(
-                    Hex(match.Groups[1].Value),
-                    match.Groups[2].Success ? Hex(match.Groups[2].Value) : 0,
-                    Hex(match.Groups[3].Value),
-                    Hex(match.Groups[4].Value),
-                    Hex(match.Groups[5].Value),
-                    Hex(match.Groups[6].Value)));
+                    ReaderSupport.Hex(match.Groups[1].Value),
+                    match.Groups[2].Success ? ReaderSupport.Hex(match.Groups[2].Value) : 0,
+                    ReaderSupport.Hex(match.Groups[3].Value),
+                    ReaderSupport.Hex(match.Groups[4].Value),
+                    ReaderSupport.Hex(match.Groups[5].Value),
+                    ReaderSupport.Hex(match.Groups[6].Value)));
             }
 
             if (blocks.Count == 0)
@@ -72,19 +71,7 @@ namespace CpuidMask.Engine.Readers
                 throw ReaderSupport.Empty(sourceName, "no lines like '   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff' were found (capture the output of 'cpuid -r').");
             }
 
-            var profiles = new CpuidProfile[blocks.Count];
-            for (int i = 0; i < blocks.Count; i++)
-            {
-                profiles[i] = new CpuidProfile(
-                    ReaderSupport.ProfileName(sourceName, i),
-                    blocks[i].Leaves,
-                    ProfileFormat.LinuxCpuid,
-                    ReaderSupport.ProfileSource(sourceName, i, ProfileFormat.LinuxCpuid));
-            }
-
-            return profiles;
+            return ReaderSupport.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid);
         }
-
-        private static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
     }
 }

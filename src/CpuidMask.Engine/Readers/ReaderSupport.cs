@@ -90,6 +90,25 @@ namespace CpuidMask.Engine.Readers
                 string.Format(CultureInfo.InvariantCulture, "{0} holds no CPUID data: {1}", sourceName, what),
                 sourceName);
 
+        /// <summary>Parses hex digits a reader's pattern has already matched (no 0x prefix).</summary>
+        public static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+        /// <summary>One profile per block of leaves, named and sourced by its position in the file.</summary>
+        public static IReadOnlyList<CpuidProfile> ToProfiles(IReadOnlyList<LeafBlock> blocks, string sourceName, ProfileFormat format)
+        {
+            var profiles = new CpuidProfile[blocks.Count];
+            for (int i = 0; i < blocks.Count; i++)
+            {
+                profiles[i] = new CpuidProfile(
+                    ProfileName(sourceName, i),
+                    blocks[i].Leaves,
+                    format,
+                    ProfileSource(sourceName, i, format));
+            }
+
+            return profiles;
+        }
+
         public static bool TryParseHex(string text, out uint value)
         {
             if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))

@@ -70,7 +70,7 @@ namespace CpuidMask.Engine.Readers
                     throw ReaderSupport.Malformed(sourceName, pair.Key, line.Substring(at), Expected);
                 }
 
-                uint leaf = Hex(match.Groups[1].Value);
+                uint leaf = ReaderSupport.Hex(match.Groups[1].Value);
                 uint subleaf = Subleaf(match.Groups[2].Value);
                 if (current == null || (leaf == 0 && subleaf == 0 && current.Contains(0, 0)))
                 {
@@ -94,10 +94,10 @@ namespace CpuidMask.Engine.Readers
                 current.Add(new CpuidLeaf(
                     leaf,
                     subleaf,
-                    Hex(match.Groups[3].Value),
-                    Hex(match.Groups[4].Value),
-                    Hex(match.Groups[5].Value),
-                    Hex(match.Groups[6].Value)));
+                    ReaderSupport.Hex(match.Groups[3].Value),
+                    ReaderSupport.Hex(match.Groups[4].Value),
+                    ReaderSupport.Hex(match.Groups[5].Value),
+                    ReaderSupport.Hex(match.Groups[6].Value)));
             }
 
             if (blocks.Count == 0)
@@ -128,20 +128,18 @@ namespace CpuidMask.Engine.Readers
         {
             if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             {
-                return Hex(text.Substring(2));
+                return ReaderSupport.Hex(text.Substring(2));
             }
 
             foreach (char c in text)
             {
                 if (!char.IsDigit(c))
                 {
-                    return Hex(text);
+                    return ReaderSupport.Hex(text);
                 }
             }
 
             return uint.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
         }
-
-        private static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
     }
 }
