@@ -8,8 +8,10 @@ Build   Generates the help (Docs), publishes src/CpuidMask.PowerShell and stages
         folder artifacts/module/CpuidMask/<version>/ with the assemblies, the manifest (its
         ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format and types files and
         the en-US help.
-Test    Runs the xunit projects (the vCenter simulator tests only when tests/vcsim is built), then,
-        where Pester 5 is installed, builds the module and runs tests/*.Tests.ps1 against it.
+Test    Runs the xunit projects (the vCenter simulator tests only when tests/vcsim is built), then
+        builds the module and runs tests/*.Tests.ps1 against it in a fresh shell of the same kind
+        (tests/Invoke-PesterSuite.ps1 finds Pester 5: the NuGet package restored by
+        tests/tools/TestTools.csproj, or an installed module).
 Docs    Generates en-US/CpuidMask.dll-Help.xml (MAML) from docs/*.md.
 Package Builds, then zips the staged module folder into artifacts/CpuidMask-<version>.zip.
 
@@ -120,27 +122,34 @@ function Invoke-Test {
         Invoke-Dotnet -Arguments @('test', $project.FullName, '--configuration', $Configuration, '--nologo')
     }
 
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' } |
-        Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser); skipping tests/*.Tests.ps1.'
-        return
-    }
-
+    # Pester comes as a NuGet package (its tools/ folder is the module); restoring is quick when it is there.
+    Invoke-Dotnet -Arguments @('restore', (Join-Path $Repo 'tests/tools/TestTools.csproj'), '--verbosity', 'quiet')
     Invoke-Build
     $manifest = Join-Path $Artifacts ('module/CpuidMask/{0}/CpuidMask.psd1' -f (Get-ModuleVersion))
+    $results = Join-Path $Artifacts 'test-results'
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
     # A child process, so that the loaded CpuidMask.dll does not stay locked in this session.
-    $shell = (Get-Process -Id $PID).Path
-    $script = "`$env:CPUIDMASK_MODULE = '$manifest'; Import-Module Pester -MinimumVersion 5.0; " +
-        "`$c = New-PesterConfiguration; `$c.Run.Path = '$(Join-Path $Repo 'tests')'; `$c.Run.Exit = `$true; " +
-        "`$c.Output.Verbosity = 'Detailed'; `$c.TestResult.Enabled = `$true; " +
-        "`$c.TestResult.OutputPath = '$(Join-Path $Artifacts 'test-results/pester.xml')'; Invoke-Pester -Configuration `$c"
-    New-Item -ItemType Directory -Path (Join-Path $Artifacts 'test-results') -Force | Out-Null
-    Write-Host "Test: Pester $($pester.Version) in $shell"
-    & $shell -NoProfile -NonInteractive -Command $script
+    $shell = Get-ChildShell
+    Write-Host "Test: Pester in $($shell -join ' ')"
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Repo 'tests/Invoke-PesterSuite.ps1'),
+        '-Module', $manifest, '-ResultPath', (Join-Path $results 'pester.xml'))
+    & $shell[0] @($shell | Select-Object -Skip 1) @arguments
     if ($LASTEXITCODE -ne 0) {
-        throw "Pester tests failed (exit code $LASTEXITCODE)."
+        throw "Pester tests failed or were skipped ($LASTEXITCODE)."
     }
+}
+
+function Get-ChildShell {
+    # This shell's own executable and the arguments that start it again. PowerShell installed as a dotnet
+    # tool runs as 'dotnet pwsh.dll', so the process path alone would start dotnet, not PowerShell.
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        return @((Join-Path $PSHOME 'powershell.exe'))
+    }
+    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($process)
 }
 
 function Invoke-Package {

@@ -91,14 +91,14 @@ Describe 'Compare-CpuidProfile with profiles from the pipeline' {
     }
 
     It 'needs at least two profiles (TooFewProfiles)' {
-        { $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'TooFewProfiles'
+        { $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'TooFewProfiles,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
     }
 
     It 'refuses two profiles with the same name (ProfileNameDuplicate)' {
-        { $Atom, $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'ProfileNameDuplicate'
+        { $Atom, $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'ProfileNameDuplicate,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
     }
 
     It 'refuses a -Mask that is not a mask before comparing (MaskInputInvalid)' {
-        { $Atom, $Ivy | Compare-CpuidProfile -Mask 42 } | Should -Throw -ErrorId 'MaskInputInvalid'
+        { $Atom, $Ivy | Compare-CpuidProfile -Mask 42 } | Should -Throw -ErrorId 'MaskInputInvalid,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
     }
 }

@@ -66,7 +66,7 @@ Describe 'New-VmCpuidMask -HideFeature' {
     }
 
     It 'refuses a name the catalog does not know, suggesting close ones' {
-        $thrown = { $Hosts | New-VmCpuidMask -HideFeature 'AVX9000' } | Should -Throw -ErrorId 'FeatureNotFound' -PassThru
+        $thrown = { $Hosts | New-VmCpuidMask -HideFeature 'AVX9000' } | Should -Throw -ErrorId 'FeatureNotFound,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*AVX9000*'
     }
 
@@ -88,7 +88,7 @@ Describe 'New-VmCpuidMask with unusable hosts' {
 
     It 'refuses hosts of different CPU vendors (MixedVendors)' {
         $amd = Join-Path $RepoRoot 'tests/data/dumps/AuthenticAMD0800F12_K17_Zen_CPUID.txt'
-        { Get-HostCpuid -Path $Avoton, $amd | New-VmCpuidMask } | Should -Throw -ErrorId 'MixedVendors'
+        { Get-HostCpuid -Path $Avoton, $amd | New-VmCpuidMask } | Should -Throw -ErrorId 'MixedVendors,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
     }
 }
 
@@ -124,16 +124,16 @@ Describe 'New-VmCpuidMask -Baseline' {
     }
 
     It 'refuses a mode one of the hosts does not support (BaselineNotSupported)' {
-        $thrown = { $Hosts | New-VmCpuidMask -Baseline intel-haswell } | Should -Throw -ErrorId 'BaselineNotSupported' -PassThru
+        $thrown = { $Hosts | New-VmCpuidMask -Baseline intel-haswell } | Should -Throw -ErrorId 'BaselineNotSupported,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*avoton-c2750 lacks*intel-westmere*'
     }
 
     It 'refuses a key the catalog does not know (BaselineNotFound)' {
-        { New-VmCpuidMask -Baseline intel-nope } | Should -Throw -ErrorId 'BaselineNotFound'
+        { New-VmCpuidMask -Baseline intel-nope } | Should -Throw -ErrorId 'BaselineNotFound,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
     }
 
     It 'does not take -HideFeature with -Baseline' {
-        { New-VmCpuidMask -Baseline intel-westmere -HideFeature AVX } | Should -Throw -ErrorId 'AmbiguousParameterSet'
+        { New-VmCpuidMask -Baseline intel-westmere -HideFeature AVX } | Should -Throw -ErrorId 'AmbiguousParameterSet,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
     }
 
     It 'completes baseline keys with Tab' {
@@ -168,6 +168,6 @@ Describe 'New-VmCpuidMask for other consumers' {
     }
 
     It 'takes one output switch at a time (OutputFormatConflict)' {
-        { New-VmCpuidMask -Baseline intel-westmere -AsVmx -AsQemu } | Should -Throw -ErrorId 'OutputFormatConflict'
+        { New-VmCpuidMask -Baseline intel-westmere -AsVmx -AsQemu } | Should -Throw -ErrorId 'OutputFormatConflict,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
     }
 }

@@ -25,11 +25,11 @@ Describe 'Set-VmCpuidMask without a vCenter' {
     }
 
     It 'stops with NoVCenterSession before anything else' {
-        { $Mask | Set-VmCpuidMask -VM vm01 -Confirm:$false } | Should -Throw -ErrorId 'NoVCenterSession'
+        { $Mask | Set-VmCpuidMask -VM vm01 -Confirm:$false } | Should -Throw -ErrorId 'NoVCenterSession,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'refuses a malformed .vmx line before connecting' {
-        { Set-VmCpuidMask -VM vm01 -Mask 'cpuid.1.ecx = nonsense' -Confirm:$false } | Should -Throw -ErrorId 'MaskLineMalformed'
+        { Set-VmCpuidMask -VM vm01 -Mask 'cpuid.1.ecx = nonsense' -Confirm:$false } | Should -Throw -ErrorId 'MaskLineMalformed,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'says -VM is missing when a mask is piped without it' {
@@ -43,17 +43,17 @@ Describe 'Set-VmCpuidMask without a vCenter' {
     }
 
     It 'refuses -Method PerVmEvc without -Baseline, before connecting' {
-        { Set-VmCpuidMask -VM vm01 -Mask $Mask -Method PerVmEvc -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcNeedsBaseline'
+        { Set-VmCpuidMask -VM vm01 -Mask $Mask -Method PerVmEvc -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcNeedsBaseline,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it' {
-        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Force -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid'
-        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Replace -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid'
-        { Set-VmCpuidMask -VM vm01 -Baseline none -Confirm:$false } | Should -Throw -ErrorId 'BaselineNoneNeedsPerVmEvc'
+        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Force -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        { Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-haswell -Replace -Confirm:$false } | Should -Throw -ErrorId 'PerVmEvcOptionInvalid,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        { Set-VmCpuidMask -VM vm01 -Baseline none -Confirm:$false } | Should -Throw -ErrorId 'BaselineNoneNeedsPerVmEvc,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'takes ExtraConfig or PerVmEvc as -Method, nothing else' {
-        { Set-VmCpuidMask -VM vm01 -Baseline intel-haswell -Method Cluster -Confirm:$false } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+        { Set-VmCpuidMask -VM vm01 -Baseline intel-haswell -Method Cluster -Confirm:$false } | Should -Throw -ErrorId 'ParameterArgumentValidationError,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'completes EVC modes, and none, for -Baseline' {
@@ -189,7 +189,7 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
     }
 
     It 'refuses an EVC mode nobody knows (EvcModeNotFound)' {
-        { Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-nope @Connection -Confirm:$false } | Should -Throw -ErrorId 'EvcModeNotFound'
+        { Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-nope @Connection -Confirm:$false } | Should -Throw -ErrorId 'EvcModeNotFound,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
     It 'writes a mode''s complete raw mask with the default method' {

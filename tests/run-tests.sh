@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: builds the vCenter simulator the integration tests start,
-# runs all xunit projects with TRX results, and ends with one line "N passed, N failed".
-# Exits non-zero on any failure. Usage: bash tests/run-tests.sh
+# runs all xunit projects with TRX results, builds the PowerShell module and runs the whole Pester
+# suite against it in pwsh, and ends with one line "N passed, N failed" over both.
+# Exits non-zero on any failure (a skipped Pester test counts as a failure). Usage: bash tests/run-tests.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -22,6 +23,9 @@ bash tests/vcsim/build.sh
 results="$repo/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
+# pwsh is a local dotnet tool (.config/dotnet-tools.json); Pester a NuGet package (tests/tools).
+dotnet tool restore --verbosity quiet >/dev/null
+dotnet restore tests/tools/TestTools.csproj --verbosity quiet
 dotnet restore CpuidMask.slnx --verbosity quiet
 dotnet build CpuidMask.slnx --no-restore --configuration Release --verbosity quiet -nologo
 status=0
@@ -44,6 +48,32 @@ for trx in "${trx_files[@]}"; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
+
+# The module as users load it (./build.ps1 -Task Build stages it), then Pester against it in a fresh pwsh.
+pester_status=0
+pester_log="$results/pester.log"
+if dotnet pwsh -NoProfile -NonInteractive -File build.ps1 -Task Build >"$results/build-module.log" 2>&1; then
+  dotnet pwsh -NoProfile -NonInteractive -File tests/Invoke-PesterSuite.ps1 \
+    -Module "$repo/artifacts/module/CpuidMask" -ResultPath "$results/pester.xml" 2>&1 | tee "$pester_log" || pester_status=$?
+else
+  cat "$results/build-module.log" >&2
+  echo "run-tests: building the module failed" >&2
+  pester_status=1
+fi
+summary=$(grep -o 'PESTER passed=[0-9]* failed=[0-9]* skipped=[0-9]* notrun=[0-9]*' "$pester_log" 2>/dev/null | tail -n 1 || true)
+if [ -n "$summary" ]; then
+  pp=$(echo "$summary" | sed 's/.*passed=\([0-9]*\).*/\1/')
+  pf=$(echo "$summary" | sed 's/.*failed=\([0-9]*\).*/\1/')
+  ps=$(echo "$summary" | sed 's/.*skipped=\([0-9]*\).*/\1/')
+  pn=$(echo "$summary" | sed 's/.*notrun=\([0-9]*\).*/\1/')
+  echo "run-tests: xunit passed=$passed failed=$failed; Pester passed=$pp failed=$pf skipped=$ps notrun=$pn"
+  passed=$((passed + pp))
+  failed=$((failed + pf + ps + pn))
+fi
+if [ "$pester_status" -ne 0 ] && [ -z "$summary" ]; then
+  failed=$((failed + 1))
+fi
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
