@@ -57,6 +57,16 @@ Describe 'Compare-CpuidProfile with a reference and a difference profile' {
         Compare-CpuidProfile $Atom $Ivy -Mask $WorkedCaseLines | Should -BeNullOrEmpty
     }
 
+    It 'takes the mask as lines read from a file: -Mask (Get-Content mask.vmx)' {
+        # Get-Content returns an object[] whose strings are wrapped in PSObject (they carry PSPath and ReadCount).
+        $file = Join-Path $TestDrive 'mask.vmx'
+        Set-Content -LiteralPath $file -Value $WorkedCaseLines
+
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file) | Should -BeNullOrEmpty
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file | Select-Object -First 2) |
+            Should -Not -BeNullOrEmpty
+    }
+
     It 'shows rows as a table with the side indicator' {
         ($Rows | Out-String) | Should -BeLike '*Feature*SideIndicator*MOVBE*=>*'
     }

@@ -97,6 +97,16 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ((Get-VmCpuidMask vm-web02 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
     }
 
+    It 'writes a mask read from a file with -Mask (Get-Content mask.vmx), as its help shows' {
+        $file = Join-Path $TestDrive 'mask.vmx'
+        Set-Content -LiteralPath $file -Value $WorkedCaseLines
+
+        $change = Set-VmCpuidMask -VM vm-file01 -Mask (Get-Content -LiteralPath $file) @Connection -Confirm:$false -PassThru
+
+        $change.Verified | Should -BeTrue
+        ((Get-VmCpuidMask vm-file01 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+    }
+
     It 'changes nothing the second time' {
         $again = Set-VmCpuidMask -VM vm-web02 -Mask $Mask @Connection -Confirm:$false -PassThru
 

@@ -50,6 +50,7 @@ namespace CpuidMask.Integration.Tests
             ("vm-evc02", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-evcon01", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-westmere01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-file01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
         };
 
         /// <summary>

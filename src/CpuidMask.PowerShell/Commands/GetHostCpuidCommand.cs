@@ -35,8 +35,12 @@ namespace CpuidMask.PowerShell.Commands
         /// CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON).
         /// Named only: a bare first argument is a host name (-VMHost, the default set).
         /// </summary>
+        /// <remarks>
+        /// No FullName alias: Get-ChildItem output has both FullName and PSPath, so it would bind this set and
+        /// -LiteralPath's alike and PowerShell could not choose (AmbiguousParameterSet). As with Get-Content,
+        /// files piped in bind -LiteralPath by PSPath, so names with wildcard characters are read as they are.
+        /// </remarks>
         [Parameter(ParameterSetName = PathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
