@@ -37,6 +37,19 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmRequired,*'
     }
 
+    It 'says -Mask is missing when VMs are piped without it, instead of taking them for undo records' {
+        # PowerCLI's VirtualMachine carries ExtensionData.MoRef; a bare name is a VM name too.
+        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42'; ExtensionData = [pscustomobject]@{ MoRef = [pscustomobject]@{ Type = 'VirtualMachine'; Value = 'vm-42' } } }
+
+        { $vm | Set-VmCpuidMask -Confirm:$false } | Should -Throw -ErrorId 'MaskRequired,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        $thrown = { 'vm01', 'vm02' | Set-VmCpuidMask -Confirm:$false } | Should -Throw -ErrorId 'MaskRequired,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*-Mask is missing*Set-VmCpuidMask -Mask*'
+    }
+
+    It 'documents that -VM takes pipeline input' {
+        (Get-Help Set-VmCpuidMask -Parameter VM).pipelineInput | Should -Be 'True (ByValue)'
+    }
+
     It 'refuses to undo something that is not a Set-VmCpuidMask result' {
         Set-VmCpuidMask -Undo ([pscustomobject]@{ Name = 'vm01' }) -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'UndoInputInvalid,*'

@@ -60,7 +60,7 @@ namespace CpuidMask.HelpBuilder
                             .Select(x => Parameter(x.Parameter, x.Block!))))),
                 new XElement(
                     Command + "parameters",
-                    help.Parameters.Select(p => Parameter(p, p.Blocks[0]))),
+                    help.Parameters.Select(p => Parameter(p, p.Blocks[0], AnySetPipelineInput(p)))),
                 new XElement(
                     Command + "inputTypes",
                     help.Inputs.Select(t => new XElement(Command + "inputType", TypeElement(t.TypeName), Description(t.Description)))),
@@ -101,7 +101,25 @@ namespace CpuidMask.HelpBuilder
         private static int SortKey(ParameterAttributesHelp block) =>
             int.TryParse(block.Position, NumberStyles.Integer, CultureInfo.InvariantCulture, out int position) ? position : int.MaxValue;
 
-        private static XElement Parameter(ParameterHelp parameter, ParameterAttributesHelp block)
+        /// <summary>
+        /// Get-Help -Parameter shows one "Accept pipeline input?" per parameter, read from the parameters section,
+        /// so there it must say how the parameter binds in any set: a parameter piped in one set and named in
+        /// another does take pipeline input (PowerShell's own help says so for, e.g., Get-Content -Path).
+        /// </summary>
+        private static string AnySetPipelineInput(ParameterHelp parameter)
+        {
+            bool byValue = parameter.Blocks.Any(b => b.PipelineInput.Contains("ByValue"));
+            bool byPropertyName = parameter.Blocks.Any(b => b.PipelineInput.Contains("ByPropertyName"));
+            return (byValue, byPropertyName) switch
+            {
+                (true, true) => "True (ByValue, ByPropertyName)",
+                (true, false) => "True (ByValue)",
+                (false, true) => "True (ByPropertyName)",
+                _ => "False",
+            };
+        }
+
+        private static XElement Parameter(ParameterHelp parameter, ParameterAttributesHelp block, string? pipelineInput = null)
         {
             bool isSwitch = block.Type == "SwitchParameter";
             return new XElement(
@@ -109,7 +127,7 @@ namespace CpuidMask.HelpBuilder
                 new XAttribute("required", block.Required ? "true" : "false"),
                 new XAttribute("variableLength", block.Type.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
                 new XAttribute("globbing", block.AcceptWildcardCharacters ? "true" : "false"),
-                new XAttribute("pipelineInput", block.PipelineInput),
+                new XAttribute("pipelineInput", pipelineInput ?? block.PipelineInput),
                 new XAttribute("position", MamlPosition(block.Position)),
                 new XAttribute("aliases", block.Aliases.Count == 0 ? "none" : string.Join(", ", block.Aliases)),
                 new XElement(Maml + "name", parameter.Name),

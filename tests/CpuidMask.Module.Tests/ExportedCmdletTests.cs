@@ -318,8 +318,18 @@ namespace CpuidMask.Module.Tests
                 }
             }
 
-            var all = command.Element(c + "parameters")!.Elements(c + "parameter").Select(p => (string)p.Element(m + "name")!).ToArray();
-            Assert.Equal(ExpectedDocumentedParameters(cmdlet).OrderBy(n => n), all.OrderBy(n => n));
+            var all = command.Element(c + "parameters")!.Elements(c + "parameter").ToDictionary(p => (string)p.Element(m + "name")!);
+            Assert.Equal(ExpectedDocumentedParameters(cmdlet).OrderBy(n => n), all.Keys.OrderBy(n => n));
+
+            // Get-Help -Parameter reads this section: a parameter piped in any set says so, whatever its first set.
+            foreach (var parameter in cmdlet.Parameters)
+            {
+                bool byValue = parameter.Sets.Any(s => s.ByValue);
+                bool byName = parameter.Sets.Any(s => s.ByPropertyName);
+                string expected = byValue && byName ? "True (ByValue, ByPropertyName)" : byValue ? "True (ByValue)" : byName ? "True (ByPropertyName)" : "False";
+                Assert.True((string)all[parameter.Name].Attribute("pipelineInput")! == expected, $"MAML {name} parameters -{parameter.Name}: pipelineInput {(string)all[parameter.Name].Attribute("pipelineInput")!}, code {expected}");
+            }
+
             Assert.Equal(cmdlet.OutputTypes.Select(o => o.TypeName).OrderBy(t => t), command.Descendants(c + "returnValue").Select(r => (string)r.Element(HelpBuilder.MamlWriter.Dev + "type")!.Element(m + "name")!).OrderBy(t => t));
             Assert.NotEmpty(command.Descendants(c + "example"));
         }

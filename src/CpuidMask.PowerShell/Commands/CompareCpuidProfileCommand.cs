@@ -56,7 +56,7 @@ namespace CpuidMask.PowerShell.Commands
             {
                 try
                 {
-                    _mask = MaskInput.ToVmMask(Unwrap(Mask), Read, "-Mask");
+                    _mask = MaskInput.ToVmMask(UnwrapAll(Mask), Read, "-Mask");
                 }
                 catch (CpuidMaskException ex)
                 {

@@ -155,6 +155,35 @@ namespace CpuidMask.PowerShell.Commands
             value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
 
         /// <summary>
+        /// The items of a parameter value, nested arrays flattened and each item unwrapped: the elements of an
+        /// array keep their PSObject wrappers ((Get-Content f) is an object[] of wrapped strings), so unwrapping
+        /// only the array is not enough. Strings and dictionaries are items, not collections.
+        /// </summary>
+        internal static IEnumerable<object> UnwrapAll(object? value)
+        {
+            var item = Unwrap(value);
+            if (item == null)
+            {
+                yield break;
+            }
+
+            if (item is IEnumerable many && !(item is string) && !(item is IDictionary))
+            {
+                foreach (var inner in many)
+                {
+                    foreach (var unwrapped in UnwrapAll(inner))
+                    {
+                        yield return unwrapped;
+                    }
+                }
+            }
+            else
+            {
+                yield return item;
+            }
+        }
+
+        /// <summary>
         /// Opens (or reuses within this command) a vSphere session. <paramref name="server"/> is a PowerCLI
         /// VIServer (its session is borrowed), a name or URL (PowerCLI's session to it is borrowed, or with
         /// <paramref name="credential"/> this command logs in and out itself), or null: the PowerCLI

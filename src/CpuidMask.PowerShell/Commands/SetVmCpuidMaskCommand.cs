@@ -186,7 +186,7 @@ namespace CpuidMask.PowerShell.Commands
         {
             try
             {
-                return MaskInput.ToVmMask(inputs.Select(Unwrap), Read, "-Mask");
+                return MaskInput.ToVmMask(inputs.SelectMany(UnwrapAll), Read, "-Mask");
             }
             catch (CpuidMaskException ex)
             {
@@ -275,6 +275,18 @@ namespace CpuidMask.PowerShell.Commands
             }
             catch (CpuidMaskException ex)
             {
+                // With only pipeline input, PowerShell binds whatever is piped to -Undo when -VM or -Mask is left
+                // out (the one set whose mandatory parameters the pipeline can fill); say which one is missing.
+                if (IsVm(value))
+                {
+                    throw Terminate(
+                        "MaskRequired",
+                        ErrorKind.InvalidArgument,
+                        "-Mask is missing: VMs were piped in, so name the mask to write, e.g. Get-VM web* | Set-VmCpuidMask -Mask $mask " +
+                        "(New-VmCpuidMask output or .vmx lines), or -Baseline intel-haswell for an EVC mode's mask.",
+                        value);
+                }
+
                 if (value is VmCpuidMask || value is string)
                 {
                     ex = new CpuidMaskException("VmRequired", ErrorKind.InvalidArgument, "-VM is missing: name the VMs to write the mask to, e.g. ... | Set-VmCpuidMask -VM vm01.", value);
@@ -475,6 +487,17 @@ namespace CpuidMask.PowerShell.Commands
                 .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
                 .ToArray();
         }
+
+        /// <summary>
+        /// A VM rather than a mask or a change record: PowerCLI's VirtualMachine, Get-VmCpuidMask output, or a
+        /// string that is not a .vmx mask line (a VM name).
+        /// </summary>
+        private static bool IsVm(object value) => value switch
+        {
+            VmCpuidMaskInfo _ => true,
+            string text => !text.Contains("="),
+            _ => InventoryInput.ReadMoRef(value, Read) is { Type: "VirtualMachine" } && Read(value, "Changes") == null,
+        };
 
         // Named feature masks mean nothing to a VM older than hardware version 9: it would silently ignore them.
         private static void CheckHardwareVersion(VmRecord record, VmMask mask)

@@ -99,10 +99,8 @@ namespace CpuidMask.PowerShell.Input
 
         private static IEnumerable<object> Flatten(IEnumerable<object?> inputs)
         {
-            foreach (var item in inputs)
+            foreach (var input in inputs)
             {
-                // Array elements keep their PSObject wrapper: (Get-Content f) is an object[] of wrapped strings.
-                var input = Commands.CpuidMaskCmdlet.Unwrap(item);
                 if (input == null)
                 {
                     continue;

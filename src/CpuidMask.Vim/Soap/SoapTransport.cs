@@ -304,7 +304,7 @@ namespace CpuidMask.Vim.Soap
                 return new CpuidMaskException(
                     VimErrorIds.Timeout,
                     ErrorKind.ConnectionError,
-                    $"{server} did not answer {method} within {_timeout.TotalSeconds:0.#} s. Check the address and that TCP port {Server.Port} is open, or allow more time (--timeout / -Timeout).",
+                    $"{server} did not answer {method} within {_timeout.TotalSeconds:0.#} s. Check the address and that TCP port {Server.Port} is open; a vCenter under heavy load may answer later, so try again.",
                     server,
                     ex);
             }
