@@ -211,6 +211,24 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ($errors | Where-Object TargetObject -eq 'vm-db01').FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
     }
 
+    It 'refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor' {
+        $before = (Get-VmCpuidMask vm-amd01 @Connection).Lines
+
+        Set-VmCpuidMask -VM vm-amd01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -ErrorVariable evc -ErrorAction SilentlyContinue
+        Set-VmCpuidMask -VM vm-amd01 -Baseline intel-westmere @Connection -Confirm:$false -ErrorVariable raw -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        Get-HostCpuid -Path $Avoton, $IvyBridge | New-VmCpuidMask |
+            Set-VmCpuidMask -VM vm-amd01, vm-file01 @Connection -WhatIf -ErrorVariable computed -ErrorAction SilentlyContinue
+
+        foreach ($errors in $evc, $raw, $computed) {
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -BeLike 'CpuVendorMismatch,*'
+            $errors[0].TargetObject | Should -Be 'vm-amd01'
+            $errors[0].Exception.Message | Should -BeLike '*AMD CPU*for Intel CPUs*'
+        }
+        (Get-VmCpuidMask vm-amd01 @Connection).Lines | Should -Be $before
+        (Get-VmCpuidMask vm-amd01 @Connection).FeatureMask | Should -BeNullOrEmpty
+    }
+
     It 'refuses an EVC mode nobody knows (EvcModeNotFound)' {
         { Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-nope @Connection -Confirm:$false } | Should -Throw -ErrorId 'EvcModeNotFound,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }

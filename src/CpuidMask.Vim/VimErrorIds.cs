@@ -75,6 +75,9 @@ namespace CpuidMask.Vim
         /// <summary>An EVC mode key that neither the vCenter nor the baseline catalog knows.</summary>
         public const string EvcModeNotFound = "EvcModeNotFound";
 
+        /// <summary>A mask or EVC mode made for one CPU vendor, for a VM whose host has another vendor's CPU.</summary>
+        public const string VendorMismatch = "CpuVendorMismatch";
+
         /// <summary>An undo file is not a usable undo record.</summary>
         public const string UndoRecordInvalid = "UndoRecordInvalid";
     }

@@ -35,6 +35,29 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
+        public async Task Apply_ModeOrMaskOfTheOtherCpuVendor_IsRefusedBeforeAnyWrite()
+        {
+            var before = await ReadAsync("vm-amd01");
+
+            var evc = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-amd01", "--method", "PerVmEvc", "--baseline", "intel-haswell");
+            var extraConfig = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-amd01", "--baseline", "intel-westmere");
+            var after = await ReadAsync("vm-amd01");
+
+            Assert.Equal(CpuidMask.Engine.Model.CpuVendors.Amd, before.HostCpuVendor);
+            foreach (var run in new[] { evc, extraConfig })
+            {
+                Assert.True(run.ExitCode == 2, run.ToString());
+                Assert.Contains("vm-amd01", run.Err);
+                Assert.Contains("AMD CPU (AuthenticAMD)", run.Err);
+                Assert.Contains("for Intel CPUs", run.Err);
+                Assert.DoesNotContain("ApplyEvcModeVM_Task", run.Requests);
+                Assert.DoesNotContain("ReconfigVM_Task", run.Requests);
+            }
+
+            Assert.Equal(before.ChangeVersion, after.ChangeVersion);
+        }
+
+        [Fact]
         public async Task Apply_PerVmEvcModeTheVCenterOffers_SendsItsOwnFeatureMaskAndReadsItBack()
         {
             var run = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-app01", "--method", "PerVmEvc", "--baseline", "intel-haswell");

@@ -111,13 +111,15 @@ Example:
                 throw Arguments.Usage("Give the mask to write: --mask-file F (the output of 'cpuidmask mask --format vmx') or --baseline KEY, one of the two.");
             }
 
-            var mask = maskFile != null ? MaskFiles.Read(maskFile) : new BaselineMaskGenerator().Generate(baseline!).Mask;
+            var generated = baseline != null ? new BaselineMaskGenerator().Generate(baseline) : null;
+            var mask = generated?.Mask ?? MaskFiles.Read(maskFile!);
             maskFile ??= "baseline " + baseline;
             var options = new MaskApplyOptions
             {
                 Mode = args.Has("--replace") ? MaskWriteMode.Replace : MaskWriteMode.Merge,
                 Force = args.Has("--force"),
                 WhatIf = args.Has("--what-if"),
+                MaskCpuVendor = generated?.CpuVendor,
             };
             if (mask.IsEmpty && options.Mode == MaskWriteMode.Merge)
             {

@@ -121,6 +121,14 @@ namespace CpuidMask.Engine.Analysis
 
         public IReadOnlyList<CpuidProfile> Profiles { get; }
 
+        /// <summary>
+        /// The CPU vendor the mask was made for (its hosts', else its baseline's): a VM on another vendor's CPU
+        /// must not get it (see <see cref="CpuVendors"/>). Null when neither says.
+        /// </summary>
+        public string? CpuVendor => Profiles.Count > 0
+            ? Profiles[0].Vendor
+            : Baseline == null ? null : Baseline.Vendor == BaselineVendor.Intel ? CpuVendors.Intel : CpuVendors.Amd;
+
         /// <summary>The raw register masks (cpuid.&lt;leaf&gt;.&lt;reg&gt; lines).</summary>
         public VmMask Mask { get; }
 

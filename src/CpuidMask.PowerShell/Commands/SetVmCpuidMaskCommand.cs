@@ -42,6 +42,9 @@ namespace CpuidMask.PowerShell.Commands
         private readonly Dictionary<VimClient, PerVmEvcRequest> _evcModes = new Dictionary<VimClient, PerVmEvcRequest>();
         private VmMask? _mask;
 
+        // The CPU vendor the mask was made for, when its input says (New-VmCpuidMask output, -Baseline).
+        private string? _maskVendor;
+
         /// <summary>PowerCLI VirtualMachine objects (Get-VM), Get-VmCpuidMask output, or VM names; wildcards allowed in names.</summary>
         [Parameter(ParameterSetName = MaskSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = VMSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -186,7 +189,9 @@ namespace CpuidMask.PowerShell.Commands
         {
             try
             {
-                return MaskInput.ToVmMask(inputs.SelectMany(UnwrapAll), Read, "-Mask");
+                var items = inputs.SelectMany(UnwrapAll).ToArray();
+                _maskVendor = MaskInput.CpuVendorOf(items);
+                return MaskInput.ToVmMask(items, Read, "-Mask");
             }
             catch (CpuidMaskException ex)
             {
@@ -206,6 +211,7 @@ namespace CpuidMask.PowerShell.Commands
                 throw Terminate(ex, Baseline);
             }
 
+            _maskVendor = generated.CpuVendor;
             var subleafLines = generated.Mask.Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
             if (subleafLines.Length > 0)
             {
@@ -244,7 +250,7 @@ namespace CpuidMask.PowerShell.Commands
         private void WriteMask(IEnumerable<object> vmItems, VmMask mask)
         {
             var inputs = ReadVmInputs(vmItems);
-            var options = new MaskApplyOptions { Mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge, Force = Force };
+            var options = new MaskApplyOptions { Mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge, Force = Force, MaskCpuVendor = _maskVendor };
             foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
             {
                 var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key)) { TaskTimeout = TaskTimeout };
@@ -252,7 +258,7 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     Write(
                         record.Name,
-                        token => service.ApplyAsync(record, mask, new MaskApplyOptions { Mode = options.Mode, Force = options.Force, WhatIf = true }, token),
+                        token => service.ApplyAsync(record, mask, new MaskApplyOptions { Mode = options.Mode, Force = options.Force, MaskCpuVendor = options.MaskCpuVendor, WhatIf = true }, token),
                         token => service.ApplyAsync(record, mask, options, token),
                         "Set CPUID mask",
                         () => CheckHardwareVersion(record, mask));

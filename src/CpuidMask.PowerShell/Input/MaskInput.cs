@@ -56,6 +56,20 @@ namespace CpuidMask.PowerShell.Input
 
         public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName) => ToVmMask(new[] { input }, read, sourceName);
 
+        /// <summary>
+        /// The CPU vendor the inputs' masks were computed for (New-VmCpuidMask output carries its hosts or baseline);
+        /// null when none says, e.g. for .vmx lines. Inputs for several vendors make no sense together: the first wins
+        /// here, and writing such a mask to a VM fails the vendor check for one of them.
+        /// </summary>
+        public static string? CpuVendorOf(IEnumerable<object?> inputs) => Flatten(inputs)
+            .Select(i => i switch
+            {
+                VmCpuidMask computed => computed.Generated.CpuVendor,
+                GeneratedMask generated => generated.CpuVendor,
+                _ => null,
+            })
+            .FirstOrDefault(v => v != null);
+
         private static VmMask FromObject(object input, PropertyReader read, string sourceName)
         {
             switch (input)

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using CpuidMask.Engine;
+using CpuidMask.Engine.Readers;
 using CpuidMask.Vim.Types;
 
 namespace CpuidMask.Vim.Inventory
@@ -65,12 +67,18 @@ namespace CpuidMask.Vim.Inventory
 
             var hostRefs = contents.Select(c => c.GetMoRef("runtime.host")).Where(h => h != null).Select(h => h!).Distinct().ToArray();
             var hostNames = new Dictionary<ManagedObjectReference, string>();
+            var hostVendors = new Dictionary<ManagedObjectReference, string>();
             if (hostRefs.Length > 0)
             {
-                var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                // hardware.cpuFeature is a handful of short entries per host; its leaf 0 names the CPU vendor.
+                var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name", "hardware.cpuFeature" }, cancellationToken).ConfigureAwait(false);
                 foreach (var host in hosts)
                 {
                     hostNames[host.Obj] = EntityName.Of(host);
+                    if (CpuVendorOf(host.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml)) is string vendor)
+                    {
+                        hostVendors[host.Obj] = vendor;
+                    }
                 }
             }
 
@@ -82,6 +90,7 @@ namespace CpuidMask.Vim.Inventory
                     PowerState = c.GetString("runtime.powerState"),
                     Host = host,
                     HostName = host != null && hostNames.TryGetValue(host, out var hostName) ? hostName : null,
+                    HostCpuVendor = host != null && hostVendors.TryGetValue(host, out var hostVendor) ? hostVendor : null,
                     HardwareVersion = c.GetString("config.version"),
                     ChangeVersion = c.GetString("config.changeVersion"),
                     ExtraConfig = c.GetArray("config.extraConfig", OptionValue.FromXml),
@@ -101,6 +110,20 @@ namespace CpuidMask.Vim.Inventory
             var spec = new VirtualMachineConfigSpec { ChangeVersion = vm.ChangeVersion, ExtraConfig = extraConfig.ToArray() };
             var task = await _client.Service.ReconfigVM_Task(vm.MoRef, spec, cancellationToken).ConfigureAwait(false);
             return await _client.WaitForTaskAsync(task, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The vendor string leaf 0 spells (decoded as for any host profile); null when it is missing or unreadable.</summary>
+        internal static string? CpuVendorOf(IReadOnlyList<HostCpuIdInfo> cpuFeature)
+        {
+            try
+            {
+                string vendor = VSphereProfileBuilder.Build("host", "hardware.cpuFeature", cpuFeature.Select(i => i.ToRecord()), null).Vendor;
+                return vendor == "Unknown" ? null : vendor;
+            }
+            catch (CpuidMaskException)
+            {
+                return null;
+            }
         }
 
         internal static bool SupportsFeatureMask(string? apiVersion)

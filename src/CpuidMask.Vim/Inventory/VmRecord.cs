@@ -32,6 +32,12 @@ namespace CpuidMask.Vim.Inventory
 
         public string? HostName { get; init; }
 
+        /// <summary>
+        /// The CPU vendor of the VM's host ("GenuineIntel", "AuthenticAMD"...), from its hardware.cpuFeature leaf 0;
+        /// null when the host does not report it (disconnected). Masks are vendor-specific (see CpuVendors).
+        /// </summary>
+        public string? HostCpuVendor { get; init; }
+
         /// <summary>config.version, e.g. "vmx-14"; null when the VM's configuration is unavailable.</summary>
         public string? HardwareVersion { get; init; }
 

@@ -13,6 +13,12 @@ namespace CpuidMask.Vim.Masks
 
         /// <summary>Compute and return the changes without writing anything.</summary>
         public bool WhatIf { get; init; }
+
+        /// <summary>
+        /// The CPU vendor the mask was made for (GeneratedMask.CpuVendor), when known: a VM whose host has another
+        /// vendor's CPU is refused (CpuVendorMismatch). Null for masks that do not say (typed .vmx lines).
+        /// </summary>
+        public string? MaskCpuVendor { get; init; }
     }
 
     /// <summary>How <see cref="VmMaskService.UndoAsync"/> restores a VM.</summary>

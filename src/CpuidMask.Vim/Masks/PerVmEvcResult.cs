@@ -7,15 +7,19 @@ namespace CpuidMask.Vim.Masks
     /// <summary>A per-VM EVC mask to apply: the HostFeatureMask entries, which mode they stand for, and where they come from.</summary>
     public sealed class PerVmEvcRequest
     {
-        public PerVmEvcRequest(string? evcModeKey, IReadOnlyList<HostFeatureMask> mask, string source)
+        public PerVmEvcRequest(string? evcModeKey, IReadOnlyList<HostFeatureMask> mask, string source, string? cpuVendor = null)
         {
             EvcModeKey = evcModeKey;
             Mask = mask ?? throw new ArgumentNullException(nameof(mask));
             Source = source ?? throw new ArgumentNullException(nameof(source));
+            CpuVendor = cpuVendor;
         }
 
         /// <summary>A request that removes the VM's per-VM EVC mode (an empty mask).</summary>
         public static PerVmEvcRequest Clear { get; } = new PerVmEvcRequest(null, Array.Empty<HostFeatureMask>(), "empty mask (clears per-VM EVC)");
+
+        /// <summary>The CPU vendor the mode is for (GenuineIntel, AuthenticAMD); null when clearing or not known.</summary>
+        public string? CpuVendor { get; }
 
         /// <summary>The EVC mode key, e.g. intel-haswell; null when clearing.</summary>
         public string? EvcModeKey { get; }

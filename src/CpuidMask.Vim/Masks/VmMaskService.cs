@@ -7,6 +7,7 @@ using CpuidMask.Engine;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Export;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
 using CpuidMask.Vim.Inventory;
 using CpuidMask.Vim.Types;
 
@@ -94,6 +95,7 @@ namespace CpuidMask.Vim.Masks
             }
 
             options ??= new MaskApplyOptions();
+            CheckVendor(vm, options.MaskCpuVendor, "this mask");
             var plan = MaskChangePlan.Create(Pairs(vm.ExtraConfig), mask, options.Mode, vm.Name);
             var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
             var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Apply) { Mode = options.Mode };
@@ -201,6 +203,26 @@ namespace CpuidMask.Vim.Masks
         }
 
         /// <summary>
+        /// Refuses a mask or EVC mode made for one CPU vendor on a VM whose host has another's: the same bit
+        /// positions mean other features there, so it would hide the wrong ones or promise what the host lacks.
+        /// </summary>
+        private void CheckVendor(VmRecord vm, string? madeFor, string what)
+        {
+            if (madeFor == null || vm.HostCpuVendor == null || CpuVendors.SameLayout(madeFor, vm.HostCpuVendor))
+            {
+                return;
+            }
+
+            throw new CpuidMaskException(
+                VimErrorIds.VendorMismatch,
+                ErrorKind.InvalidOperation,
+                $"VM '{vm.Name}' ({_client.ServerName}) runs on {vm.HostName ?? "a host"} with an {CpuVendors.Family(vm.HostCpuVendor)} CPU ({vm.HostCpuVendor}), " +
+                $"but {what} is for {CpuVendors.Family(madeFor)} CPUs: CPUID bits mean other features on the other vendor. " +
+                $"Compute the mask from the hosts this VM can run on, or choose an {CpuVendors.Family(vm.HostCpuVendor)} EVC mode; nothing was written.",
+                vm.Name);
+        }
+
+        /// <summary>
         /// The per-VM EVC mask for an EVC mode key: the vCenter's own <c>EVCMode.featureMask</c> when it offers
         /// the mode in <c>capability.supportedEVCMode</c> (what the vSphere Client would apply), otherwise the
         /// mask computed from the engine's baseline catalog (<see cref="PerVmEvcMask.FromBaseline"/>). "none" or
@@ -220,14 +242,21 @@ namespace CpuidMask.Vim.Masks
             var offered = modes.FirstOrDefault(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase));
             if (offered != null && offered.FeatureMask.Count > 0)
             {
-                return new PerVmEvcRequest(offered.Key, offered.FeatureMask, $"{server}'s own EVC mode {offered.Key} (capability.supportedEVCMode)");
+                string? vendor = string.Equals(offered.Vendor, "intel", StringComparison.OrdinalIgnoreCase) ? CpuVendors.Intel
+                    : string.Equals(offered.Vendor, "amd", StringComparison.OrdinalIgnoreCase) ? CpuVendors.Amd
+                    : null;
+                return new PerVmEvcRequest(offered.Key, offered.FeatureMask, $"{server}'s own EVC mode {offered.Key} (capability.supportedEVCMode)", vendor);
             }
 
             if (BaselineCatalog.Default.TryFind(key, out var baseline))
             {
                 var computed = PerVmEvcMask.FromBaseline(baseline);
                 var mask = computed.Entries.Select(e => new HostFeatureMask { Key = e.Key, FeatureName = e.FeatureName, Value = e.Value }).ToArray();
-                return new PerVmEvcRequest(baseline.Key, mask, $"computed from cpuidmask's baseline catalog ({server} does not offer {baseline.Key})");
+                return new PerVmEvcRequest(
+                    baseline.Key,
+                    mask,
+                    $"computed from cpuidmask's baseline catalog ({server} does not offer {baseline.Key})",
+                    baseline.Vendor == BaselineVendor.Intel ? CpuVendors.Intel : CpuVendors.Amd);
             }
 
             var known = modes.Select(m => m.Key).Concat(BaselineCatalog.Default.Baselines.Select(b => b.Key)).Distinct(StringComparer.OrdinalIgnoreCase);
@@ -260,6 +289,7 @@ namespace CpuidMask.Vim.Masks
 
             string server = _client.ServerName;
             string what = request.EvcModeKey == null ? "clear its per-VM EVC mode" : $"apply per-VM EVC mode {request.EvcModeKey}";
+            CheckVendor(vm, request.CpuVendor, $"EVC mode {request.EvcModeKey}");
             if (vm.HardwareVersionNumber is int version && version < 14)
             {
                 throw new CpuidMaskException(
