@@ -27,6 +27,24 @@ function Import-CpuidMaskUnderTest {
     Import-Module $module -Force -ErrorAction Stop
 }
 
+function Invoke-WithProgress {
+    # Runs a script in a fresh runspace with the module under test loaded and returns what it wrote to the progress
+    # stream (Write-Progress records are not redirectable like the other streams). Parameters go in by name.
+    param([Parameter(Mandatory)] [scriptblock] $Script, [hashtable] $Parameters = @{})
+    $module = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path (Get-RepoRoot) 'artifacts/module/CpuidMask' }
+    $shell = [powershell]::Create()
+    try {
+        $null = $shell.AddCommand('Import-Module').AddParameter('Name', $module).AddStatement()
+        $null = $shell.AddScript($Script.ToString())
+        foreach ($name in $Parameters.Keys) { $null = $shell.AddParameter($name, $Parameters[$name]) }
+        $output = $shell.Invoke()
+        [pscustomobject]@{ Output = @($output); Progress = @($shell.Streams.Progress); Errors = @($shell.Streams.Error) }
+    }
+    finally {
+        $shell.Dispose()
+    }
+}
+
 function Get-SimulatorPath {
     foreach ($name in 'vcsim', 'vcsim.exe') {
         $path = Join-Path (Get-RepoRoot) "tests/vcsim/bin/$name"

@@ -211,6 +211,20 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ($errors | Where-Object TargetObject -eq 'vm-db01').FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
     }
 
+    It 'shows progress per VM, in name order, and clears it at the end' {
+        $run = Invoke-WithProgress {
+            param($Connection, $Lines)
+            'vm-stale01', 'vm-batch01' | Set-VmCpuidMask -Mask $Lines @Connection -WhatIf
+        } @{ Connection = $Connection; Lines = $WorkedCaseLines }
+
+        $run.Errors | Should -BeNullOrEmpty
+        $setting = $run.Progress | Where-Object Activity -eq 'Setting CPUID masks'
+        $setting.StatusDescription | Select-Object -First 2 | Should -Be 'vm-batch01 (1 of 2)', 'vm-stale01 (2 of 2)'
+        $setting[0].PercentComplete | Should -Be 0
+        $setting[1].PercentComplete | Should -Be 50
+        $setting[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor' {
         $before = (Get-VmCpuidMask vm-amd01 @Connection).Lines
 

@@ -29,7 +29,11 @@ namespace CpuidMask.PowerShell.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly Dictionary<string, VimClient> _clients = new Dictionary<string, VimClient>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
+        // One activity per command; nested progress is not needed for a flat loop.
+        private const int ProgressActivityId = 0x43505544;
+
         private FeatureCatalog? _catalog;
+        private ProgressRecord? _progress;
         private bool _disposed;
 
         /// <summary>The feature catalog; a catalog that does not load ends the command.</summary>
@@ -377,6 +381,37 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             return results;
+        }
+
+        /// <summary>
+        /// Progress of a loop over VMs or hosts (Write-Progress): <paramref name="done"/> of <paramref name="total"/>
+        /// finished, <paramref name="current"/> next. Shown by the host only when the loop takes a while;
+        /// <see cref="CompleteProgress"/> clears it.
+        /// </summary>
+        private protected void ReportProgress(string activity, string current, int done, int total)
+        {
+            // A new record each time: a host may keep the ones written (a runspace's Streams.Progress does).
+            _progress = new ProgressRecord(ProgressActivityId, activity, $"{current} ({done + 1} of {total})")
+            {
+                PercentComplete = total > 0 ? Math.Min(100, done * 100 / total) : -1,
+            };
+            WriteProgress(_progress);
+        }
+
+        /// <summary>Ends the progress bar <see cref="ReportProgress"/> started, if any.</summary>
+        private protected void CompleteProgress()
+        {
+            if (_progress == null)
+            {
+                return;
+            }
+
+            WriteProgress(new ProgressRecord(ProgressActivityId, _progress.Activity, _progress.StatusDescription)
+            {
+                PercentComplete = 100,
+                RecordType = ProgressRecordType.Completed,
+            });
+            _progress = null;
         }
 
         private void FlushWarnings()

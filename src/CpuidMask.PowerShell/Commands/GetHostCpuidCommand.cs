@@ -87,24 +87,10 @@ namespace CpuidMask.PowerShell.Commands
                     ReadLocal();
                     break;
                 case PathSet:
-                    foreach (string path in Path)
-                    {
-                        foreach (string resolved in ResolvePath(path, literal: false))
-                        {
-                            ReadFile(resolved, Cpu, path);
-                        }
-                    }
-
+                    ReadFiles(Path.SelectMany(path => ResolvePath(path, literal: false).Select(resolved => (resolved, path))).ToArray());
                     break;
                 case LiteralPathSet:
-                    foreach (string path in LiteralPath)
-                    {
-                        foreach (string resolved in ResolvePath(path, literal: true))
-                        {
-                            ReadFile(resolved, Cpu, path);
-                        }
-                    }
-
+                    ReadFiles(LiteralPath.SelectMany(path => ResolvePath(path, literal: true).Select(resolved => (resolved, path))).ToArray());
                     break;
                 default:
                     foreach (var item in VMHost)
@@ -231,6 +217,22 @@ namespace CpuidMask.PowerShell.Commands
             {
                 throw Terminate(ex);
             }
+        }
+
+        private void ReadFiles(IReadOnlyList<(string Resolved, string Given)> files)
+        {
+            // A wildcard over a folder of dumps can name hundreds of files, each a few milliseconds to read.
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (files.Count > 1)
+                {
+                    ReportProgress("Reading CPUID dumps", System.IO.Path.GetFileName(files[i].Resolved), i, files.Count);
+                }
+
+                ReadFile(files[i].Resolved, Cpu, files[i].Given);
+            }
+
+            CompleteProgress();
         }
 
         private void ReadFile(string path, int cpu, object item)

@@ -39,7 +39,9 @@ namespace CpuidMask.PowerShell.Commands
         private const string PerVmEvcMethod = "PerVmEvc";
 
         private readonly List<object> _maskInputs = new List<object>();
-        private readonly Dictionary<VimClient, PerVmEvcRequest> _evcModes = new Dictionary<VimClient, PerVmEvcRequest>();
+        private readonly List<object> _vmItems = new List<object>();
+        private readonly List<object> _undoItems = new List<object>();
+        private readonly Dictionary<VmMaskService, PerVmEvcRequest> _evcModes = new Dictionary<VmMaskService, PerVmEvcRequest>();
         private VmMask? _mask;
 
         // The CPU vendor the mask was made for, when its input says (New-VmCpuidMask output, -Baseline).
@@ -145,10 +147,12 @@ namespace CpuidMask.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            // Input is collected, and the VMs are read and written at the end: one read per vCenter for all of
+            // them, and a known count for the progress bar.
             switch (ParameterSetName)
             {
                 case MaskSet:
-                    // Lines piped one by one (Get-Content) form one mask: collect, write at the end.
+                    // Lines piped one by one (Get-Content) form one mask.
                     if (Mask != null)
                     {
                         _maskInputs.Add(Unwrap(Mask)!);
@@ -158,31 +162,44 @@ namespace CpuidMask.PowerShell.Commands
                 case VMSet:
                     // Read here, not in BeginProcessing: PowerShell settles on this set only once input arrives.
                     _mask ??= ReadMask(new[] { Mask });
-                    WriteMask(VM, _mask);
-                    break;
-                case BaselineSet when IsPerVmEvc:
-                    ApplyEvcMode(VM);
+                    _vmItems.AddRange(VM);
                     break;
                 case BaselineSet:
-                    _mask ??= BaselineMask();
-                    WriteMask(VM, _mask);
+                    _vmItems.AddRange(VM);
                     break;
                 default:
-                    foreach (var item in Undo)
-                    {
-                        UndoChange(item);
-                    }
-
+                    _undoItems.AddRange(UnwrapAll(Undo));
                     break;
             }
         }
 
         protected override void EndProcessing()
         {
-            if (ParameterSetName == MaskSet)
+            switch (ParameterSetName)
             {
-                WriteMask(VM, ReadMask(_maskInputs));
+                case MaskSet:
+                    WriteMask(VM, ReadMask(_maskInputs));
+                    break;
+                case VMSet:
+                    WriteMask(_vmItems, _mask!);
+                    break;
+                case BaselineSet when IsPerVmEvc:
+                    ApplyEvcMode(_vmItems);
+                    break;
+                case BaselineSet:
+                    WriteMask(_vmItems, BaselineMask());
+                    break;
+                default:
+                    for (int i = 0; i < _undoItems.Count; i++)
+                    {
+                        ReportProgress("Restoring CPUID masks", (Read(_undoItems[i], "VM") ?? Read(_undoItems[i], "Vm"))?.ToString() ?? "change record", i, _undoItems.Count);
+                        UndoChange(_undoItems[i]);
+                    }
+
+                    break;
             }
+
+            CompleteProgress();
         }
 
         private VmMask ReadMask(IEnumerable<object?> inputs)
@@ -249,21 +266,33 @@ namespace CpuidMask.PowerShell.Commands
 
         private void WriteMask(IEnumerable<object> vmItems, VmMask mask)
         {
-            var inputs = ReadVmInputs(vmItems);
             var options = new MaskApplyOptions { Mode = Replace ? MaskWriteMode.Replace : MaskWriteMode.Merge, Force = Force, MaskCpuVendor = _maskVendor };
-            foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
+            var preview = new MaskApplyOptions { Mode = options.Mode, Force = options.Force, MaskCpuVendor = options.MaskCpuVendor, WhatIf = true };
+            var targets = ReadTargets(vmItems);
+            for (int i = 0; i < targets.Count; i++)
+            {
+                var (service, record) = targets[i];
+                ReportProgress("Setting CPUID masks", record.Name, i, targets.Count);
+                Write(
+                    record.Name,
+                    token => service.ApplyAsync(record, mask, preview, token),
+                    token => service.ApplyAsync(record, mask, options, token),
+                    "Set CPUID mask",
+                    () => CheckHardwareVersion(record, mask));
+            }
+        }
+
+        /// <summary>Every VM the inputs name, read once per vCenter (grouped by where each came from), with the service that writes it.</summary>
+        private IReadOnlyList<(VmMaskService Service, VmRecord Record)> ReadTargets(IEnumerable<object> vmItems)
+        {
+            var targets = new List<(VmMaskService, VmRecord)>();
+            foreach (var group in ReadVmInputs(vmItems).GroupBy(v => Server != null ? null : v.Server))
             {
                 var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key)) { TaskTimeout = TaskTimeout };
-                foreach (var record in ReadVms(service, group.ToArray()))
-                {
-                    Write(
-                        record.Name,
-                        token => service.ApplyAsync(record, mask, new MaskApplyOptions { Mode = options.Mode, Force = options.Force, MaskCpuVendor = options.MaskCpuVendor, WhatIf = true }, token),
-                        token => service.ApplyAsync(record, mask, options, token),
-                        "Set CPUID mask",
-                        () => CheckHardwareVersion(record, mask));
-                }
+                targets.AddRange(ReadVms(service, group.ToArray()).Select(record => (service, record)));
             }
+
+            return targets;
         }
 
         private void UndoChange(object item)
@@ -404,12 +433,11 @@ namespace CpuidMask.PowerShell.Commands
         /// </summary>
         private void ApplyEvcMode(IEnumerable<object> vmItems)
         {
-            var inputs = ReadVmInputs(vmItems);
-            foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
+            var targets = ReadTargets(vmItems);
+            for (int i = 0; i < targets.Count; i++)
             {
-                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
-                var service = new VmMaskService(client) { TaskTimeout = TaskTimeout };
-                if (!_evcModes.TryGetValue(client, out var request))
+                var (service, record) = targets[i];
+                if (!_evcModes.TryGetValue(service, out var request))
                 {
                     try
                     {
@@ -420,16 +448,14 @@ namespace CpuidMask.PowerShell.Commands
                         throw Terminate(ex, Baseline);
                     }
 
-                    _evcModes[client] = request;
+                    _evcModes[service] = request;
                     WriteVerbose(request.EvcModeKey == null
-                        ? $"Per-VM EVC on {client.ServerName}: clear (empty mask)."
-                        : $"Per-VM EVC mode {request.EvcModeKey} on {client.ServerName}: {request.Mask.Count} feature mask entries, {request.Source}.");
+                        ? $"Per-VM EVC on {record.Server}: clear (empty mask)."
+                        : $"Per-VM EVC mode {request.EvcModeKey} on {record.Server}: {request.Mask.Count} feature mask entries, {request.Source}.");
                 }
 
-                foreach (var record in ReadVms(service, group.ToArray()))
-                {
-                    ApplyEvcMode(service, record, request);
-                }
+                ReportProgress("Applying per-VM EVC modes", record.Name, i, targets.Count);
+                ApplyEvcMode(service, record, request);
             }
         }
 
