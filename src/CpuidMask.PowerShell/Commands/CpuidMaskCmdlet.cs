@@ -197,6 +197,7 @@ namespace CpuidMask.PowerShell.Commands
         {
             object? serverValue = Unwrap(server);
             ViServerInfo? borrowed = null;
+            EnvironmentLogin? fromEnvironment = null;
             string endpoint;
             if (serverValue is string text)
             {
@@ -208,16 +209,18 @@ namespace CpuidMask.PowerShell.Commands
                 if (credential == null)
                 {
                     borrowed = ViServerInfo.Choose(ServerAddress.Parse(text), ConnectedServers(), DefaultServer());
-                    if (borrowed == null)
+                    fromEnvironment = borrowed == null ? EnvironmentLogin.Read() : null;
+                    if (borrowed == null && fromEnvironment == null)
                     {
                         throw Terminate(
                             "VCenterCredentialRequired",
                             ErrorKind.InvalidArgument,
-                            $"There is no PowerCLI session to '{text}' to reuse. Pass -Credential (Get-Credential) to log in to it, or run 'Connect-VIServer {text}' first.",
+                            $"There is no PowerCLI session to '{text}' to reuse. Pass -Credential (Get-Credential, or a stored one: Import-Clixml) to log in to it, " +
+                            $"run 'Connect-VIServer {text}' first, or set {EnvironmentLogin.SessionVariable} (a session cookie) or {EnvironmentLogin.UserVariable} and {EnvironmentLogin.PasswordVariable} for unattended runs.",
                             text);
                     }
 
-                    endpoint = borrowed.Endpoint;
+                    endpoint = borrowed?.Endpoint ?? text.Trim();
                 }
                 else
                 {
@@ -277,7 +280,9 @@ namespace CpuidMask.PowerShell.Commands
                 }
             }
 
-            string key = (useSession ? "session|" : "login|" + credential!.UserName + "|") + endpoint;
+            string key = useSession ? "session|" + endpoint
+                : fromEnvironment != null ? "environment|" + endpoint
+                : "login|" + credential!.UserName + "|" + endpoint;
             if (_clients.TryGetValue(key, out var existing))
             {
                 return existing;
@@ -286,7 +291,9 @@ namespace CpuidMask.PowerShell.Commands
             VimConnectionOptions options;
             try
             {
-                options = useSession
+                options = fromEnvironment != null
+                    ? fromEnvironment.Options(endpoint, NullIfEmpty(thumbprint), skipCertificateCheck, _warnings.Enqueue)
+                    : useSession
                     ? new VimConnectionOptions(endpoint)
                     {
                         SessionCookie = borrowed!.SessionSecret,
@@ -381,6 +388,28 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             return results;
+        }
+
+        /// <summary>
+        /// ShouldProcess, except that a session that cannot ask (pwsh -NonInteractive, a scheduled task, a job)
+        /// ends the command with a message saying how to go on, instead of PowerShell's bare "Read and Prompt
+        /// functionality is not available".
+        /// </summary>
+        private protected bool ShouldChange(string target, string action)
+        {
+            try
+            {
+                return ShouldProcess(target, action);
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException)
+            {
+                throw Terminate(
+                    "ConfirmationUnavailable",
+                    ErrorKind.InvalidOperation,
+                    $"{MyInvocation.MyCommand.Name} asks before it changes '{target}' ({action}), but this session cannot ask (pwsh -NonInteractive, a scheduled task or a job). " +
+                    "Pass -Confirm:$false to go ahead without asking, or -WhatIf to see what would change; nothing was changed.",
+                    target);
+            }
         }
 
         /// <summary>

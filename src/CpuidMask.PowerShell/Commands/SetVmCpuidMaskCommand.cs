@@ -383,7 +383,7 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            if (!ShouldProcess(vmName, MaskChangeDescription.Action(planned.Changes, verb)))
+            if (!ShouldChange(vmName, MaskChangeDescription.Action(planned.Changes, verb)))
             {
                 return;
             }
@@ -484,7 +484,7 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             string action = request.EvcModeKey == null ? "Clear per-VM EVC mode" : $"Apply per-VM EVC mode {request.EvcModeKey}";
-            if (!ShouldProcess(record.Name, action))
+            if (!ShouldChange(record.Name, action))
             {
                 return;
             }

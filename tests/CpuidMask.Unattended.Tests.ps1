@@ -1,0 +1,186 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Scheduled compliance jobs and other unattended runs: no PowerCLI session, no prompt, credentials from the
+# environment (as the cpuidmask program takes them), and a clear stop where a confirmation cannot be asked.
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+
+    function Invoke-ChildShell {
+        # A fresh pwsh, as Task Scheduler or cron would start it, with only the given environment added.
+        param([string] $Command, [hashtable] $Environment = @{})
+        $start = [System.Diagnostics.ProcessStartInfo]::new()
+        $pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+        if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') {
+            $start.FileName = $pwsh
+            $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
+        }
+        else {
+            $start.FileName = $pwsh
+        }
+        foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $start.ArgumentList.Add($argument) }
+        foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
+        $start.Environment['CPUIDMASK_MODULE'] = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path $RepoRoot 'artifacts/module/CpuidMask' }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEndAsync()
+        $err = $process.StandardError.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Out = $out.Result; Err = $err }
+    }
+}
+
+Describe 'Unattended runs against the vCenter simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+        $password = $vc.Credential.GetNetworkCredential().Password
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $global:DefaultVIServer = $null
+        $global:DefaultVIServers = @()
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+        $global:DefaultVIServer = $savedDefault
+        $global:DefaultVIServers = $savedAll
+        Remove-Item Env:CPUIDMASK_USER, Env:CPUIDMASK_PASSWORD, Env:CPUIDMASK_SESSION -ErrorAction SilentlyContinue
+    }
+
+    It 'logs in with CPUIDMASK_USER and CPUIDMASK_PASSWORD when -Server has no PowerCLI session and no -Credential' {
+        try {
+            $env:CPUIDMASK_USER = $vc.UserName
+            $env:CPUIDMASK_PASSWORD = $password
+
+            $vm = Get-VmCpuidMask vm-web01 -Server $vc.Url -Thumbprint $vc.Thumbprint
+
+            $vm.Lines | Should -Be 'cpuid.1.edx = "-------------------------------0"'
+        }
+        finally {
+            Remove-Item Env:CPUIDMASK_USER, Env:CPUIDMASK_PASSWORD -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'reuses the session in CPUIDMASK_SESSION before a user and password' {
+        $session = New-PowerCliLikeSession $vc
+        try {
+            $env:CPUIDMASK_SESSION = $session.SessionSecret
+            $env:CPUIDMASK_USER = $vc.UserName
+            $env:CPUIDMASK_PASSWORD = 'not the password'
+
+            (Get-HostCpuid esx-avoton-01 -Server $vc.Url -Thumbprint $vc.Thumbprint).Name | Should -Be 'esx-avoton-01'
+        }
+        finally {
+            Remove-Item Env:CPUIDMASK_USER, Env:CPUIDMASK_PASSWORD, Env:CPUIDMASK_SESSION -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'names the environment variables when -Server has nothing to log in with' {
+        $thrown = { Get-VmCpuidMask vm-web01 -Server $vc.Url -Thumbprint $vc.Thumbprint } |
+            Should -Throw -ErrorId 'VCenterCredentialRequired,CpuidMask.PowerShell.Commands.GetVmCpuidMaskCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*CPUIDMASK_SESSION*CPUIDMASK_USER*CPUIDMASK_PASSWORD*'
+    }
+
+    It 'stops with ConfirmationUnavailable under pwsh -NonInteractive without -Confirm:$false, and writes nothing' {
+        $command = "Import-Module `$env:CPUIDMASK_MODULE; " +
+            "Set-VmCpuidMask -VM vm-web02 -Mask 'cpuid.1.ecx = `"--00-0---0----0-----------------`"' -Server '$($vc.Url)' -Thumbprint '$($vc.Thumbprint)' -ErrorAction Stop"
+        $run = Invoke-ChildShell $command @{ CPUIDMASK_USER = $vc.UserName; CPUIDMASK_PASSWORD = $password }
+
+        $run.ExitCode | Should -Not -Be 0
+        $run.Err | Should -BeLike '*cannot ask*-Confirm:$false*'
+        $run.Err | Should -Not -BeLike "*$password*"
+        (Get-VmCpuidMask vm-web02 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint).Lines | Should -Not -Contain 'cpuid.1.ecx = "--00-0---0----0-----------------"'
+    }
+
+    It 'writes under pwsh -NonInteractive with -Confirm:$false, the job''s credential coming from the environment' {
+        $command = "Import-Module `$env:CPUIDMASK_MODULE; " +
+            "Set-VmCpuidMask -VM vm-web02 -Mask 'cpuid.1.ecx = `"--00-0---0----0-----------------`"' -Server '$($vc.Url)' -Thumbprint '$($vc.Thumbprint)' -Confirm:`$false -PassThru -ErrorAction Stop | " +
+            "ForEach-Object { 'verified=' + `$_.Verified }"
+        $run = Invoke-ChildShell $command @{ CPUIDMASK_USER = $vc.UserName; CPUIDMASK_PASSWORD = $password }
+
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        $run.Out.Trim() | Should -Be 'verified=True'
+        (Get-VmCpuidMask vm-web02 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint).Lines | Should -Contain 'cpuid.1.ecx = "--00-0---0----0-----------------"'
+    }
+}
+
+Describe 'The scheduled-job example of about_CpuidMask' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+        $about = Get-Content -LiteralPath (Join-Path $RepoRoot 'en-US/about_CpuidMask.help.txt')
+
+        function Get-AboutBlock {
+            # The indented script that follows the line starting with $Heading.
+            param([string] $Heading)
+            $start = [Array]::FindIndex($about, [Predicate[string]] { param($l) $l.Trim().StartsWith($Heading) })
+            $start | Should -BeGreaterThan 0 -Because "about_CpuidMask has '$Heading'"
+            $lines = $about[($start + 1)..($about.Count - 1)]
+            $block = foreach ($line in $lines) {
+                if ($line -match '^\s*$') { if ($seen) { break } else { continue } }
+                if ($line -notmatch '^ {8}') { break }
+                $seen = $true
+                $line.Substring(8)
+            }
+            $block -join "`n"
+        }
+
+        # The example as a user would adapt it to this vCenter: its address and pinned certificate, its host and
+        # VM names. Everything else runs as written.
+        function ConvertTo-TestScript {
+            param([string] $Text)
+            $Text.Replace("Server = 'vc01.example.com';", "Server = '$($vc.Url)'; Thumbprint = '$($vc.Thumbprint)';").
+                Replace("Get-HostCpuid 'esx*'", "Get-HostCpuid 'esx-avoton-01', 'esx-ivy-01'").
+                Replace("'web*'", "'vm-web*'")
+        }
+
+        $check = Get-AboutBlock 'A daily check'
+        $fix = Get-AboutBlock 'And the fix'
+        $jobHome = Join-Path $TestDrive 'job'
+        New-Item -ItemType Directory -Path $jobHome | Out-Null
+        # As if installed: the staged module's folder is on PSModulePath, so 'Import-Module CpuidMask' finds it.
+        $module = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path $RepoRoot 'artifacts/module/CpuidMask' }
+        if ($module -like '*.psd1') { $module = Split-Path -Parent (Split-Path -Parent $module) }
+        $jobEnvironment = @{ HOME = $jobHome; PSModulePath = (Split-Path -Parent $module) + [IO.Path]::PathSeparator + $env:PSModulePath }
+        $vc.Credential | Export-Clixml -LiteralPath (Join-Path $jobHome 'vc01.xml')
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'reports the VMs a vMotion between the hosts would block, with exit code 1' {
+        $script = Join-Path $jobHome 'check.ps1'
+        Set-Content -LiteralPath $script -Value (ConvertTo-TestScript $check)
+
+        $run = Invoke-ChildShell "Set-Location '$jobHome'; & '$script'; exit `$LASTEXITCODE" $jobEnvironment
+
+        $run.ExitCode | Should -Be 1 -Because $run.Err
+        $report = Import-Csv (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-check-*.csv').FullName
+        $report.VM | Should -Be 'vm-web01', 'vm-web02'
+        $report.Blocked | Sort-Object -Unique | Should -Be 'True'
+        $report[1].Features | Should -Be ((($IvyBridgeOnly + $AvotonOnly) | Sort-Object) -join ', ')
+    }
+
+    It 'writes the fix without a prompt, keeps its undo, and the next check passes' {
+        $script = Join-Path $jobHome 'fix.ps1'
+        $checkWithoutExit = ($check -split "`n" | Where-Object { $_ -notmatch '^if \(\$report' }) -join "`n"
+        Set-Content -LiteralPath $script -Value (ConvertTo-TestScript ($checkWithoutExit + "`n" + $fix))
+        $again = Join-Path $jobHome 'check.ps1'
+
+        $fixed = Invoke-ChildShell "Set-Location '$jobHome'; & '$script'" $jobEnvironment
+        $rerun = Invoke-ChildShell "Set-Location '$jobHome'; & '$again'; exit `$LASTEXITCODE" $jobEnvironment
+
+        $fixed.ExitCode | Should -Be 0 -Because $fixed.Err
+        $undo = Import-Clixml (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-undo-*.xml').FullName
+        $undo.VM | Should -Be 'vm-web01', 'vm-web02'
+        $undo.Verified | Sort-Object -Unique | Should -Be $true
+        $rerun.ExitCode | Should -Be 0 -Because $rerun.Err
+    }
+}
