@@ -48,6 +48,7 @@ namespace CpuidMask.Benchmarks
                 Report($"compare ({hosts} hosts, every direction)", hosts, "host", runs, () => comparer.Compare(profiles));
             }
 
+            PowerShellTimings.Run(quick ? 3 : 5);
             return 0;
         }
 
