@@ -1,47 +1,114 @@
-﻿<?xml version="1.0" encoding="utf-8" standalone="no"?>
-<test-results xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="nunit_schema_2.5.xsd" name="Pester" total="26" errors="0" failures="0" not-run="0" inconclusive="0" ignored="0" skipped="0" invalid="0" date="2026-11-27" time="06:19:37">
-  <environment nunit-version="2.5.8.0" user="root" user-domain="" platform="Linux" os-version="6.18.44-fc-v657" clr-version="10.0.12" cwd="/work/main" machine-name="vm" />
-  <culture-info current-culture="" current-uiculture="" />
-  <test-suite type="TestFixture" name="Pester" executed="True" result="Success" success="True" time="3.6116" asserts="0" description="Pester">
-    <results>
-      <test-suite type="TestFixture" name="/work/main/tests/Set-VmCpuidMask.Tests.ps1" executed="True" result="Success" success="True" time="3.6116" asserts="0" description="/work/main/tests/Set-VmCpuidMask.Tests.ps1">
-        <results>
-          <test-suite type="TestFixture" name="Set-VmCpuidMask without a vCenter" executed="True" result="Success" success="True" time="0.6846" asserts="0" description="Set-VmCpuidMask without a vCenter">
-            <results>
-              <test-case description="stops with NoVCenterSession before anything else" name="Set-VmCpuidMask without a vCenter.stops with NoVCenterSession before anything else" time="0.2862" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses a malformed .vmx line before connecting" name="Set-VmCpuidMask without a vCenter.refuses a malformed .vmx line before connecting" time="0.0176" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="says -VM is missing when a mask is piped without it" name="Set-VmCpuidMask without a vCenter.says -VM is missing when a mask is piped without it" time="0.0259" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="says -Mask is missing when VMs are piped without it, instead of taking them for undo records" name="Set-VmCpuidMask without a vCenter.says -Mask is missing when VMs are piped without it, instead of taking them for undo records" time="0.0273" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="documents that -VM takes pipeline input" name="Set-VmCpuidMask without a vCenter.documents that -VM takes pipeline input" time="0.1023" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses to undo something that is not a Set-VmCpuidMask result" name="Set-VmCpuidMask without a vCenter.refuses to undo something that is not a Set-VmCpuidMask result" time="0.0068" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses -Method PerVmEvc without -Baseline, before connecting" name="Set-VmCpuidMask without a vCenter.refuses -Method PerVmEvc without -Baseline, before connecting" time="0.0097" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it" name="Set-VmCpuidMask without a vCenter.refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it" time="0.0188" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="takes ExtraConfig or PerVmEvc as -Method, nothing else" name="Set-VmCpuidMask without a vCenter.takes ExtraConfig or PerVmEvc as -Method, nothing else" time="0.0118" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="completes EVC modes, and none, for -Baseline" name="Set-VmCpuidMask without a vCenter.completes EVC modes, and none, for -Baseline" time="0.1025" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="is a high-impact change that supports -WhatIf" name="Set-VmCpuidMask without a vCenter.is a high-impact change that supports -WhatIf" time="0.0201" asserts="0" success="True" result="Success" executed="True" />
-            </results>
-          </test-suite>
-          <test-suite type="TestFixture" name="Set-VmCpuidMask against the vCenter simulator" executed="True" result="Success" success="True" time="2.8662" asserts="0" description="Set-VmCpuidMask against the vCenter simulator">
-            <results>
-              <test-case description="writes nothing with -WhatIf" name="Set-VmCpuidMask against the vCenter simulator.writes nothing with -WhatIf" time="0.3584" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes the four lines, verified, and returns the previous value of every key" name="Set-VmCpuidMask against the vCenter simulator.writes the four lines, verified, and returns the previous value of every key" time="0.1758" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes a mask read from a file with -Mask (Get-Content mask.vmx), as its help shows" name="Set-VmCpuidMask against the vCenter simulator.writes a mask read from a file with -Mask (Get-Content mask.vmx), as its help shows" time="0.1291" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="changes nothing the second time" name="Set-VmCpuidMask against the vCenter simulator.changes nothing the second time" time="0.0267" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="undoes a change from its Export-Clixml copy" name="Set-VmCpuidMask against the vCenter simulator.undoes a change from its Export-Clixml copy" time="0.1052" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="merges with the masks a VM has, and -Replace replaces them" name="Set-VmCpuidMask against the vCenter simulator.merges with the masks a VM has, and -Replace replaces them" time="0.1917" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses a powered-on VM without -Force, and with -Force warns that it applies at the next power-on" name="Set-VmCpuidMask against the vCenter simulator.refuses a powered-on VM without -Force, and with -Force warns that it applies at the next power-on" time="0.0668" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="takes VMs from the pipeline with the mask as .vmx lines, and goes on past a VM that does not exist" name="Set-VmCpuidMask against the vCenter simulator.takes VMs from the pipeline with the mask as .vmx lines, and goes on past a VM that does not exist" time="0.0621" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="applies a per-VM EVC mode with -WhatIf only as a message" name="Set-VmCpuidMask against the vCenter simulator.applies a per-VM EVC mode with -WhatIf only as a message" time="0.1567" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="applies a per-VM EVC mode, the vCenter's own, reads it back, then leaves it alone" name="Set-VmCpuidMask against the vCenter simulator.applies a per-VM EVC mode, the vCenter's own, reads it back, then leaves it alone" time="0.2069" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="computes a mode the vCenter does not offer from the baseline catalog" name="Set-VmCpuidMask against the vCenter simulator.computes a mode the vCenter does not offer from the baseline catalog" time="0.0398" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="reports each VM that cannot take per-VM EVC with its own error id, and goes on" name="Set-VmCpuidMask against the vCenter simulator.reports each VM that cannot take per-VM EVC with its own error id, and goes on" time="0.0499" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses an EVC mode nobody knows (EvcModeNotFound)" name="Set-VmCpuidMask against the vCenter simulator.refuses an EVC mode nobody knows (EvcModeNotFound)" time="0.0306" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes a mode's complete raw mask with the default method" name="Set-VmCpuidMask against the vCenter simulator.writes a mode's complete raw mask with the default method" time="0.0408" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="runs the PowerCLI workflow on PowerCLI's session" name="Set-VmCpuidMask against the vCenter simulator.runs the PowerCLI workflow on PowerCLI's session" time="0.1432" asserts="0" success="True" result="Success" executed="True" />
-            </results>
-          </test-suite>
-        </results>
-      </test-suite>
-    </results>
-  </test-suite>
-</test-results>
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+    $Atom = Get-HostCpuid -Path $Avoton
+    $Ivy = Get-HostCpuid -Path $IvyBridge
+}
+
+Describe 'Compare-CpuidProfile with a reference and a difference profile' {
+    BeforeAll {
+        $Rows = @(Compare-CpuidProfile $Atom $Ivy)
+    }
+
+    It 'reports MOVBE and PREFETCHW as on the reference only (=>): they block Avoton to Ivy Bridge' {
+        $forward = $Rows | Where-Object SideIndicator -eq '=>'
+        ($forward.Feature | Sort-Object) -join ',' | Should -Be ($AvotonOnly -join ',')
+        $forward.Source | Sort-Object -Unique | Should -Be 'avoton-c2750'
+        $forward.Destination | Sort-Object -Unique | Should -Be 'ivybridge-i7-3770k'
+    }
+
+    It 'reports PCID, XSAVE, AVX, F16C, FSGSBASE and the SSE and YMM state as on the difference only (<=)' {
+        $backward = $Rows | Where-Object SideIndicator -eq '<='
+        ($backward.Feature | Sort-Object) -join ',' | Should -Be ($IvyBridgeOnly -join ',')
+        $backward.Source | Sort-Object -Unique | Should -Be 'ivybridge-i7-3770k'
+    }
+
+    It 'marks every row as a blocker with its location and description' {
+        $Rows | ForEach-Object { $_ | Should -BeOfType ([CpuidMask.PowerShell.CpuidDifference]) }
+        $Rows.Status | Sort-Object -Unique | Should -Be 'Blocker'
+        ($Rows | Where-Object Feature -eq 'MOVBE').Location | Should -Be 'leaf 0x1 ecx bit 22'
+        ($Rows | Where-Object Feature -eq 'PREFETCHW').Location | Should -Be 'leaf 0x80000001 ecx bit 8'
+        ($Rows | Where-Object Feature -eq 'FSGSBASE').Location | Should -Be 'leaf 0x7 ebx bit 0'
+        $Rows.Description | Should -Not -Contain ''
+    }
+
+    It 'compares profiles piped in as the difference, like Compare-Object' {
+        $piped = @($Ivy | Compare-CpuidProfile -ReferenceProfile $Atom)
+        ($piped | ForEach-Object { "$($_.SideIndicator)$($_.Feature)" }) -join ',' |
+            Should -Be (($Rows | ForEach-Object { "$($_.SideIndicator)$($_.Feature)" }) -join ',')
+    }
+
+    It 'adds the differences vCenter ignores only with -IncludeInformational, never as blockers' {
+        $all = Compare-CpuidProfile $Atom $Ivy -IncludeInformational
+        $informational = $all | Where-Object Informational
+
+        foreach ($name in 'OSXSAVE', 'TSC_ADJUST', 'FDP_DEPRECATED', 'XSAVE_X87') {
+            $informational.Feature | Should -Contain $name
+            $Rows.Feature | Should -Not -Contain $name
+        }
+        ($informational | Where-Object Feature -eq 'TSC_ADJUST').SideIndicator | Should -Be '=>'
+        ($informational | Where-Object Feature -eq 'OSXSAVE').SideIndicator | Should -Be '<='
+        $informational.Blocking | Should -Not -Contain $true
+    }
+
+    It 'finds nothing to block under the worked case mask' {
+        Compare-CpuidProfile $Atom $Ivy -Mask $WorkedCaseLines | Should -BeNullOrEmpty
+    }
+
+    It 'takes the mask as lines read from a file: -Mask (Get-Content mask.vmx)' {
+        # Get-Content returns an object[] whose strings are wrapped in PSObject (they carry PSPath and ReadCount).
+        $file = Join-Path $TestDrive 'mask.vmx'
+        Set-Content -LiteralPath $file -Value $WorkedCaseLines
+
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file) | Should -BeNullOrEmpty
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file | Select-Object -First 2) |
+            Should -Not -BeNullOrEmpty
+    }
+
+    It 'shows rows as a table with the side indicator' {
+        ($Rows | Out-String) | Should -BeLike '*Feature*SideIndicator*MOVBE*=>*'
+    }
+}
+
+Describe 'Compare-CpuidProfile with profiles from the pipeline' {
+    It 'checks both directions between the two hosts' {
+        $checks = @($Atom, $Ivy | Compare-CpuidProfile)
+
+        $checks.Count | Should -Be 2
+        $checks[0] | Should -BeOfType ([CpuidMask.PowerShell.CpuidMigrationCheck])
+        $fromAtom = $checks | Where-Object Source -eq 'avoton-c2750'
+        $fromAtom.Destination | Should -Be 'ivybridge-i7-3770k'
+        $fromAtom.Allowed | Should -BeFalse
+        ($fromAtom.Blockers | Sort-Object) -join ',' | Should -Be ($AvotonOnly -join ',')
+        (($checks | Where-Object Source -eq 'ivybridge-i7-3770k').Blockers | Sort-Object) -join ',' | Should -Be ($IvyBridgeOnly -join ',')
+    }
+
+    It 'allows both directions under the mask New-VmCpuidMask computes' {
+        $mask = $Atom, $Ivy | New-VmCpuidMask
+        $checks = $Atom, $Ivy | Compare-CpuidProfile -Mask $mask
+
+        $checks.Allowed | Should -Not -Contain $false
+        $checks[0].Mask -join "`n" | Should -Be ($mask.Lines -join "`n")
+    }
+
+    It 'lists the ignored differences per direction with -IncludeInformational' {
+        $checks = $Atom, $Ivy | Compare-CpuidProfile -IncludeInformational
+
+        ($checks | Where-Object Source -eq 'avoton-c2750').Informational | Should -Contain 'TSC_ADJUST'
+        ($checks | Where-Object Source -eq 'ivybridge-i7-3770k').Informational | Should -Contain 'OSXSAVE'
+    }
+
+    It 'needs at least two profiles (TooFewProfiles)' {
+        { $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'TooFewProfiles,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+    }
+
+    It 'refuses two profiles with the same name (ProfileNameDuplicate)' {
+        { $Atom, $Atom | Compare-CpuidProfile } | Should -Throw -ErrorId 'ProfileNameDuplicate,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+    }
+
+    It 'refuses a -Mask that is not a mask before comparing (MaskInputInvalid)' {
+        { $Atom, $Ivy | Compare-CpuidProfile -Mask 42 } | Should -Throw -ErrorId 'MaskInputInvalid,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+    }
+}

@@ -1,49 +1,229 @@
-﻿<?xml version="1.0" encoding="utf-8" standalone="no"?>
-<test-results xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="nunit_schema_2.5.xsd" name="Pester" total="28" errors="0" failures="0" not-run="0" inconclusive="0" ignored="0" skipped="0" invalid="0" date="2026-11-27" time="06:26:19">
-  <environment machine-name="vm" user="root" platform="Linux" clr-version="10.0.12" cwd="/work/main" os-version="6.18.44-fc-v657" user-domain="" nunit-version="2.5.8.0" />
-  <culture-info current-culture="" current-uiculture="" />
-  <test-suite type="TestFixture" name="Pester" executed="True" result="Success" success="True" time="3.6565" asserts="0" description="Pester">
-    <results>
-      <test-suite type="TestFixture" name="/work/main/tests/Set-VmCpuidMask.Tests.ps1" executed="True" result="Success" success="True" time="3.6565" asserts="0" description="/work/main/tests/Set-VmCpuidMask.Tests.ps1">
-        <results>
-          <test-suite type="TestFixture" name="Set-VmCpuidMask without a vCenter" executed="True" result="Success" success="True" time="0.5894" asserts="0" description="Set-VmCpuidMask without a vCenter">
-            <results>
-              <test-case description="stops with NoVCenterSession before anything else" name="Set-VmCpuidMask without a vCenter.stops with NoVCenterSession before anything else" time="0.198" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses a malformed .vmx line before connecting" name="Set-VmCpuidMask without a vCenter.refuses a malformed .vmx line before connecting" time="0.0164" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="says -VM is missing when a mask is piped without it" name="Set-VmCpuidMask without a vCenter.says -VM is missing when a mask is piped without it" time="0.0196" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="says -Mask is missing when VMs are piped without it, instead of taking them for undo records" name="Set-VmCpuidMask without a vCenter.says -Mask is missing when VMs are piped without it, instead of taking them for undo records" time="0.0213" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="documents that -VM takes pipeline input" name="Set-VmCpuidMask without a vCenter.documents that -VM takes pipeline input" time="0.0796" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses to undo something that is not a Set-VmCpuidMask result" name="Set-VmCpuidMask without a vCenter.refuses to undo something that is not a Set-VmCpuidMask result" time="0.0056" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses -Method PerVmEvc without -Baseline, before connecting" name="Set-VmCpuidMask without a vCenter.refuses -Method PerVmEvc without -Baseline, before connecting" time="0.0072" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it" name="Set-VmCpuidMask without a vCenter.refuses -Force and -Replace with -Method PerVmEvc, and -Baseline none without it" time="0.0145" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="takes ExtraConfig or PerVmEvc as -Method, nothing else" name="Set-VmCpuidMask without a vCenter.takes ExtraConfig or PerVmEvc as -Method, nothing else" time="0.0095" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="completes EVC modes, and none, for -Baseline" name="Set-VmCpuidMask without a vCenter.completes EVC modes, and none, for -Baseline" time="0.0778" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="is a high-impact change that supports -WhatIf" name="Set-VmCpuidMask without a vCenter.is a high-impact change that supports -WhatIf" time="0.0153" asserts="0" success="True" result="Success" executed="True" />
-            </results>
-          </test-suite>
-          <test-suite type="TestFixture" name="Set-VmCpuidMask against the vCenter simulator" executed="True" result="Success" success="True" time="2.9337" asserts="0" description="Set-VmCpuidMask against the vCenter simulator">
-            <results>
-              <test-case description="writes nothing with -WhatIf" name="Set-VmCpuidMask against the vCenter simulator.writes nothing with -WhatIf" time="0.3299" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes the four lines, verified, and returns the previous value of every key" name="Set-VmCpuidMask against the vCenter simulator.writes the four lines, verified, and returns the previous value of every key" time="0.1298" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes a mask read from a file with -Mask (Get-Content mask.vmx), as its help shows" name="Set-VmCpuidMask against the vCenter simulator.writes a mask read from a file with -Mask (Get-Content mask.vmx), as its help shows" time="0.1276" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="changes nothing the second time" name="Set-VmCpuidMask against the vCenter simulator.changes nothing the second time" time="0.0327" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="undoes a change from its Export-Clixml copy" name="Set-VmCpuidMask against the vCenter simulator.undoes a change from its Export-Clixml copy" time="0.1104" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="merges with the masks a VM has, and -Replace replaces them" name="Set-VmCpuidMask against the vCenter simulator.merges with the masks a VM has, and -Replace replaces them" time="0.1201" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses a powered-on VM without -Force, and with -Force warns that it applies at the next power-on" name="Set-VmCpuidMask against the vCenter simulator.refuses a powered-on VM without -Force, and with -Force warns that it applies at the next power-on" time="0.056" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="takes VMs from the pipeline with the mask as .vmx lines, and goes on past a VM that does not exist" name="Set-VmCpuidMask against the vCenter simulator.takes VMs from the pipeline with the mask as .vmx lines, and goes on past a VM that does not exist" time="0.0455" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="applies a per-VM EVC mode with -WhatIf only as a message" name="Set-VmCpuidMask against the vCenter simulator.applies a per-VM EVC mode with -WhatIf only as a message" time="0.1775" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="applies a per-VM EVC mode, the vCenter's own, reads it back, then leaves it alone" name="Set-VmCpuidMask against the vCenter simulator.applies a per-VM EVC mode, the vCenter's own, reads it back, then leaves it alone" time="0.2052" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="computes a mode the vCenter does not offer from the baseline catalog" name="Set-VmCpuidMask against the vCenter simulator.computes a mode the vCenter does not offer from the baseline catalog" time="0.0434" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="reports each VM that cannot take per-VM EVC with its own error id, and goes on" name="Set-VmCpuidMask against the vCenter simulator.reports each VM that cannot take per-VM EVC with its own error id, and goes on" time="0.0478" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="shows progress per VM, in name order, and clears it at the end" name="Set-VmCpuidMask against the vCenter simulator.shows progress per VM, in name order, and clears it at the end" time="0.1242" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor" name="Set-VmCpuidMask against the vCenter simulator.refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor" time="0.1408" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="refuses an EVC mode nobody knows (EvcModeNotFound)" name="Set-VmCpuidMask against the vCenter simulator.refuses an EVC mode nobody knows (EvcModeNotFound)" time="0.0354" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="writes a mode's complete raw mask with the default method" name="Set-VmCpuidMask against the vCenter simulator.writes a mode's complete raw mask with the default method" time="0.0379" asserts="0" success="True" result="Success" executed="True" />
-              <test-case description="runs the PowerCLI workflow on PowerCLI's session" name="Set-VmCpuidMask against the vCenter simulator.runs the PowerCLI workflow on PowerCLI's session" time="0.2418" asserts="0" success="True" result="Success" executed="True" />
-            </results>
-          </test-suite>
-        </results>
-      </test-suite>
-    </results>
-  </test-suite>
-</test-results>
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+    $CanRunCpuid = $PSVersionTable.PSEdition -eq 'Core' -and
+        [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -in 'X64', 'X86'
+}
+
+Describe 'Get-HostCpuid from dump files' {
+    It 'reads the two sample hosts of the worked case, named after their files' {
+        $hosts = Get-HostCpuid -Path $Avoton, $IvyBridge
+
+        $hosts.Count | Should -Be 2
+        $hosts[0] | Should -BeOfType ([CpuidMask.Engine.Model.CpuidProfile])
+        $hosts.Name -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
+        $hosts.Vendor | Sort-Object -Unique | Should -Be 'GenuineIntel'
+        $hosts.Model -join ',' | Should -Be '77,58'
+        $hosts[0].Brand | Should -BeLike '*Atom*C2750*'
+        $hosts.Format | Sort-Object -Unique | Should -Be 'InstLatx64'
+    }
+
+    It 'expands wildcards in -Path' {
+        (Get-HostCpuid -Path (Join-Path $Samples '*.txt')).Count | Should -Be 2
+    }
+
+    It 'reads files piped from Get-ChildItem' {
+        $hosts = Get-ChildItem -LiteralPath $Samples -Filter '*.txt' | Get-HostCpuid
+
+        ($hosts.Name | Sort-Object) -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
+    }
+
+    It 'binds -LiteralPath by the PSPath property name' {
+        $hosts = Get-ChildItem -LiteralPath $Samples -Filter 'avoton*' | Get-HostCpuid -Cpu 0
+
+        $hosts.Name | Should -Be 'avoton-c2750'
+    }
+
+    It 'reads the logical CPU chosen with -Cpu' {
+        $second = Get-HostCpuid -Path $Avoton -Cpu 1
+
+        # Leaf 1 EBX bits 31-24 hold the initial APIC ID: 2 for the dump's CPU #2.
+        ($second.GetLeaf(1, 0).Registers.Ebx -shr 24) | Should -Be 2
+    }
+
+    It 'reports a CPU index beyond the dump as CpuIndexOutOfRange' {
+        { Get-HostCpuid -Path $Avoton -Cpu 4000 -ErrorAction Stop } | Should -Throw -ErrorId 'CpuIndexOutOfRange,CpuidMask.PowerShell.Commands.GetHostCpuidCommand'
+    }
+
+    It 'reports a missing file as an error for that file and reads the others' {
+        $missing = Join-Path $TestDrive 'missing.txt'
+
+        $hosts = Get-HostCpuid -LiteralPath $Avoton, $missing -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'avoton-c2750'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFileNotFound,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'reports a file of no known format as ProfileFormatUnknown' {
+        $junk = Join-Path $TestDrive 'notes.txt'
+        Set-Content -LiteralPath $junk -Value 'nothing about CPUs here'
+
+        Get-HostCpuid -Path $junk -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFormatUnknown,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'shows progress while reading several dumps, and clears it at the end' {
+        $run = Invoke-WithProgress { param($Folder) Get-HostCpuid -Path (Join-Path $Folder '*.txt') } @{ Folder = $Samples }
+
+        $run.Output.Count | Should -Be 2
+        $reading = $run.Progress | Where-Object Activity -eq 'Reading CPUID dumps'
+        $reading.StatusDescription | Select-Object -First 2 | Should -Be 'avoton-c2750.txt (1 of 2)', 'ivybridge-i7-3770k.txt (2 of 2)'
+        $reading[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'shows profiles as a table' {
+        (Get-HostCpuid -Path $Avoton | Out-String) | Should -BeLike '*Name*Vendor*Family*avoton-c2750*GenuineIntel*0x6*0x4D*'
+    }
+}
+
+Describe 'Get-HostCpuid -Local' {
+    # One test for both outcomes: where the CPUID instruction can run (PowerShell 7 on x86/x64) it reads this
+    # machine, elsewhere it must stop with LocalCpuidUnavailable. A skip would hide one of them on every machine.
+    It 'reads this machine with the CPUID instruction, or stops with LocalCpuidUnavailable where it cannot run' {
+        if ($CanRunCpuid) {
+            $local = Get-HostCpuid -Local
+
+            $local.Format | Should -Be 'Local'
+            $local.Name | Should -Be ([Environment]::MachineName)
+            $local.Vendor | Should -BeIn 'GenuineIntel', 'AuthenticAMD', 'HygonGenuine', 'CentaurHauls', '  Shanghai  '
+        }
+        else {
+            { Get-HostCpuid -Local } | Should -Throw -ErrorId 'LocalCpuidUnavailable,CpuidMask.PowerShell.Commands.GetHostCpuidCommand'
+        }
+    }
+}
+
+Describe 'Get-HostCpuid without a vCenter session' {
+    BeforeAll {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $global:DefaultVIServer = $null
+        $global:DefaultVIServers = @()
+    }
+
+    AfterAll {
+        $global:DefaultVIServer = $savedDefault
+        $global:DefaultVIServers = $savedAll
+    }
+
+    It 'stops with NoVCenterSession and says to run Connect-VIServer' {
+        $thrown = { Get-HostCpuid esx01 } | Should -Throw -ErrorId 'NoVCenterSession,CpuidMask.PowerShell.Commands.GetHostCpuidCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*Connect-VIServer*'
+    }
+
+    It 'asks for -Credential when -Server names a vCenter PowerCLI is not connected to' {
+        { Get-HostCpuid esx01 -Server vc01.example.com } | Should -Throw -ErrorId 'VCenterCredentialRequired,CpuidMask.PowerShell.Commands.GetHostCpuidCommand'
+    }
+
+    It 'refuses a virtual machine given as a host, without connecting' {
+        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42' }
+
+        Get-HostCpuid -VMHost $vm -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InventoryInputInvalid,*'
+        $errors[0].TargetObject.Name | Should -Be 'vm01'
+    }
+
+    It 'warns that certificate checks are off every time -SkipCertificateCheck is used' {
+        # Nothing listens on port 9 of the loopback address: the warning comes before the connection fails.
+        $credential = New-Object System.Management.Automation.PSCredential ('user', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        foreach ($attempt in 1..2) {
+            $warnings = $null
+            $failure = $null
+            try {
+                Get-HostCpuid esx01 -Server 'https://127.0.0.1:9/sdk' -Credential $credential -SkipCertificateCheck -WarningVariable warnings -WarningAction SilentlyContinue
+            }
+            catch {
+                $failure = $_
+            }
+
+            $failure | Should -Not -BeNullOrEmpty -Because 'nothing answers on port 9'
+            ($warnings -join ' ') | Should -BeLike '*TLS certificate checks are OFF*'
+        }
+    }
+}
+
+Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'reads hosts by name, pinning the certificate' {
+        $hosts = Get-HostCpuid esx-avoton-01, esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        $hosts.Name -join ',' | Should -Be 'esx-avoton-01,esx-ivy-01'
+        $hosts.Format | Sort-Object -Unique | Should -Be 'VSphere'
+    }
+
+    It 'reads hosts by wildcard, and the worked case mask comes out of them' {
+        $hosts = Get-HostCpuid 'esx-avoton-*', 'esx-ivy-*' -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        ($hosts | New-VmCpuidMask).Lines -join "`n" | Should -Be ($WorkedCaseLines -join "`n")
+    }
+
+    It 'reports a host name that does not exist, and still reads the others' {
+        $hosts = Get-HostCpuid esx-avoton-01, esx-nope -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'esx-avoton-01'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'HostNotFound,*'
+    }
+
+    It 'refuses a server certificate that does not match the pinned thumbprint' {
+        $wrong = ('00:' * 31) + '00'
+        { Get-HostCpuid esx-avoton-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $wrong } | Should -Throw -ErrorId 'VCenterThumbprintMismatch,CpuidMask.PowerShell.Commands.GetHostCpuidCommand'
+    }
+
+    It 'reads PowerCLI host objects by their reference, not by name' {
+        $byName = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+        $moref = ($byName.Source -split '/')[-1]
+        $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+
+        $profile = $vmhost | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+
+        $profile.Name | Should -Be 'esx-ivy-01'
+        $profile.Source | Should -Be $byName.Source
+    }
+
+    It 'reports a host reference the vCenter does not have, and a namesake on another vCenter, per host' {
+        $ivy = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
+        $moref = ($ivy.Source -split '/')[-1]
+        $gone = [pscustomobject]@{ Name = 'esx-gone-01'; Id = 'HostSystem-host-99999' }
+        $other = [pscustomobject]@{ Name = 'esx-elsewhere-01'; Id = "HostSystem-$moref" }
+        $same = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+
+        $hosts = $gone, $other, $same | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'esx-ivy-01'
+        $errors.Count | Should -Be 2
+        $errors.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'HostNotFound,*' }
+        $errors.TargetObject.Name | Sort-Object | Should -Be 'esx-elsewhere-01', 'esx-gone-01'
+    }
+
+    It 'reuses the PowerCLI session of $global:DefaultVIServer, with PowerCLI-shaped host objects' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        try {
+            $global:DefaultVIServer = New-PowerCliLikeSession $vc
+            $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01' }
+
+            $profile = $vmhost | Get-HostCpuid -Thumbprint $vc.Thumbprint
+
+            $profile.Name | Should -Be 'esx-ivy-01'
+        }
+        finally {
+            $global:DefaultVIServer = $savedDefault
+        }
+    }
+}

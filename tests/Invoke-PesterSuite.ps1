@@ -21,7 +21,7 @@ Where to write the NUnit XML result; none by default.
 .PARAMETER Path
 Test files or folders; tests/ by default.
 #>
-[CmdletBinding()]
+[CmdletBinding(PositionalBinding = $false)]
 param(
     [Parameter(Mandatory)] [string] $Module,
     [string] $ResultPath,
