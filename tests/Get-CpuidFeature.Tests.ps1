@@ -32,6 +32,8 @@ Describe 'Get-CpuidFeature' {
         $found.Name | Should -Be 'AVX'
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'FeatureNotFound,*'
         $errors[0].TargetObject | Should -Be 'NOPE-FEATURE'
+        $errors[0].Exception.Message | Should -BeLike '*Get-CpuidFeature lists them.'
+        $errors[0].Exception.Message | Should -Not -BeLike '*cpuidmask features*'
     }
 
     It 'details the features Compare-CpuidProfile reports, through the pipeline' {

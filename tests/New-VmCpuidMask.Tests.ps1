@@ -114,6 +114,16 @@ Describe 'New-VmCpuidMask -Baseline' {
         ($warnings -join ' ') | Should -BeLike '*cpuid.7.1.eax*may not honour*'
     }
 
+    It 'warns about the subleaf key form for a mask over hosts too, naming the FeatMaskLines way' {
+        $dumps = Join-Path $RepoRoot 'tests/data/dumps'
+        $mask = Get-HostCpuid -Path (Join-Path $dumps 'GenuineIntel00306F2_HaswellEP_00_CPUID.txt'), (Join-Path $dumps 'GenuineIntel0050654_SkylakeXeon_CPUID2.txt') |
+            New-VmCpuidMask -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $mask.Lines | Should -Contain 'cpuid.d.1.eax = "----------------------------000-"'
+        ($warnings -join ' ') | Should -BeLike 'cpuid.d.1.eax uses the cpuid.<leaf>.<subleaf>.<reg> form*FeatMaskLines*'
+        ($warnings -join ' ') | Should -Not -BeLike '*--format*'
+    }
+
     It 'with hosts, hides only what they have outside the mode, and proves it' {
         $mask = $Hosts | New-VmCpuidMask -Baseline intel-westmere -WarningAction SilentlyContinue
 

@@ -155,6 +155,8 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         Set-VmCpuidMask -VM vm-batch02 -Mask $Mask @Connection -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
         $errors[0].TargetObject | Should -Be 'vm-batch02'
+        $errors[0].Exception.Message | Should -BeLike '*Use -Force to store the change now*'
+        $errors[0].Exception.Message | Should -Not -BeLike '*--force*'
 
         $change = Set-VmCpuidMask -VM vm-batch02 -Mask $Mask @Connection -Force -Confirm:$false -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
         $change.Verified | Should -BeTrue

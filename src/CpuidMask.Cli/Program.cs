@@ -77,7 +77,7 @@ namespace CpuidMask.Cli
             }
             catch (CpuidMaskException ex)
             {
-                context.Err.WriteLine($"cpuidmask {command.Name}: {ex.Message}");
+                context.Err.WriteLine($"cpuidmask {command.Name}: {RemedyWording.Describe(ex)}");
                 context.Err.WriteLine($"  (error {ex.ErrorId})");
                 return ExitBadInput;
             }

@@ -125,7 +125,7 @@ namespace CpuidMask.Cli
                 SessionCookie = _session,
                 Thumbprint = Thumbprint,
                 Insecure = Insecure,
-                Warn = message => context.Err.WriteLine("cpuidmask: warning: " + message),
+                Warn = advice => context.Err.WriteLine("cpuidmask: warning: " + RemedyWording.Describe(advice)),
             };
             try
             {

@@ -40,5 +40,11 @@ namespace CpuidMask.Engine
 
         /// <summary>The offending input: a file name, a mask text, a feature name, a VM name.</summary>
         public object? Target { get; }
+
+        /// <summary>
+        /// The way out through a shell option or command, for the shell to word and append to the message; null
+        /// when the message itself says all there is to do.
+        /// </summary>
+        public Remedy? Remedy { get; init; }
     }
 }

@@ -69,9 +69,10 @@ namespace CpuidMask.Vim
             if (options.Insecure)
             {
                 // Every connection, not just the first: a user who scripted --insecure once must keep seeing it.
-                options.Warn?.Invoke(
+                options.Warn?.Invoke(new Advice(
                     $"TLS certificate checks are OFF for {options.Server} (insecure): any machine on the network path can pose as this server and receive the credentials. " +
-                    "Pin the server's certificate instead (--thumbprint / -Thumbprint with its SHA-256 thumbprint).");
+                    "Pin the server's certificate instead.",
+                    new Remedy(RemedyKind.PinThumbprint)));
             }
 
             var policy = options.MessageHandler == null ? new ServerCertificatePolicy(options.Thumbprint, options.Insecure) : null;

@@ -61,7 +61,7 @@ namespace CpuidMask.Vim
         public bool Insecure { get; init; }
 
         /// <summary>Receives warnings the user must see (the CLI prints them to stderr, cmdlets call WriteWarning).</summary>
-        public Action<string>? Warn { get; init; }
+        public Action<Advice>? Warn { get; init; }
 
         /// <summary>Receives one line per call (method, status, time), never bodies or credentials.</summary>
         public Action<string>? Trace { get; init; }

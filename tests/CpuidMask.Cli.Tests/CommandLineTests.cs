@@ -160,6 +160,28 @@ namespace CpuidMask.Cli.Tests
 
             Assert.Equal(2, result.ExitCode);
             Assert.Contains("FeatureNotFound", result.Err);
+            Assert.Contains("'cpuidmask features' lists them.", result.Err);
+            Assert.DoesNotContain("Get-CpuidFeature", result.Err);
+        }
+
+        [Fact]
+        public void Mask_WithSubleafKeys_WarnsOnStandardErrorAndStillWritesThem()
+        {
+            var result = CliRunner.Run("mask", CliRunner.Dump("GenuineIntel00306F2_HaswellEP_00_CPUID.txt"), CliRunner.Dump("GenuineIntel0050654_SkylakeXeon_CPUID2.txt"), "--format", "vmx");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("cpuid.d.1.eax = ", result.Out);
+            Assert.Contains("warning: cpuid.d.1.eax uses the cpuid.<leaf>.<subleaf>.<reg> form", result.Err);
+            Assert.Contains("--format featmask", result.Err);
+        }
+
+        [Fact]
+        public void Mask_WithoutSubleafKeys_DoesNotWarn()
+        {
+            var result = CliRunner.Run("mask", CliRunner.Avoton, CliRunner.IvyBridge, "--format", "vmx");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.DoesNotContain("warning", result.Err);
         }
 
         [Fact]

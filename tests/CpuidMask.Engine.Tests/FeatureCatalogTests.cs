@@ -169,13 +169,14 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
-        public void Find_UnknownNameWithNothingClose_PointsToTheFeatureListInEitherShell()
+        public void Find_UnknownNameWithNothingClose_NamesTheFeatureListAsTheRemedyForTheShellToWord()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => Catalog.Find("QQZZXXQQ"));
 
             Assert.DoesNotContain("Did you mean", ex.Message);
-            Assert.Contains("'cpuidmask features'", ex.Message);
-            Assert.Contains("Get-CpuidFeature", ex.Message);
+            Assert.Equal(RemedyKind.ListFeatures, ex.Remedy!.Kind);
+            Assert.DoesNotContain("cpuidmask features", ex.Message);
+            Assert.DoesNotContain("Get-CpuidFeature", ex.Message);
         }
 
         [Theory]

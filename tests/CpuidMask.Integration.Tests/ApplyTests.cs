@@ -209,7 +209,8 @@ namespace CpuidMask.Integration.Tests
 
             Assert.True(refused.ExitCode == 2, refused.ToString());
             Assert.Contains("VM 'vm-db01' on 127.0.0.1 is powered on; nothing was written", refused.Err);
-            Assert.Contains("--force", refused.Err);
+            Assert.Contains("Use --force to store the change now", refused.Err);
+            Assert.DoesNotContain("-Force", refused.Err);
             Assert.Contains("next power-on", refused.Err);
             Assert.Contains("error VmPoweredOn", refused.Err);
             Assert.DoesNotContain("ReconfigVM_Task", refused.Requests);

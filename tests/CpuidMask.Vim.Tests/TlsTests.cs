@@ -34,7 +34,7 @@ namespace CpuidMask.Vim.Tests
                 Password = TestConnections.Password,
                 Thumbprint = thumbprint,
                 Insecure = insecure,
-                Warn = warnings == null ? null : warnings.Add,
+                Warn = warnings == null ? null : advice => warnings.Add(advice.Text),
                 Timeout = TimeSpan.FromSeconds(20),
             };
 
@@ -47,7 +47,10 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
             Assert.Contains($"https://127.0.0.1:{_server.Port}/sdk", ex.Message);
             Assert.Contains(CertificateThumbprint.Format(TestCertificates.Sha256(Certificate)), ex.Message);
-            Assert.Contains("--thumbprint", ex.Message);
+            Assert.Equal(RemedyKind.PinThumbprint, ex.Remedy!.Kind);
+            Assert.Equal(CertificateThumbprint.Format(TestCertificates.Sha256(Certificate)), ex.Remedy.Detail);
+            Assert.DoesNotContain("--thumbprint", ex.Message);
+            Assert.DoesNotContain("-Thumbprint", ex.Message);
         }
 
         [Theory]

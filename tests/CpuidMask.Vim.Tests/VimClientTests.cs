@@ -174,7 +174,7 @@ namespace CpuidMask.Vim.Tests
         [Fact]
         public async Task ConnectAsync_Insecure_WarnsOnEveryConnection()
         {
-            var warnings = new List<string>();
+            var warnings = new List<Advice>();
             for (int i = 0; i < 2; i++)
             {
                 var server = new FakeVimServer().ScriptLogin();
@@ -190,8 +190,8 @@ namespace CpuidMask.Vim.Tests
             }
 
             Assert.Equal(2, warnings.Count);
-            Assert.All(warnings, w => Assert.Contains("https://vc01.example.com/sdk", w));
-            Assert.All(warnings, w => Assert.Contains("thumbprint", w));
+            Assert.All(warnings, w => Assert.Contains("https://vc01.example.com/sdk", w.Text));
+            Assert.All(warnings, w => Assert.Equal(RemedyKind.PinThumbprint, w.Remedy!.Kind));
         }
 
         [Fact]

@@ -81,7 +81,9 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(ErrorKind.InvalidOperation, ex.Kind);
             Assert.Equal("web/01", ex.Target);
             Assert.Contains("powered on; nothing was written", ex.Message);
-            Assert.Contains("power it off first, or use --force / -Force", ex.Message);
+            Assert.Contains("power it off first", ex.Message);
+            Assert.Equal(RemedyKind.Force, ex.Remedy!.Kind);
+            Assert.Contains("store the change now", ex.Remedy.Detail);
             Assert.Contains("next power-on", ex.Message);
             Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
         }

@@ -235,7 +235,7 @@ Example:
             }
             catch (CpuidMaskException ex) when (ex.ErrorId == VimErrorIds.VmNotFound)
             {
-                throw new CpuidMaskException(ex.ErrorId, ex.Kind, ex.Message + " Nothing was written to any VM.", ex.Target, ex);
+                throw new CpuidMaskException(ex.ErrorId, ex.Kind, ex.Message + " Nothing was written to any VM.", ex.Target, ex) { Remedy = ex.Remedy };
             }
 
             return vms.Count > 0 ? vms : throw new CpuidMaskException(
@@ -247,7 +247,7 @@ Example:
 
         internal static void Fail(CliContext context, string command, string vm, CpuidMaskException ex)
         {
-            context.Err.WriteLine($"cpuidmask {command}: {vm}: {ex.Message}");
+            context.Err.WriteLine($"cpuidmask {command}: {vm}: {RemedyWording.Describe(ex)}");
             context.Err.WriteLine($"  (error {ex.ErrorId})");
         }
 

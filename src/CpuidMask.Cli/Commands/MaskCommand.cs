@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
 
 namespace CpuidMask.Cli.Commands
@@ -80,6 +81,11 @@ Example:
         internal static void Write(CliContext context, GeneratedMask result, string format, string? baseline = null)
         {
             var o = context.Out;
+            if ((format == "vmx" || format == "text") && result.Mask.SubleafAdvice() is Advice subleaf)
+            {
+                context.Err.WriteLine("cpuidmask mask: warning: " + RemedyWording.Describe(subleaf));
+            }
+
             switch (format)
             {
                 case "vmx":

@@ -160,8 +160,11 @@ namespace CpuidMask.Engine.Analysis
                 throw new CpuidMaskException(
                     "BaselineVendorMismatch",
                     ErrorKind.InvalidArgument,
-                    $"Baseline {baseline.Key} is for {baseline.VendorString} CPUs; {string.Join(", ", wrongVendor.Select(h => $"{h.Name} is {h.Vendor}"))}. Pick a baseline of the hosts' vendor ('cpuidmask baselines' or Get-CpuidBaseline lists them).",
-                    wrongVendor.Select(h => h.Name).ToArray());
+                    $"Baseline {baseline.Key} is for {baseline.VendorString} CPUs; {string.Join(", ", wrongVendor.Select(h => $"{h.Name} is {h.Vendor}"))}. Pick a baseline of the hosts' vendor.",
+                    wrongVendor.Select(h => h.Name).ToArray())
+                {
+                    Remedy = new Remedy(RemedyKind.ListBaselines),
+                };
             }
 
             var gaps = hosts

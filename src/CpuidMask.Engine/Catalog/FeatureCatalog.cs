@@ -142,8 +142,11 @@ namespace CpuidMask.Engine.Catalog
             throw new CpuidMaskException(
                 "FeatureNotFound",
                 ErrorKind.ObjectNotFound,
-                $"No CPUID feature is named '{nameOrAlias}'." + (hint.Length > 0 ? $" Did you mean: {hint}?" : " See the feature list: 'cpuidmask features' or Get-CpuidFeature."),
-                nameOrAlias);
+                $"No CPUID feature is named '{nameOrAlias}'." + (hint.Length > 0 ? $" Did you mean: {hint}?" : string.Empty),
+                nameOrAlias)
+            {
+                Remedy = hint.Length > 0 ? null : new Remedy(RemedyKind.ListFeatures),
+            };
         }
 
         /// <summary>The feature defined at a bit, if any.</summary>

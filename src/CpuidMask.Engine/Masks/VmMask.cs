@@ -147,6 +147,21 @@ namespace CpuidMask.Engine.Masks
             return merged;
         }
 
+        /// <summary>
+        /// The warning every shell gives when the mask has subleaf keys (cpuid.7.1.eax, cpuid.d.1.eax): VMware documents
+        /// only the cpuid.&lt;leaf&gt;.&lt;reg&gt; form, so whether ESXi honours cpuid.&lt;leaf&gt;.&lt;subleaf&gt;.&lt;reg&gt; is
+        /// unverified; named feature masks and per-VM EVC hide the same features by name. Null when there are none.
+        /// </summary>
+        public Advice? SubleafAdvice()
+        {
+            var keys = Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
+            return keys.Length == 0
+                ? null
+                : new Advice(
+                    $"{string.Join(", ", keys)} {(keys.Length == 1 ? "uses" : "use")} the cpuid.<leaf>.<subleaf>.<reg> form, which ESXi may not honour (unverified).",
+                    new Remedy(RemedyKind.HideByName));
+        }
+
         /// <summary>The .vmx lines, register masks first in leaf order, then feature masks.</summary>
         public IReadOnlyList<string> ToVmxLines() =>
             ToExtraConfig().Select(p => $"{p.Key} = \"{p.Value}\"").ToArray();

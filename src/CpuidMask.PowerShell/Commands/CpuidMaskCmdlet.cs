@@ -28,7 +28,7 @@ namespace CpuidMask.PowerShell.Commands
 
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly Dictionary<string, VimClient> _clients = new Dictionary<string, VimClient>(StringComparer.OrdinalIgnoreCase);
-        private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
+        private readonly ConcurrentQueue<Advice> _warnings = new ConcurrentQueue<Advice>();
         // One activity per command; nested progress is not needed for a flat loop.
         private const int ProgressActivityId = 0x43505544;
 
@@ -134,7 +134,11 @@ namespace CpuidMask.PowerShell.Commands
         /// </summary>
         internal static ErrorRecord ToErrorRecord(CpuidMaskException exception, object? item)
         {
-            return new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), Unwrap(item) ?? exception.Target);
+            // A remedy named below is worded here, in this module's parameters; the original stays the inner exception.
+            var reported = exception.Remedy == null
+                ? exception
+                : new CpuidMaskException(exception.ErrorId, exception.Kind, RemedyWording.Describe(exception), exception.Target, exception);
+            return new ErrorRecord(reported, exception.ErrorId, CategoryOf(exception.Kind), Unwrap(item) ?? exception.Target);
         }
 
         /// <summary>A failure of one item: reported, and the command goes on with the next.</summary>
@@ -447,7 +451,7 @@ namespace CpuidMask.PowerShell.Commands
         {
             while (_warnings.TryDequeue(out var warning))
             {
-                WriteWarning(warning);
+                WriteWarning(RemedyWording.Describe(warning));
             }
         }
 

@@ -156,14 +156,9 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            // Subleaf keys (cpuid.7.1.eax, cpuid.d.1.eax) are the form ESXi's documentation never shows.
-            var subleafLines = generated.Mask.Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
-            if (subleafLines.Length > 0)
+            if (generated.Mask.SubleafAdvice() is Advice subleaf)
             {
-                WriteWarning(
-                    $"{string.Join(", ", subleafLines)} use the cpuid.<leaf>.<subleaf>.<reg> form, which ESXi may not honour (unverified). " +
-                    "On hardware version 9 and later prefer the named feature masks (the mask's FeatMaskLines)" +
-                    (baseline == null ? "." : ", or per-VM EVC (-AsPerVmEvc; Set-VmCpuidMask -Method PerVmEvc)."));
+                WriteWarning(RemedyWording.Describe(subleaf));
             }
 
             if (AsVmx)

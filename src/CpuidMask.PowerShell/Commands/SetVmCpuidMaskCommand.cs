@@ -229,12 +229,9 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             _maskVendor = generated.CpuVendor;
-            var subleafLines = generated.Mask.Registers.Keys.Where(k => k.Subleaf != 0).OrderBy(k => k).Select(k => k.ToString()).ToArray();
-            if (subleafLines.Length > 0)
+            if (generated.Mask.SubleafAdvice() is Advice subleaf)
             {
-                WriteWarning(
-                    $"The mask of {generated.Baseline!.Key} has {string.Join(", ", subleafLines)}, in the cpuid.<leaf>.<subleaf>.<reg> form ESXi may not honour (unverified). " +
-                    "On hardware version 14 and later, -Method PerVmEvc hides those features by name.");
+                WriteWarning($"The mask of {generated.Baseline!.Key}: " + RemedyWording.Describe(subleaf));
             }
 
             return generated.Mask;

@@ -40,7 +40,7 @@ namespace CpuidMask.PowerShell.Input
             return user != null && !string.IsNullOrEmpty(password) ? new EnvironmentLogin(null, user, password) : null;
         }
 
-        public VimConnectionOptions Options(string endpoint, string? thumbprint, bool insecure, Action<string> warn) => _session != null
+        public VimConnectionOptions Options(string endpoint, string? thumbprint, bool insecure, Action<Engine.Advice> warn) => _session != null
             ? new VimConnectionOptions(endpoint) { SessionCookie = _session, Thumbprint = thumbprint, Insecure = insecure, Warn = warn, Trace = _ => { } }
             : new VimConnectionOptions(endpoint) { UserName = _user, Password = _password, Thumbprint = thumbprint, Insecure = insecure, Warn = warn, Trace = _ => { } };
 

@@ -127,8 +127,11 @@ namespace CpuidMask.Vim.Masks
                         VimErrorIds.UndoServerMismatch,
                         ErrorKind.InvalidOperation,
                         $"The undo record for VM '{record.Vm}' was made on server {record.Server}, but this connection is to {server}; nothing was written. " +
-                        $"Connect to {record.Server}, or use --force / -Force if {server} is the same server under another name.",
-                        record.Vm);
+                        $"Connect to {record.Server}.",
+                        record.Vm)
+                    {
+                        Remedy = new Remedy(RemedyKind.Force, $"if {server} is the same server under another name"),
+                    };
                 }
 
                 forced = true;
@@ -177,8 +180,11 @@ namespace CpuidMask.Vim.Masks
                         VimErrorIds.UndoConflict,
                         ErrorKind.InvalidOperation,
                         $"Not undoing on VM '{vm.Name}' ({server}): {string.Join("; ", conflicts)}. Someone changed it after the apply of {record.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; nothing was written. " +
-                        "Check the VM's masks (cpuidmask vm-mask / Get-VmCpuidMask), or use --force / -Force to restore the previous values anyway.",
-                        vm.Name);
+                        "Check the VM's masks.",
+                        vm.Name)
+                    {
+                        Remedy = new Remedy(RemedyKind.Force, "to restore the previous values anyway"),
+                    };
                 }
 
                 forced = true;
@@ -383,9 +389,11 @@ namespace CpuidMask.Vim.Masks
                 throw new CpuidMaskException(
                     VimErrorIds.VmPoweredOn,
                     ErrorKind.InvalidOperation,
-                    $"VM '{vm.Name}' on {server} is {state}; nothing was written. CPUID masks apply only at the VM's next power-on anyway: " +
-                    "power it off first, or use --force / -Force to store the change now (the running VM keeps its current CPU features until it is powered off and on again).",
-                    vm.Name);
+                    $"VM '{vm.Name}' on {server} is {state}; nothing was written. CPUID masks apply only at the VM's next power-on anyway: power it off first.",
+                    vm.Name)
+                {
+                    Remedy = new Remedy(RemedyKind.Force, "to store the change now (the running VM keeps its current CPU features until it is powered off and on again)"),
+                };
             }
 
             string note = !running

@@ -293,10 +293,12 @@ namespace CpuidMask.Vim.Soap
                     VimErrorIds.CertificateRejected,
                     ErrorKind.ConnectionError,
                     $"The certificate of {server} is not trusted ({_policy.LastRejection}); its SHA-256 thumbprint is {presented}. " +
-                    "Fix the certificate (trust the VMCA root or install a CA-signed one), or, once you have confirmed this thumbprint with the vCenter administrator, " +
-                    $"pass it to pin it (--thumbprint {presented} / -Thumbprint).",
+                    "Fix the certificate (trust the VMCA root or install a CA-signed one), or, once you have confirmed this thumbprint with the vCenter administrator, pin it.",
                     server,
-                    ex);
+                    ex)
+                {
+                    Remedy = new Remedy(RemedyKind.PinThumbprint, presented),
+                };
             }
 
             if (ex is OperationCanceledException)

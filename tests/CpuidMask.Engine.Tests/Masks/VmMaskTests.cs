@@ -46,6 +46,19 @@ namespace CpuidMask.Engine.Tests.Masks
         }
 
         [Fact]
+        public void SubleafAdvice_NamesEverySubleafKeyInOrder_AndPointsToHidingByName()
+        {
+            var mask = VmMask.ParseVmx("cpuid.d.1.eax = \"----------------------------000-\"\ncpuid.1.ecx = \"----------------------------0---\"\ncpuid.7.1.eax = \"--------------------------0-----\"", "test");
+
+            var advice = mask.SubleafAdvice();
+
+            Assert.NotNull(advice);
+            Assert.StartsWith("cpuid.7.1.eax, cpuid.d.1.eax use the cpuid.<leaf>.<subleaf>.<reg> form", advice!.Text);
+            Assert.Equal(RemedyKind.HideByName, advice.Remedy!.Kind);
+            Assert.Null(VmMask.ParseVmx("cpuid.1.ecx = \"----------------------------0---\"", "test").SubleafAdvice());
+        }
+
+        [Fact]
         public void ParseVmx_WorkedCase_WritesTheSameLinesInLeafOrder()
         {
             var mask = VmMask.ParseVmx(WorkedCase, "case.vmx");

@@ -20,7 +20,7 @@ namespace CpuidMask.Vim.Tests.Fakes
                 UserName = User,
                 Password = Password,
                 MessageHandler = server,
-                Warn = warnings == null ? null : warnings.Add,
+                Warn = warnings == null ? null : advice => warnings.Add(advice.Text),
                 Trace = trace == null ? null : trace.Add,
                 TaskPollInterval = TimeSpan.FromMilliseconds(1),
             };
