@@ -69,6 +69,9 @@ namespace CpuidMask.Vim
         /// <summary>Per-VM EVC asked for on a VM below hardware version 14.</summary>
         public const string VmHardwareVersionTooOld = "VmHardwareVersionTooOld";
 
+        /// <summary>Named feature masks (featMask.vm.cpuid.*) on a VM below hardware version 9, which ignores them.</summary>
+        public const string FeatureMaskNeedsHardwareVersion = "HardwareVersionTooOld";
+
         /// <summary>The VM's capability.perVmEvcSupported is not true.</summary>
         public const string PerVmEvcNotSupported = "PerVmEvcNotSupported";
 

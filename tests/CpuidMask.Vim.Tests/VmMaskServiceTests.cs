@@ -68,6 +68,32 @@ namespace CpuidMask.Vim.Tests
             Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
         }
 
+        [Theory]
+        [InlineData("vmx-08", true)]
+        [InlineData("vmx-09", false)]
+        public async Task ApplyAsync_NamedFeatureMaskBelowHardwareVersion9_IsRefusedBeforeAnyWrite(string version, bool refused)
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            var vm = new Inventory.VmRecord(client.ServerName, "old01", App01) { PowerState = "poweredOff", HardwareVersion = version, ChangeVersion = "1" };
+            var featMask = Mask("featMask.vm.cpuid.PCID = \"Val:0\"");
+
+            if (refused)
+            {
+                var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new VmMaskService(client).ApplyAsync(vm, featMask, new MaskApplyOptions { WhatIf = true }));
+                Assert.Equal("HardwareVersionTooOld", ex.ErrorId);
+                Assert.Contains("VM 'old01'", ex.Message);
+                Assert.Contains("need version 9 or later", ex.Message);
+            }
+            else
+            {
+                var result = await new VmMaskService(client).ApplyAsync(vm, featMask, new MaskApplyOptions { WhatIf = true });
+                Assert.Equal(MaskApplyStatus.WhatIf, result.Status);
+            }
+
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
         [Fact]
         public async Task ApplyAsync_PoweredOnVm_RefusedWithVmPoweredOnSayingWhatToDo()
         {

@@ -274,8 +274,7 @@ namespace CpuidMask.PowerShell.Commands
                     record.Name,
                     token => service.ApplyAsync(record, mask, preview, token),
                     token => service.ApplyAsync(record, mask, options, token),
-                    "Set CPUID mask",
-                    () => CheckHardwareVersion(record, mask));
+                    "Set CPUID mask");
             }
         }
 
@@ -342,8 +341,7 @@ namespace CpuidMask.PowerShell.Commands
                 record.Vm,
                 token => service.UndoAsync(record, new MaskUndoOptions { Force = Force, WhatIf = true }, token),
                 token => service.UndoAsync(record, new MaskUndoOptions { Force = Force }, token),
-                "Restore CPUID mask",
-                null);
+                "Restore CPUID mask");
         }
 
         /// <summary>
@@ -354,13 +352,11 @@ namespace CpuidMask.PowerShell.Commands
             string vmName,
             Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<MaskApplyResult>> preview,
             Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<MaskApplyResult>> write,
-            string verb,
-            Action? check)
+            string verb)
         {
             MaskApplyResult planned;
             try
             {
-                check?.Invoke();
                 planned = Wait(preview);
             }
             catch (CpuidMaskException ex)
@@ -527,18 +523,5 @@ namespace CpuidMask.PowerShell.Commands
             string text => !text.Contains("="),
             _ => InventoryInput.ReadMoRef(value, Read) is { Type: "VirtualMachine" } && Read(value, "Changes") == null,
         };
-
-        // Named feature masks mean nothing to a VM older than hardware version 9: it would silently ignore them.
-        private static void CheckHardwareVersion(VmRecord record, VmMask mask)
-        {
-            if (mask.FeatureMasks.Count > 0 && record.HardwareVersionNumber is int version && version < 9)
-            {
-                throw new CpuidMaskException(
-                    "HardwareVersionTooOld",
-                    ErrorKind.InvalidOperation,
-                    $"VM '{record.Name}' is hardware version {version}; named feature masks (featMask.vm.cpuid.*) need version 9 or later. Upgrade its compatibility, or use the raw cpuid.* lines.",
-                    record.Name);
-            }
-        }
     }
 }

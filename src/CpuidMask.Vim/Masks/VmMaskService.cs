@@ -96,6 +96,16 @@ namespace CpuidMask.Vim.Masks
 
             options ??= new MaskApplyOptions();
             CheckVendor(vm, options.MaskCpuVendor, "this mask");
+            if (mask.FeatureMasks.Count > 0 && vm.HardwareVersionNumber is int version && version < 9)
+            {
+                // A VM below hardware version 9 ignores named feature masks without a word: the write would "succeed" and hide nothing.
+                throw new CpuidMaskException(
+                    VimErrorIds.FeatureMaskNeedsHardwareVersion,
+                    ErrorKind.InvalidOperation,
+                    $"VM '{vm.Name}' ({_client.ServerName}) is hardware version {version}; named feature masks (featMask.vm.cpuid.*) need version 9 or later. Upgrade its compatibility, or use the raw cpuid.* lines; nothing was written.",
+                    vm.Name);
+            }
+
             var plan = MaskChangePlan.Create(Pairs(vm.ExtraConfig), mask, options.Mode, vm.Name);
             var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
             var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Apply) { Mode = options.Mode };
