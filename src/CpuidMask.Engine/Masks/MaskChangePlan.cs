@@ -46,11 +46,12 @@ namespace CpuidMask.Engine.Masks
     /// </summary>
     public sealed class MaskChangePlan
     {
-        private MaskChangePlan(VmMask current, VmMask result, IReadOnlyList<KeyChange> changes)
+        private MaskChangePlan(VmMask current, VmMask result, IReadOnlyList<KeyChange> changes, IReadOnlyList<string>? conflicts = null)
         {
             Current = current;
             Result = result;
             Changes = changes;
+            Conflicts = conflicts ?? Array.Empty<string>();
         }
 
         /// <summary>The masks the VM had.</summary>
@@ -60,6 +61,13 @@ namespace CpuidMask.Engine.Masks
         public VmMask Result { get; }
 
         public IReadOnlyList<KeyChange> Changes { get; }
+
+        /// <summary>
+        /// For an undo: the keys someone changed after the apply (they hold neither the applied value nor the
+        /// previous one), e.g. <c>cpuid.1.ecx is "...", not "..." as applied</c>. Undoing over them loses that change,
+        /// so callers refuse unless told to force. Always empty for an apply.
+        /// </summary>
+        public IReadOnlyList<string> Conflicts { get; }
 
         public bool IsNoOp => Changes.Count == 0;
 
@@ -117,8 +125,73 @@ namespace CpuidMask.Engine.Masks
             return new MaskChangePlan(current, result, changes.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).ToArray());
         }
 
-        /// <summary>The changes that restore what the given changes replaced.</summary>
-        public static IReadOnlyList<KeyChange> Undo(IEnumerable<KeyChange> applied) => applied.Select(c => c.Inverse()).ToArray();
+        /// <summary>
+        /// The changes that put back what an apply replaced, judged against what the VM holds now: each key gets its
+        /// previous value again (removed where it did not exist). A key already back at its previous value needs
+        /// nothing (an undo run twice); a key that holds neither that nor the applied value is a conflict
+        /// (<see cref="Conflicts"/>), still planned so a forced undo restores it. Only CPUID mask keys are looked at.
+        /// </summary>
+        /// <param name="extraConfig">The VM's whole extraConfig as read now.</param>
+        /// <param name="applied">The changes the apply made (its undo record).</param>
+        /// <param name="vmName">For the result mask's error messages.</param>
+        public static MaskChangePlan ForUndo(IEnumerable<KeyValuePair<string, string>> extraConfig, IEnumerable<KeyChange> applied, string vmName)
+        {
+            var now = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in extraConfig.Where(p => VmMask.IsMaskConfigKey(p.Key)))
+            {
+                now[pair.Key] = pair.Value;
+            }
+
+            var conflicts = new List<string>();
+            var changes = new List<KeyChange>();
+            foreach (var change in applied)
+            {
+                string? value = now.TryGetValue(change.Key, out var held) ? held : null;
+                if (string.Equals(value, change.PreviousValue, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (!string.Equals(value, change.NewValue, StringComparison.Ordinal))
+                {
+                    conflicts.Add($"{change.Key} is {Show(value)}, not {Show(change.NewValue)} as applied");
+                }
+
+                // Keep the VM's own spelling of the key so vSphere replaces it rather than adding a twin.
+                string key = now.Keys.FirstOrDefault(k => string.Equals(k, change.Key, StringComparison.OrdinalIgnoreCase)) ?? change.Key;
+                changes.Add(new KeyChange(key, value, change.PreviousValue));
+            }
+
+            var after = new Dictionary<string, string>(now, StringComparer.OrdinalIgnoreCase);
+            foreach (var change in changes)
+            {
+                if (change.NewValue == null)
+                {
+                    after.Remove(change.Key);
+                }
+                else
+                {
+                    after[change.Key] = change.NewValue;
+                }
+            }
+
+            return new MaskChangePlan(LenientMask(now, vmName), LenientMask(after, vmName), changes, conflicts);
+        }
+
+        // What a VM held before is restored as it was; a malformed value there is the VM's own, not this plan's error.
+        private static VmMask LenientMask(IEnumerable<KeyValuePair<string, string>> pairs, string vmName)
+        {
+            try
+            {
+                return VmMask.FromExtraConfig(pairs, vmName);
+            }
+            catch (CpuidMaskException)
+            {
+                return VmMask.Empty;
+            }
+        }
+
+        private static string Show(string? value) => value == null ? "absent" : "\"" + value + "\"";
 
         /// <summary>
         /// Compares what the server holds after a write with what was written. A key the server dropped or

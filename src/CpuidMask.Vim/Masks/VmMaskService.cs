@@ -162,34 +162,15 @@ namespace CpuidMask.Vim.Masks
                     record.Vm);
             }
 
-            var current = MaskPairs(vm.ExtraConfig).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
-            var conflicts = new List<string>();
-            var inverse = new List<KeyChange>();
-            foreach (var change in record.Changes)
-            {
-                string? now = current.TryGetValue(change.Key, out var value) ? value : null;
-                if (!string.Equals(now, change.PreviousValue, StringComparison.Ordinal))
-                {
-                    // A key already back at its previous value is done (an undo run twice), not a conflict.
-                    if (!string.Equals(now, change.NewValue, StringComparison.Ordinal))
-                    {
-                        conflicts.Add($"{change.Key} is {Show(now)}, not {Show(change.NewValue)} as applied");
-                    }
-
-                    // Keep the VM's own spelling of the key so vSphere replaces it rather than adding a twin.
-                    string key = current.Keys.FirstOrDefault(k => string.Equals(k, change.Key, StringComparison.OrdinalIgnoreCase)) ?? change.Key;
-                    inverse.Add(new KeyChange(key, now, change.PreviousValue));
-                }
-            }
-
-            if (conflicts.Count > 0)
+            var plan = MaskChangePlan.ForUndo(Pairs(vm.ExtraConfig), record.Changes, vm.Name);
+            if (plan.Conflicts.Count > 0)
             {
                 if (!options.Force)
                 {
                     throw new CpuidMaskException(
                         VimErrorIds.UndoConflict,
                         ErrorKind.InvalidOperation,
-                        $"Not undoing on VM '{vm.Name}' ({server}): {string.Join("; ", conflicts)}. Someone changed it after the apply of {record.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; nothing was written. " +
+                        $"Not undoing on VM '{vm.Name}' ({server}): {string.Join("; ", plan.Conflicts)}. Someone changed it after the apply of {record.AppliedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; nothing was written. " +
                         "Check the VM's masks.",
                         vm.Name)
                     {
@@ -200,21 +181,8 @@ namespace CpuidMask.Vim.Masks
                 forced = true;
             }
 
-            var after = new Dictionary<string, string>(current, StringComparer.OrdinalIgnoreCase);
-            foreach (var change in inverse)
-            {
-                if (change.NewValue == null)
-                {
-                    after.Remove(change.Key);
-                }
-                else
-                {
-                    after[change.Key] = change.NewValue;
-                }
-            }
-
-            var kept = MaskPairs(vm.ExtraConfig).Where(p => !inverse.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
-            var write = new PendingWrite(vm, inverse, TryParse(after, vm.Name), kept, MaskOperation.Undo);
+            var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
+            var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Undo);
             return await WriteAsync(write, options.Force, options.WhatIf, forced, cancellationToken).ConfigureAwait(false);
         }
 
@@ -483,21 +451,6 @@ namespace CpuidMask.Vim.Masks
 
         private static IEnumerable<KeyValuePair<string, string>> MaskPairs(IEnumerable<OptionValue> extraConfig) =>
             Pairs(extraConfig).Where(p => VmMask.IsMaskConfigKey(p.Key));
-
-        private static VmMask TryParse(IEnumerable<KeyValuePair<string, string>> pairs, string vmName)
-        {
-            try
-            {
-                return VmMask.FromExtraConfig(pairs, vmName);
-            }
-            catch (CpuidMaskException)
-            {
-                // The values restored are what the VM held before; a malformed one is the VM's own business.
-                return VmMask.Empty;
-            }
-        }
-
-        private static string Show(string? value) => value == null ? "absent" : "\"" + value + "\"";
 
         private sealed class PendingWrite
         {

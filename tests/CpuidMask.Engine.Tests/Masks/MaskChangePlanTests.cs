@@ -79,9 +79,34 @@ namespace CpuidMask.Engine.Tests.Masks
             var plan = MaskChangePlan.Create(original, WorkedCase, MaskWriteMode.Replace, "vm01");
             var after = Apply(original, plan.Changes);
 
-            var restored = Apply(after, MaskChangePlan.Undo(plan.Changes));
+            var undo = MaskChangePlan.ForUndo(after, plan.Changes, "vm01");
+            var restored = Apply(after, undo.Changes);
 
             Assert.Equal(original.OrderBy(p => p.Key), restored.OrderBy(p => p.Key));
+            Assert.Empty(undo.Conflicts);
+            Assert.Equal(new[] { "cpuid.1.ecx = \"0-------------------------------\"" }, undo.Result.ToVmxLines());
+            Assert.Empty(MaskChangePlan.ForUndo(restored, plan.Changes, "vm01").Changes);
+        }
+
+        [Fact]
+        public void ForUndo_KeyChangedSinceTheApply_IsAConflictButStillPlanned_AndKeepsTheVmsSpelling()
+        {
+            var applied = new[]
+            {
+                new KeyChange("cpuid.1.ecx", null, "--00-0---0----0-----------------"),
+                new KeyChange("cpuid.7.ebx", "-------------------------------1", "-------------------------------0"),
+            };
+            var now = new Dictionary<string, string>
+            {
+                ["CPUID.1.ECX"] = "--00-0---0----0----------------0",
+                ["cpuid.7.ebx"] = "-------------------------------0",
+                ["guestinfo.owner"] = "ops",
+            };
+
+            var undo = MaskChangePlan.ForUndo(now, applied, "vm01");
+
+            Assert.Equal(new[] { "cpuid.1.ecx is \"--00-0---0----0----------------0\", not \"--00-0---0----0-----------------\" as applied" }, undo.Conflicts);
+            Assert.Equal(new[] { "CPUID.1.ECX: \"--00-0---0----0----------------0\" -> (removed)", "cpuid.7.ebx: \"-------------------------------0\" -> \"-------------------------------1\"" }, undo.Changes.Select(c => c.ToString()));
         }
 
         [Fact]
