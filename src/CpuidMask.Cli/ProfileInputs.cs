@@ -60,7 +60,7 @@ namespace CpuidMask.Cli
             var vcenter = VCenterOptions.From(args, context);
             using (var client = vcenter.Connect(context))
             {
-                var hosts = VCenterOptions.Wait(() => new HostInventory(client).ReadHostsAsync(hostNames));
+                var hosts = VimCall.Run(() => new HostInventory(client).ReadHostsAsync(hostNames));
                 var notConnected = hosts.Where(h => !h.IsConnected).ToArray();
                 if (notConnected.Length > 0)
                 {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading.Tasks;
 using CpuidMask.Engine;
 using CpuidMask.Vim;
 
@@ -129,7 +128,7 @@ namespace CpuidMask.Cli
             };
             try
             {
-                return Wait(() => VimClient.ConnectAsync(options));
+                return VimCall.Run(() => VimClient.ConnectAsync(options));
             }
             catch (VimFaultException fault) when (fault.FaultType == "InvalidLogin")
             {
@@ -141,9 +140,6 @@ namespace CpuidMask.Cli
                     options.Server.Host);
             }
         }
-
-        /// <summary>Runs async library code from the synchronous commands without capturing a context.</summary>
-        public static T Wait<T>(Func<Task<T>> action) => Task.Run(action).GetAwaiter().GetResult();
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
     }

@@ -141,7 +141,7 @@ Example:
                     MaskApplyResult result;
                     try
                     {
-                        result = VCenterOptions.Wait(() => service.ApplyAsync(vm.Record, mask, options));
+                        result = VimCall.Run(() => service.ApplyAsync(vm.Record, mask, options));
                     }
                     catch (MaskNotPersistedException ex)
                     {
@@ -192,7 +192,7 @@ Example:
             {
                 var service = new VmMaskService(client);
                 var vms = ReadVms(service, client.ServerName, names);
-                var request = VCenterOptions.Wait(() => service.ResolvePerVmEvcModeAsync(baseline));
+                var request = VimCall.Run(() => service.ResolvePerVmEvcModeAsync(baseline));
                 context.Out.WriteLine(request.EvcModeKey == null
                     ? "Per-VM EVC: clear (empty mask)"
                     : $"Per-VM EVC mode {request.EvcModeKey}: {request.Mask.Count} feature mask entries, {request.Source}");
@@ -200,7 +200,7 @@ Example:
                 {
                     try
                     {
-                        var result = VCenterOptions.Wait(() => service.ApplyPerVmEvcAsync(vm.Record, request, whatIf));
+                        var result = VimCall.Run(() => service.ApplyPerVmEvcAsync(vm.Record, request, whatIf));
                         string what = result.Status switch
                         {
                             MaskApplyStatus.Unchanged => "unchanged (it already has exactly this mask; nothing was sent)",
@@ -231,7 +231,7 @@ Example:
             IReadOnlyList<VmMaskInfo> vms;
             try
             {
-                vms = VCenterOptions.Wait(() => service.ReadAsync(names));
+                vms = VimCall.Run(() => service.ReadAsync(names));
             }
             catch (CpuidMaskException ex) when (ex.ErrorId == VimErrorIds.VmNotFound)
             {

@@ -61,8 +61,8 @@ Example:
                 server = client.ServerName;
                 var inventory = new HostInventory(client);
                 var names = args.Values("--host");
-                hosts = VCenterOptions.Wait(() => inventory.ReadHostsAsync(names.Count == 0 ? null : names));
-                modes = VCenterOptions.Wait(() => inventory.ReadSupportedEvcModesAsync());
+                hosts = VimCall.Run(() => inventory.ReadHostsAsync(names.Count == 0 ? null : names));
+                modes = VimCall.Run(() => inventory.ReadSupportedEvcModesAsync());
             }
 
             var rows = hosts.Select(h => new HostRow(h, modes)).ToArray();

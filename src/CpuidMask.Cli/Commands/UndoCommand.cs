@@ -66,7 +66,7 @@ Example:
                 {
                     try
                     {
-                        var result = VCenterOptions.Wait(() => service.UndoAsync(record, options));
+                        var result = VimCall.Run(() => service.UndoAsync(record, options));
                         MaskWriteOutput.Write(context.Out, result);
                     }
                     catch (MaskNotPersistedException ex)

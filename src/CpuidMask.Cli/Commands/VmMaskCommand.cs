@@ -51,7 +51,7 @@ Example:
             IReadOnlyList<VmMaskInfo> vms;
             using (var client = vcenter.Connect(context))
             {
-                vms = VCenterOptions.Wait(() => new VmMaskService(client).ReadAsync(names));
+                vms = VimCall.Run(() => new VmMaskService(client).ReadAsync(names));
             }
 
             if (args.Has("--json"))
