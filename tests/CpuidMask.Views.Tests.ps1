@@ -232,19 +232,22 @@ BeforeAll {
         , @(($Text -join ' ').Trim() -split '\s+' -ne '')
     }
 
-    function Test-ShowsWhole {
-        # What is wrong with a cell: its lines must hold the expected value's words, none cut, and an array's
-        # elements must each be one of its lines. Nothing when it is right.
-        param([string[]] $Shown, $Expected, [string] $Where)
-        $expectedText = @($Expected | ForEach-Object { "$_" })
-        $shownWords = (Get-Word $Shown) -join ' '
-        $expectedWords = (Get-Word $expectedText) -join ' '
-        if ($shownWords -cne $expectedWords) {
-            "${Where}: shows '$($Shown -join ' / ')' for '$expectedWords'"
-        }
-        if ($Expected -is [array]) {
-            foreach ($element in $expectedText) {
-                if ($Shown -notcontains $element) { "${Where}: '$element' is not whole on one line" }
+    function Test-Row {
+        # What is wrong with one row or entry: each cell's lines must hold the expected value's words, none
+        # cut, and an array's elements must each be one of the cell's lines. Nothing when it is right.
+        param($Shown, $Expected, [string] $Where)
+        foreach ($label in $Expected.Keys) {
+            $value = $Expected[$label]
+            $cell = @($Shown[$label])
+            $shownWords = (($cell -join ' ').Trim() -split '\s+') -join ' '
+            $expectedWords = ((@(foreach ($element in $value) { "$element" }) -join ' ').Trim() -split '\s+') -join ' '
+            if ($shownWords -cne $expectedWords) {
+                "${Where}, ${label}: shows '$($cell -join ' / ')' for '$expectedWords'"
+            }
+            if ($value -is [array]) {
+                foreach ($element in $value) {
+                    if ($cell -cnotcontains "$element") { "${Where}, ${label}: '$element' is not whole on one line" }
+                }
             }
         }
     }
@@ -272,7 +275,7 @@ BeforeAll {
     }
 
     $Objects.Profiles = @($AvotonProfile, $IvyProfile, $Dump['haswell-e5-2630v3'], $Dump['skylake-gold-6130'], $Dump['epyc-rome-7402p'], $Dump['zhaoxin-kx40000'])
-    # Every feature of the catalog whose name fits the Name column; the test below checks that only untracked ones do not.
+    # Every feature of the catalog whose name fits the Name column; the last test checks that every tracked one does.
     $Objects.Features = @(Get-CpuidFeature | Where-Object { $_.Name.Length -le 20 })
     $Objects.Differences = @(Compare-CpuidProfile -ReferenceProfile $AvotonProfile -DifferenceProfile $IvyProfile, $Dump['haswell-e5-2630v3'] -IncludeInformational)
     $Objects.MigrationChecks = @(Compare-CpuidProfile -Profile $AvotonProfile, $IvyProfile, $Dump['haswell-e5-2630v3'], $Dump['epyc-rome-7402p'] -WarningAction SilentlyContinue)
@@ -330,6 +333,16 @@ Describe 'The test harness' {
         @($Objects.Classifications | Where-Object { $_.Unverified.Count }).Count | Should -BeGreaterThan 0
         @($Objects.MigrationChecks | Where-Object VendorMismatch).Count | Should -BeGreaterThan 0
     }
+
+    It 'has vCenter results of every kind: masks read, written, replaced and undone, per-VM EVC applied and cleared' -Skip:(-not $HasSimulator) {
+        @($Objects.VmMaskInfos.Name) | Should -Be 'vm-view01', 'vm-view02', 'vm-view03', 'vm-view04'
+        @($Objects.VmMaskInfos | Where-Object { $_.FeatureMask.Count }).Name | Should -Be 'vm-view04'
+        @($Objects.MaskChanges.Mode) | Should -Be 'Replace', 'Undo', 'Merge'
+        @($Objects.MaskChanges | Where-Object { $_.Applied -and $_.Verified }).Count | Should -Be 3
+        @($Objects.KeyChanges | Where-Object { $null -eq $_.NewValue }).Key | Should -Be 'featMask.vm.cpuid.FSGSBASE'
+        @($Objects.KeyChanges | Where-Object { $null -ne $_.PreviousValue -and $null -ne $_.NewValue }).Key | Should -Be 'cpuid.1.ecx'
+        @($Objects.EvcChanges | ForEach-Object { "$($_.VM) $($_.EvcMode) $($_.Status)" }) | Should -Be 'vm-view03 intel-haswell Applied', 'vm-view04  Applied'
+    }
 }
 
 Describe 'The default view of <Title>' -ForEach $Cases {
@@ -349,11 +362,7 @@ Describe 'The default view of <Title>' -ForEach $Cases {
                 $table.Header | Should -Be @($columns.Label) -Because 'every column header shows whole, on the header line'
                 $table.Rule.Trim() -split ' +' | Should -HaveCount $columns.Count -Because 'the header is one line, underlined column by column'
                 $table.Rows.Count | Should -Be $items.Count -Because 'each object is one row'
-                $problems = for ($i = 0; $i -lt $items.Count; $i++) {
-                    foreach ($label in $expected[$i].Keys) {
-                        Test-ShowsWhole -Shown $table.Rows[$i][$label] -Expected $expected[$i][$label] -Where "row $i, $label"
-                    }
-                }
+                $problems = for ($i = 0; $i -lt $items.Count; $i++) { Test-Row $table.Rows[$i] $expected[$i] "row $i" }
                 $problems | Should -BeNullOrEmpty
             }
             'List' {
@@ -364,9 +373,7 @@ Describe 'The default view of <Title>' -ForEach $Cases {
                         "entry ${i}: labels $(@($entries[$i].Keys) -join ', ') instead of $(@($expected[$i].Keys) -join ', ')"
                         continue
                     }
-                    foreach ($label in $expected[$i].Keys) {
-                        Test-ShowsWhole -Shown $entries[$i][$label] -Expected $expected[$i][$label] -Where "entry $i, $label"
-                    }
+                    Test-Row $entries[$i] $expected[$i] "entry $i"
                 }
                 $problems | Should -BeNullOrEmpty
             }
