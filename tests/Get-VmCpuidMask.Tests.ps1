@@ -69,7 +69,7 @@ Describe 'Get-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ($vm | Get-VmCpuidMask @Connection).Id | Should -Be $id
     }
 
-    It 'shows VMs as a table with their masks' {
-        (Get-VmCpuidMask vm-web01 @Connection | Out-String) | Should -BeLike '*PowerState*vm-web01*poweredOff*cpuid.1.edx*'
+    It 'shows each VM as a list with its mask lines whole' {
+        (Get-VmCpuidMask vm-web01 @Connection | Out-String) | Should -BeLike '*Name*vm-web01*PowerState*poweredOff*cpuid.1.edx = "-------------------------------0"*'
     }
 }

@@ -51,6 +51,11 @@ namespace CpuidMask.Integration.Tests
             ("vm-evcon01", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-westmere01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-file01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            // Rendered by tests/CpuidMask.Views.Tests.ps1 at 80 and 120 columns: raw and named masks, then written.
+            ("vm-view01", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.1.ecx", "-------------------------------1"), ("cpuid.80000001.ecx", "-----------------------0--------"), ("featMask.vm.cpuid.FSGSBASE", "Val:0") }),
+            ("vm-view02", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-view03", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-view04", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
         };
 
         /// <summary>
@@ -66,6 +71,7 @@ namespace CpuidMask.Integration.Tests
         public static readonly (string Vm, string EvcMode)[] VmEvcModes =
         {
             ("vm-evc02", "intel-westmere"),
+            ("vm-view04", "intel-westmere"),
         };
 
         public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
