@@ -560,9 +560,9 @@ function Connect-VIServer {
 
         if (-not $NotDefault) {
             # PowerCLI's multiple default servers: the newest first; a new session to the same server replaces the old one.
-            $others = @(Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue) |
-                Where-Object { $null -ne $_ -and $_.Id -ne $id }
-            $global:DefaultVIServers = @(@($connection) + @($others))
+            $previous = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+            $others = @($previous | Where-Object { $null -ne $_ -and $_.Id -ne $id })
+            $global:DefaultVIServers = @(@($connection) + $others)
             $global:DefaultVIServer = $connection
         }
         $connection
@@ -596,7 +596,8 @@ function Resolve-TargetServer {
     # -Server as PowerCLI reads it: VIServer objects or names of connected servers; else every default server.
     param($Server, $Command)
     if ($null -eq $Server) {
-        $servers = @(Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue | Where-Object { $null -ne $_ -and $_.IsConnected })
+        $defaults = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $servers = @($defaults | Where-Object { $null -ne $_ -and $_.IsConnected })
         if (-not $servers) {
             throw "${Command}: You are not currently connected to any servers. Please connect first using a Connect cmdlet."
         }
