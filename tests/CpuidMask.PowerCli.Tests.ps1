@@ -43,14 +43,14 @@ Describe 'The PowerCLI fakes' -Skip:(-not $HasSimulator) {
 
     It 'connect like PowerCLI: a VIServerImpl that is the default server and exposes its session' {
         $server.pstypenames[0] | Should -Be 'VMware.VimAutomation.ViCore.Impl.V1.VIServerImpl'
-        $server.Name | Should -Be 'vc01'
+        $server.Name | Should -Be '127.0.0.1' -Because 'vc01 stands for the simulator''s address'
         $server.Port | Should -Be $vc.Port
         $server.ServiceUri | Should -Be ([uri]$vc.Url)
         $server.IsConnected | Should -BeTrue
         $server.SessionSecret | Should -Not -BeNullOrEmpty
         $server.User | Should -Be $vc.UserName
-        $server.Id | Should -Be "/VIServer=$($vc.UserName)@vc01:$($vc.Port)/"
-        "$server" | Should -Be 'vc01'
+        $server.Id | Should -Be "/VIServer=$($vc.UserName)@127.0.0.1:$($vc.Port)/"
+        "$server" | Should -Be '127.0.0.1'
         $global:DefaultVIServer | Should -Be $server
         $global:DefaultVIServers | Should -Contain $server
     }
@@ -155,8 +155,8 @@ Describe 'CpuidMask on PowerCLI objects and sessions' -Skip:(-not $HasSimulator)
 
 Describe 'Two vCenters in $global:DefaultVIServers' -Skip:(-not $HasSimulator) {
     BeforeAll {
-        # Both simulators start from the same inventory, so their references are the same (vm-69 on each):
-        # only the vCenter an object came from tells them apart. One certificate for both, so that one
+        # Both simulators start from the same inventory, so their references are the same (vm-69 on each), and
+        # both are 127.0.0.1: only the port of the vCenter an object came from tells them apart. One certificate for both, so that one
         # -Thumbprint serves a command that talks to both.
         $certificate = Join-Path $TestDrive 'vcsim-cert.pem'
         $vc1 = Start-TestVCenter -CertificateKeyPath $certificate -RequestLog (Join-Path $TestDrive 'vc01-requests.log')
@@ -180,7 +180,7 @@ Describe 'Two vCenters in $global:DefaultVIServers' -Skip:(-not $HasSimulator) {
         $global:DefaultVIServers.Count | Should -Be 2
         $global:DefaultVIServers[0] | Should -Be $server2
         $global:DefaultVIServers[1] | Should -Be $server1
-        $global:DefaultVIServer.Name | Should -Be 'vc02'
+        $global:DefaultVIServer | Should -Be $server2
         (Get-VM vm-batch01 -Server $server1).Id | Should -Be (Get-VM vm-batch01 -Server $server2).Id
     }
 
@@ -213,9 +213,9 @@ Describe 'Two vCenters in $global:DefaultVIServers' -Skip:(-not $HasSimulator) {
 
     It 'reads a VM name from the default vCenter, and -Server naming one picks it' {
         (Get-VmCpuidMask vm-batch01 -Thumbprint $Thumbprint).HasMask | Should -BeFalse -Because 'vc02 is the default server and its vm-batch01 has no mask'
-        (Get-VmCpuidMask vm-batch01 -Server vc01 -Thumbprint $Thumbprint).HasMask | Should -BeTrue
+        (Get-VmCpuidMask vm-batch01 -Server "127.0.0.1:$($vc1.Port)" -Thumbprint $Thumbprint).HasMask | Should -BeTrue
         (Get-VmCpuidMask vm-batch01 -Server $server1 -Thumbprint $Thumbprint).HasMask | Should -BeTrue
-        (Get-VmCpuidMask vm-idem01 -Server vc02 -Thumbprint $Thumbprint).HasMask | Should -BeTrue
+        (Get-VmCpuidMask vm-idem01 -Server "127.0.0.1:$($vc2.Port)" -Thumbprint $Thumbprint).HasMask | Should -BeTrue
     }
 
     It 'refuses an object of a vCenter that was disconnected, and still serves the other' {

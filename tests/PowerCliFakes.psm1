@@ -11,7 +11,8 @@
 # ToString() is the Name. Only what the tests and the help examples use is modelled.
 #
 # A test names the simulators it may connect to with Add-FakeVIServer (the name a user would type, e.g. vc01,
-# its URL, the certificate thumbprint to trust and, like a PowerCLI credential store item, a credential).
+# its URL, the certificate thumbprint to trust and, like a PowerCLI credential store item, a credential); the
+# connection is named by the simulator's address (127.0.0.1), the name that name resolves to.
 # PowerShell 7 or Windows PowerShell 5.1 (.NET Framework 4.7.1 or later).
 
 $source = @'
@@ -540,9 +541,12 @@ function Connect-VIServer {
         $client.RetrieveServiceContent()
         $client.Login($login.UserName, $login.GetNetworkCredential().Password)
         $about = $client.About
-        $id = '/VIServer={0}@{1}:{2}/' -f $login.UserName, $name, $url.Port
+        # PowerCLI names a connection after the server as typed and connects to https://<that name>/sdk, so its
+        # Name and ServiceUri agree. A test cannot make vc01 resolve: the name stands for the simulator's
+        # address, and the connection is named by that address, as if the user had typed it.
+        $id = '/VIServer={0}@{1}:{2}/' -f $login.UserName, $url.Host, $url.Port
         $connection = New-Object VMware.VimAutomation.ViCore.Impl.V1.VIServerImpl -Property @{
-            Name          = $name
+            Name          = $url.Host
             Port          = $url.Port
             ServiceUri    = New-Object uri ('https://{0}:{1}/sdk' -f $url.Host, $url.Port)
             SessionSecret = $client.Cookie
