@@ -69,7 +69,7 @@ BeforeDiscovery {
         @{ Page = $page; Examples = @($examples) }
     }
 
-    $Pages = foreach ($file in Get-ChildItem -Path (Join-Path $RepoRoot 'docs') -Filter '*-*.md' | Sort-Object Name) {
+    $Pages = foreach ($file in Get-ChildItem -Path (Join-Path $RepoRoot 'docs') -Filter '*.md' | Sort-Object Name) {
         $page = Get-HelpExample -Path $file.FullName
         if ($page.Examples.Count) { $page }
     }
