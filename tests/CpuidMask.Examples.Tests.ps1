@@ -78,7 +78,10 @@ BeforeDiscovery {
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
     $HasSimulator = [bool](Get-SimulatorPath)
+    # How an error of one of the module's cmdlets is shown: "Set-VmCpuidMask: message".
+    $ErrorLinePattern = '^({0}): ' -f ((Get-Command -Module CpuidMask).Name -join '|')
     $Inventory = Get-Content -LiteralPath (Join-Path $RepoRoot 'tests/vcsim/inventory.json') -Raw | ConvertFrom-Json
 
     # The examples find the module as a user does: on $env:PSModulePath, by name.
@@ -258,8 +261,9 @@ $null = Connect-VIServer vc01
             $output = @($shell.AddScript($Script).Invoke())
         }
         catch {
+            # A script-terminating error (throw, a parse error): the .NET call wraps it.
             $terminating = $_.Exception
-            while ($terminating.InnerException -and -not ($terminating -is [System.Management.Automation.IContainsErrorRecord])) { $terminating = $terminating.InnerException }
+            if ($terminating -is [System.Management.Automation.MethodInvocationException] -and $terminating.InnerException) { $terminating = $terminating.InnerException }
         }
         $errors = @($shell.Streams.Error)
         if ($terminating) {
@@ -294,8 +298,7 @@ $null = Connect-VIServer vc01
         # The streams and text output of one command line against the lines the help shows under it.
         param([Parameter(Mandatory)] $Result)
         $shown = @($Result.Shown)
-        $cmdlets = 'Compare-CpuidProfile|Get-CpuidBaseline|Get-CpuidFeature|Get-HostCpuid|Get-VmCpuidMask|New-VmCpuidMask|Set-VmCpuidMask'
-        $shownErrors = @($shown | Where-Object { $_ -match "^($cmdlets): " } | ForEach-Object { $_ -replace "^($cmdlets): ", '' })
+        $shownErrors = @($shown | Where-Object { $_ -match $ErrorLinePattern } | ForEach-Object { $_ -replace $ErrorLinePattern, '' })
         @($Result.Errors | ForEach-Object { Get-ErrorText $_ }) | Should -Be $shownErrors -Because "'$($Result.Code)' must write exactly the errors its help shows"
         if (-not $shown.Count) { return }
 
@@ -304,7 +307,7 @@ $null = Connect-VIServer vc01
         $shownWhatIf = @($shown | Where-Object { $_.StartsWith('What if: ') })
         @($Result.HostLines | Where-Object { $_.StartsWith('What if: ') }) | Should -Be $shownWhatIf -Because "'$($Result.Code)' must show what its help shows with -WhatIf"
 
-        $text = @($shown | Where-Object { -not ($_.StartsWith('WARNING: ') -or $_.StartsWith('What if: ') -or $_ -match "^($cmdlets): ") })
+        $text = @($shown | Where-Object { -not ($_.StartsWith('WARNING: ') -or $_.StartsWith('What if: ') -or $_ -match $ErrorLinePattern) })
         if ($Result.Output.Count -and @($Result.Output | Where-Object { $_ -isnot [string] }).Count -eq 0 -and $text -notcontains '...') {
             # Plain text output (.vmx lines, XML, a QEMU option) is shown exactly.
             $written = @($Result.Output | ForEach-Object { $_ -split '\r?\n' } | ForEach-Object TrimEnd)
