@@ -6,8 +6,8 @@ Builds, tests, documents and packages the CpuidMask PowerShell module.
 .DESCRIPTION
 Build   Generates the help (Docs), publishes src/CpuidMask.PowerShell and stages a loadable module
         folder artifacts/module/CpuidMask/<version>/ with the assemblies, the manifest (its
-        ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format and types files and
-        the en-US help.
+        ModuleVersion stamped from Directory.Build.props' VersionPrefix), the format and types files,
+        the en-US help and the sample dumps the help examples read (samples/, from docs/samples).
 Test    Runs the xunit projects (the vCenter simulator tests only when tests/vcsim is built), then
         builds the module and runs tests/*.Tests.ps1 against it in a fresh shell of the same kind
         (tests/Invoke-PesterSuite.ps1 finds Pester 5: the NuGet package restored by
@@ -100,6 +100,10 @@ function Invoke-Build {
     Copy-Item -LiteralPath (Join-Path $Repo 'CpuidMask.Types.ps1xml') -Destination $stage
     Copy-Item -LiteralPath $HelpFile -Destination (Join-Path $stage 'en-US')
     Copy-Item -LiteralPath (Join-Path $Repo 'en-US/about_CpuidMask.help.txt') -Destination (Join-Path $stage 'en-US')
+    # The help examples read these through (Get-Module CpuidMask -ListAvailable)[0].ModuleBase, so that they run
+    # as written wherever the module is installed.
+    New-Item -ItemType Directory -Path (Join-Path $stage 'samples') -Force | Out-Null
+    Copy-Item -Path (Join-Path $Repo 'docs/samples/*.txt') -Destination (Join-Path $stage 'samples')
     Invoke-HelpBuilder -Arguments @('stamp-manifest', '--manifest', (Join-Path $Repo 'CpuidMask.psd1'),
         '--props', (Join-Path $Repo 'Directory.Build.props'), '--out', (Join-Path $stage 'CpuidMask.psd1'))
 

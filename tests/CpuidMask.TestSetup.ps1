@@ -56,11 +56,16 @@ function Get-SimulatorPath {
 function Start-TestVCenter {
     # The repository's vCenter simulator (tests/vcsim, built by tests/vcsim/build.sh) with the committed
     # inventory: hosts esx-avoton-01 and esx-ivy-01 carry the worked case's CPUs. Every run starts fresh.
+    # -CertificateKeyPath: simulators started with the same file share one certificate (one -Thumbprint fits
+    # both); -RequestLog: a file that gets one line per SOAP request (the method name).
+    param([string] $CertificateKeyPath, [string] $RequestLog)
     $inventoryPath = Join-Path (Get-RepoRoot) 'tests/vcsim/inventory.json'
     $inventory = Get-Content -LiteralPath $inventoryPath -Raw | ConvertFrom-Json
     $start = New-Object System.Diagnostics.ProcessStartInfo
     $start.FileName = Get-SimulatorPath
     $start.Arguments = '-inventory "{0}"' -f $inventoryPath
+    if ($CertificateKeyPath) { $start.Arguments += ' -cert-key "{0}"' -f $CertificateKeyPath }
+    if ($RequestLog) { $start.Arguments += ' -log-requests "{0}"' -f $RequestLog }
     $start.UseShellExecute = $false
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true
@@ -81,6 +86,7 @@ function Start-TestVCenter {
         Port       = ([uri]$url).Port
         Thumbprint = $thumbprint
         UserName   = $inventory.user
+        RequestLog = $RequestLog
         Credential = New-Object System.Management.Automation.PSCredential ($inventory.user, $password)
     }
 }
@@ -94,28 +100,7 @@ function Stop-TestVCenter {
     }
 }
 
-function New-PowerCliLikeSession {
-    # Stands in for Connect-VIServer: logs in with one SOAP call and returns an object with the properties
-    # the module reads from PowerCLI's VIServer (Name, Port, ServiceUri, SessionSecret, IsConnected).
-    # PowerShell 7 only (Invoke-WebRequest -SkipCertificateCheck); the simulator's certificate is self-signed.
-    param($VCenter)
-    $password = $VCenter.Credential.GetNetworkCredential().Password
-    $body = '<?xml version="1.0" encoding="UTF-8"?>' +
-        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:vim25"><soapenv:Body>' +
-        '<urn:Login><urn:_this type="SessionManager">SessionManager</urn:_this>' +
-        "<urn:userName>$([Security.SecurityElement]::Escape($VCenter.UserName))</urn:userName>" +
-        "<urn:password>$([Security.SecurityElement]::Escape($password))</urn:password></urn:Login>" +
-        '</soapenv:Body></soapenv:Envelope>'
-    $response = Invoke-WebRequest -Uri $VCenter.Url -Method Post -Body $body -ContentType 'text/xml; charset=utf-8' `
-        -Headers @{ SOAPAction = 'urn:vim25/7.0.3.0' } -SkipCertificateCheck -UseBasicParsing
-    $cookie = @($response.Headers['Set-Cookie']) -join ';'
-    if ($cookie -notmatch 'vmware_soap_session=("[^"]*"|[^;]*)') { throw 'The simulator set no vmware_soap_session cookie.' }
-    [pscustomobject]@{
-        Name          = $VCenter.Host
-        Port          = $VCenter.Port
-        ServiceUri    = [uri]$VCenter.Url
-        SessionSecret = $Matches[1]
-        IsConnected   = $true
-        User          = $VCenter.UserName
-    }
+function Import-PowerCliFakes {
+    # Connect-VIServer, Get-VMHost, Get-VM... that return PowerCLI's object types from the simulator (PowerCliFakes.psm1).
+    Import-Module (Join-Path $PSScriptRoot 'PowerCliFakes.psm1') -Force -ErrorAction Stop
 }

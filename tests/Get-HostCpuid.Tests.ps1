@@ -8,8 +8,13 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
     Import-CpuidMaskUnderTest
+    Import-PowerCliFakes
     $CanRunCpuid = $PSVersionTable.PSEdition -eq 'Core' -and
         [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -in 'X64', 'X86'
+}
+
+AfterAll {
+    Remove-Module PowerCliFakes -ErrorAction SilentlyContinue
 }
 
 Describe 'Get-HostCpuid from dump files' {
@@ -126,7 +131,7 @@ Describe 'Get-HostCpuid without a vCenter session' {
     }
 
     It 'refuses a virtual machine given as a host, without connecting' {
-        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42' }
+        $vm = New-FakeVM -Name vm01 -MoRef vm-42
 
         Get-HostCpuid -VMHost $vm -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'InventoryInputInvalid,*'
@@ -155,6 +160,7 @@ Describe 'Get-HostCpuid without a vCenter session' {
 Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator) {
     BeforeAll {
         $vc = Start-TestVCenter
+        Add-FakeVIServer -Name vc01 -Url $vc.Url -Thumbprint $vc.Thumbprint -Credential $vc.Credential
     }
 
     AfterAll {
@@ -188,21 +194,19 @@ Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator
 
     It 'reads PowerCLI host objects by their reference, not by name' {
         $byName = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
-        $moref = ($byName.Source -split '/')[-1]
-        $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+        $vmhost = Get-VMHost esx-ivy-01 -Server (Connect-VIServer vc01 -NotDefault)
 
         $profile = $vmhost | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
 
         $profile.Name | Should -Be 'esx-ivy-01'
         $profile.Source | Should -Be $byName.Source
+        ($profile.Source -split '/')[-1] | Should -Be $vmhost.ExtensionData.MoRef.Value
     }
 
     It 'reports a host reference the vCenter does not have, and a namesake on another vCenter, per host' {
-        $ivy = Get-HostCpuid esx-ivy-01 -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint
-        $moref = ($ivy.Source -split '/')[-1]
-        $gone = [pscustomobject]@{ Name = 'esx-gone-01'; Id = 'HostSystem-host-99999' }
-        $other = [pscustomobject]@{ Name = 'esx-elsewhere-01'; Id = "HostSystem-$moref" }
-        $same = [pscustomobject]@{ Name = 'esx-ivy-01'; Id = "HostSystem-$moref" }
+        $same = Get-VMHost esx-ivy-01 -Server (Connect-VIServer vc01 -NotDefault)
+        $gone = New-FakeVMHost -Name esx-gone-01 -MoRef host-99999
+        $other = New-FakeVMHost -Name esx-elsewhere-01 -MoRef $same.ExtensionData.MoRef.Value -Server '/VIServer=administrator@vsphere.local@vc99.example.com:443/'
 
         $hosts = $gone, $other, $same | Get-HostCpuid -Server $vc.Url -Credential $vc.Credential -Thumbprint $vc.Thumbprint -ErrorVariable errors -ErrorAction SilentlyContinue
 
@@ -212,18 +216,23 @@ Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator
         $errors.TargetObject.Name | Sort-Object | Should -Be 'esx-elsewhere-01', 'esx-gone-01'
     }
 
-    It 'reuses the PowerCLI session of $global:DefaultVIServer, with PowerCLI-shaped host objects' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+    It 'reuses the PowerCLI session of $global:DefaultVIServer for Get-VMHost''s objects' {
         $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
         try {
-            $global:DefaultVIServer = New-PowerCliLikeSession $vc
-            $vmhost = [pscustomobject]@{ Name = 'esx-ivy-01' }
+            $null = Connect-VIServer vc01
+            $vmhost = Get-VMHost esx-ivy-01
 
             $profile = $vmhost | Get-HostCpuid -Thumbprint $vc.Thumbprint
 
             $profile.Name | Should -Be 'esx-ivy-01'
+            ($profile.Source -split '/')[-1] | Should -Be $vmhost.ExtensionData.MoRef.Value
+            $global:DefaultVIServer.IsConnected | Should -BeTrue -Because 'the module borrows PowerCLI''s session and leaves it open'
         }
         finally {
+            Disconnect-VIServer -Server * -Confirm:$false
             $global:DefaultVIServer = $savedDefault
+            $global:DefaultVIServers = $savedAll
         }
     }
 }

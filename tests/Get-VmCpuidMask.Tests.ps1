@@ -8,11 +8,16 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
     Import-CpuidMaskUnderTest
+    Import-PowerCliFakes
+}
+
+AfterAll {
+    Remove-Module PowerCliFakes -ErrorAction SilentlyContinue
 }
 
 Describe 'Get-VmCpuidMask without a vCenter' {
     It 'refuses a host given as a VM, without connecting' {
-        $vmhost = [pscustomobject]@{ Name = 'esx01'; Id = 'HostSystem-host-12' }
+        $vmhost = New-FakeVMHost -Name esx01 -MoRef host-12
 
         Get-VmCpuidMask -VM $vmhost -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'InventoryInputInvalid,*'
@@ -23,6 +28,7 @@ Describe 'Get-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
     BeforeAll {
         $vc = Start-TestVCenter
         $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+        Add-FakeVIServer -Name vc01 -Url $vc.Url -Thumbprint $vc.Thumbprint -Credential $vc.Credential
     }
 
     AfterAll {
@@ -62,10 +68,11 @@ Describe 'Get-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
-    It 'reads PowerCLI-shaped VM objects by their Id' {
+    It 'reads Get-VM''s objects by their reference' {
         $id = (Get-VmCpuidMask vm-web01 @Connection).Id
-        $vm = [pscustomobject]@{ Name = 'vm-web01'; Id = $id }
+        $vm = Get-VM vm-web01 -Server (Connect-VIServer vc01 -NotDefault)
 
+        $vm.Id | Should -Be $id
         ($vm | Get-VmCpuidMask @Connection).Id | Should -Be $id
     }
 

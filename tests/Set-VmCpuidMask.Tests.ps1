@@ -8,7 +8,12 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
     Import-CpuidMaskUnderTest
+    Import-PowerCliFakes
     $Mask = Get-HostCpuid -Path $Avoton, $IvyBridge | New-VmCpuidMask
+}
+
+AfterAll {
+    Remove-Module PowerCliFakes -ErrorAction SilentlyContinue
 }
 
 Describe 'Set-VmCpuidMask without a vCenter' {
@@ -87,6 +92,7 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
     BeforeAll {
         $vc = Start-TestVCenter
         $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+        Add-FakeVIServer -Name vc01 -Url $vc.Url -Thumbprint $vc.Thumbprint -Credential $vc.Credential
     }
 
     AfterAll {
@@ -257,18 +263,23 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $change.Lines | Should -Contain 'cpuid.1.ecx = "-000-0---0----0----0------------"'
     }
 
-    It 'runs the PowerCLI workflow on PowerCLI''s session' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+    It 'runs the PowerCLI workflow on PowerCLI''s session' {
         $savedDefault = Get-Variable -Name DefaultVIServer -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+        $savedAll = Get-Variable -Name DefaultVIServers -Scope Global -ValueOnly -ErrorAction SilentlyContinue
         try {
-            $global:DefaultVIServer = New-PowerCliLikeSession $vc
+            $null = Connect-VIServer vc01
 
-            $change = 'esx-avoton-01', 'esx-ivy-01' | Get-HostCpuid -Thumbprint $vc.Thumbprint | New-VmCpuidMask |
+            $change = Get-VMHost esx-avoton-01, esx-ivy-01 | Get-HostCpuid -Thumbprint $vc.Thumbprint | New-VmCpuidMask |
                 Set-VmCpuidMask -VM vm-batch01 -Thumbprint $vc.Thumbprint -Confirm:$false -PassThru
 
             ($change.Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+            $written = (Get-VM vm-batch01).ExtensionData.Config.ExtraConfig | Where-Object Key -like 'cpuid.*' | ForEach-Object { '{0} = "{1}"' -f $_.Key, $_.Value }
+            ($written | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
         }
         finally {
+            Disconnect-VIServer -Server * -Confirm:$false
             $global:DefaultVIServer = $savedDefault
+            $global:DefaultVIServers = $savedAll
         }
     }
 }

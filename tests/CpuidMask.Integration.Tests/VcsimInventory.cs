@@ -56,6 +56,28 @@ namespace CpuidMask.Integration.Tests
             ("vm-view02", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-view03", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-view04", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+
+            // The help examples' VMs: tests/CpuidMask.Examples.Tests.ps1 maps the names docs/*.md use (vm01, app01...) to these.
+            ("vm-doc01", "esx-avoton-01", "poweredOff", "vmx-14", new[] { ("guestinfo.owner", "docs"), ("cpuid.1.ecx", "--00-0---0----0-----------------"), ("cpuid.7.ebx", "-------------------------------0"), ("cpuid.80000001.ecx", "-----------------------0--------"), ("cpuid.d.eax", "-----------------------------00-") }),
+            ("vm-doc02", "esx-avoton-01", "poweredOff", "vmx-14", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc03", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc04", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc05", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc06", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs"), ("cpuid.1.ecx", "-------------------------------1"), ("cpuid.80000001.edx", "----0---------------------------") }),
+            ("vm-doc07", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc08", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc09", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc10", "esx-haswell-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-doc11", "esx-skylake-01", "poweredOff", "vmx-11", new[] { ("guestinfo.owner", "docs") }),
+        };
+
+        /// <summary>VMs that live in a folder of their own under the datacenter's VM folder: VM name, folder.</summary>
+        public static readonly (string Vm, string Folder)[] VmFolders =
+        {
+            ("vm-doc04", "Web"),
+            ("vm-doc05", "Web"),
+            ("vm-doc10", "Legacy"),
+            ("vm-doc11", "Legacy"),
         };
 
         /// <summary>
@@ -72,6 +94,7 @@ namespace CpuidMask.Integration.Tests
         {
             ("vm-evc02", "intel-westmere"),
             ("vm-view04", "intel-westmere"),
+            ("vm-doc08", "intel-haswell"),
         };
 
         public static CpuidProfile Dump(string name) => ProfileReader.Read(Path.Combine(RepoPaths.Dumps, name + ".txt"));
@@ -137,7 +160,7 @@ namespace CpuidMask.Integration.Tests
                     ["version"] = v.Version,
                     ["guestId"] = "otherGuest64",
                     ["extraConfig"] = new JsonArray(v.Extra.Select(e => (JsonNode)new JsonObject { ["key"] = e.Key, ["value"] = e.Value }).ToArray()),
-                }.WithFeatureMask(VmEvcModes.Where(e => e.Vm == v.Vm).Select(e => EvcModeNode(BaselineCatalog.Default.Find(e.EvcMode))["featureMask"]!.DeepClone()).FirstOrDefault())).ToArray()),
+                }.WithFolder(VmFolders.Where(f => f.Vm == v.Vm).Select(f => f.Folder).FirstOrDefault()).WithFeatureMask(VmEvcModes.Where(e => e.Vm == v.Vm).Select(e => EvcModeNode(BaselineCatalog.Default.Find(e.EvcMode))["featureMask"]!.DeepClone()).FirstOrDefault())).ToArray()),
             };
             return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
         }
@@ -161,6 +184,16 @@ namespace CpuidMask.Integration.Tests
                 ["track"] = new JsonArray(),
                 ["featureMask"] = new JsonArray(keys.Select(k => (JsonNode)new JsonObject { ["key"] = k, ["featureName"] = k, ["value"] = "Val:1" }).ToArray()),
             };
+        }
+
+        private static JsonObject WithFolder(this JsonObject vm, string? folder)
+        {
+            if (folder != null)
+            {
+                vm["folder"] = folder;
+            }
+
+            return vm;
         }
 
         private static JsonObject WithFeatureMask(this JsonObject vm, JsonNode? featureMask)

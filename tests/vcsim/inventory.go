@@ -66,6 +66,8 @@ type hostSpec struct {
 type vmSpec struct {
 	Name string `json:"name"`
 	Host string `json:"host"`
+	// the VM folder it lives in, directly under the datacenter's vm folder (optional; default: that folder)
+	Folder string `json:"folder,omitempty"`
 	// runtime.powerState: poweredOff (default), poweredOn, suspended
 	PowerState string `json:"powerState,omitempty"`
 	// config.version, e.g. "vmx-13"; default vmx-13 (vcsim's default)
@@ -299,6 +301,9 @@ func (inv *inventory) validate() error {
 		vmNames[vm.Name] = true
 		if !hostNames[vm.Host] {
 			return fmt.Errorf("%s: host %q is not in the inventory", where, vm.Host)
+		}
+		if strings.ContainsAny(vm.Folder, "/%\\") {
+			return fmt.Errorf("%s: folder %q: a folder name cannot contain '/', '\\' or '%%'", where, vm.Folder)
 		}
 		switch vm.PowerState {
 		case "":

@@ -43,10 +43,11 @@ func run() int {
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on; the host must be 127.0.0.1 (port 0 = any free port)")
 	logRequests := fs.String("log-requests", "", "append one line per SOAP request (the method name) to this file")
 	certOut := fs.String("cert-out", "", "write the server's self-signed certificate (PEM) to this file")
+	certKey := fs.String("cert-key", "", "serve the certificate and key in this PEM file; when it does not exist, write a fresh pair to it (simulators started with the same file share one certificate)")
 	maxObjects := fs.Int("max-objects", 0, "PropertyCollector policy: at most this many objects per RetrievePropertiesEx page, whatever the client asks (0 = no limit)")
 	watchStdin := fs.Bool("watch-stdin", true, "stop when stdin reaches end-of-file")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: vcsim -inventory FILE [-listen 127.0.0.1:PORT] [-log-requests FILE] [-cert-out FILE] [-max-objects N] [-watch-stdin=false]\n")
+		fmt.Fprintf(os.Stderr, "usage: vcsim -inventory FILE [-listen 127.0.0.1:PORT] [-log-requests FILE] [-cert-out FILE] [-cert-key FILE] [-max-objects N] [-watch-stdin=false]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -77,7 +78,12 @@ func run() int {
 		return 2
 	}
 
-	cert, err := newServerCert()
+	var cert *serverCert
+	if *certKey != "" {
+		cert, err = sharedCert(*certKey)
+	} else {
+		cert, err = newServerCert()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vcsim: certificate: %v\n", err)
 		return 1

@@ -170,10 +170,18 @@ func populate(inv *inventory, maxObjects int) (sim *simulation, err error) {
 		}
 	}
 
-	// VMs, created powered off.
+	// VMs, created powered off, each in its folder (made on first use).
+	vmFolders := map[string]*object.Folder{"": folders.VmFolder}
 	vmRefs := make([]types.ManagedObjectReference, len(inv.VMs))
 	for i := range inv.VMs {
 		v := &inv.VMs[i]
+		folder, ok := vmFolders[v.Folder]
+		if !ok {
+			if folder, err = folders.VmFolder.CreateFolder(ctx, v.Folder); err != nil {
+				return sim, fmt.Errorf("vm %q: folder %q: %v", v.Name, v.Folder, err)
+			}
+			vmFolders[v.Folder] = folder
+		}
 		host := hostRefs[v.Host]
 		pool, err := host.ResourcePool(ctx)
 		if err != nil {
@@ -185,7 +193,7 @@ func populate(inv *inventory, maxObjects int) (sim *simulation, err error) {
 			GuestId: string(types.VirtualMachineGuestOsIdentifierOtherGuest64),
 			Files:   &types.VirtualMachineFileInfo{VmPathName: "[" + datastoreName + "]"},
 		}
-		task, err := folders.VmFolder.CreateVM(ctx, spec, pool, host)
+		task, err := folder.CreateVM(ctx, spec, pool, host)
 		if err != nil {
 			return sim, fmt.Errorf("vm %q: %v", v.Name, err)
 		}
