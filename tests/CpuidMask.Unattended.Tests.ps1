@@ -69,7 +69,10 @@ Describe 'Unattended runs against the vCenter simulator' -Skip:(-not $HasSimulat
     }
 
     It 'reuses the session in CPUIDMASK_SESSION before a user and password' {
-        $session = New-PowerCliLikeSession $vc
+        # A session opened elsewhere (here PowerCLI's, kept out of $global:DefaultVIServers), handed over as its cookie.
+        Import-Module (Join-Path $PSScriptRoot 'PowerCliFakes.psm1')
+        Add-FakeVIServer -Name vc01 -Url $vc.Url -Thumbprint $vc.Thumbprint -Credential $vc.Credential
+        $session = Connect-VIServer vc01 -NotDefault
         try {
             $env:CPUIDMASK_SESSION = $session.SessionSecret
             $env:CPUIDMASK_USER = $vc.UserName

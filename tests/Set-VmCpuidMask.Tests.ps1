@@ -219,7 +219,7 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ($errors | Where-Object TargetObject -eq 'vm-db01').FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
     }
 
-    It 'shows progress per VM, in name order, and clears it at the end' {
+    It 'shows progress per VM, in the order they came, and clears it at the end' {
         $run = Invoke-WithProgress {
             param($Connection, $Lines)
             'vm-stale01', 'vm-batch01' | Set-VmCpuidMask -Mask $Lines @Connection -WhatIf
@@ -227,7 +227,7 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
 
         $run.Errors | Should -BeNullOrEmpty
         $setting = $run.Progress | Where-Object Activity -eq 'Setting CPUID masks'
-        $setting.StatusDescription | Select-Object -First 2 | Should -Be 'vm-batch01 (1 of 2)', 'vm-stale01 (2 of 2)'
+        $setting.StatusDescription | Select-Object -First 2 | Should -Be 'vm-stale01 (1 of 2)', 'vm-batch01 (2 of 2)'
         $setting[0].PercentComplete | Should -Be 0
         $setting[1].PercentComplete | Should -Be 50
         $setting[-1].RecordType | Should -Be 'Completed'

@@ -278,17 +278,31 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
-        /// <summary>Every VM the inputs name, read once per vCenter (grouped by where each came from), with the service that writes it.</summary>
+        /// <summary>
+        /// Every VM the inputs name, read once per vCenter (grouped by where each came from), with the service that
+        /// writes it, in the order the inputs came (the VMs a wildcard matches in name order at its place).
+        /// </summary>
         private IReadOnlyList<(VmMaskService Service, VmRecord Record)> ReadTargets(IEnumerable<object> vmItems)
         {
-            var targets = new List<(VmMaskService, VmRecord)>();
-            foreach (var group in ReadVmInputs(vmItems).GroupBy(v => Server != null ? null : v.Server))
+            var inputs = ReadVmInputs(vmItems);
+            var targets = new List<(VmMaskService Service, VmRecord Record, int Order)>();
+            foreach (var group in inputs.GroupBy(v => Server != null ? null : v.Server))
             {
                 var service = new VmMaskService(Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key)) { TaskTimeout = TaskTimeout };
-                targets.AddRange(ReadVms(service, group.ToArray()).Select(record => (service, record)));
+                var groupInputs = group.ToArray();
+                targets.AddRange(ReadVms(service, groupInputs).Select(record => (service, record, InputOrder(inputs, groupInputs, record))));
             }
 
-            return targets;
+            return targets.OrderBy(t => t.Order).ThenBy(t => t.Record.Name, StringComparer.OrdinalIgnoreCase).Select(t => (t.Service, t.Record)).ToArray();
+        }
+
+        /// <summary>The place of the first input that names the record: by its reference, else by name or wildcard.</summary>
+        private static int InputOrder(List<InventoryInput> all, IReadOnlyList<InventoryInput> group, VmRecord record)
+        {
+            var first = group.FirstOrDefault(i => i.MoRef != null
+                ? i.MoRef.Equals(record.MoRef)
+                : new WildcardPattern(i.Text, WildcardOptions.IgnoreCase).IsMatch(record.Name));
+            return first == null ? int.MaxValue : all.IndexOf(first);
         }
 
         private void UndoChange(object item)
