@@ -210,6 +210,21 @@ namespace CpuidMask.Engine.Tests
             Assert.Contains("broken.xml", ex.Message);
         }
 
+        [Fact]
+        public void Load_ProblemDeepInTheShippedFile_NamesFileLineAndElement()
+        {
+            string[] lines = ShippedData.Lines("baselines.xml");
+            int index = ShippedData.IndexOf(lines, "<feature name=\"AMD_FSRC\" />");
+            lines[index] = lines[index].Replace("<feature name=\"AMD_FSRC\" />", "<remove name=\"AMD_FSRC\" />");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => BaselineCatalog.Load(ShippedData.ToStream(lines), "baselines.xml"));
+
+            Assert.True(index > 200, $"line {index + 1} is not deep in the file");
+            Assert.Equal("BaselineCatalogInvalid", ex.ErrorId);
+            Assert.Equal($"Baseline catalog baselines.xml({index + 1}): <remove name=\"AMD_FSRC\"> removes 'AMD_FSRC', which baseline 'amd-zen4' does not inherit from 'amd-zen3'.", ex.Message);
+            Assert.Equal("baselines.xml", ex.Target);
+        }
+
         private static BaselineCatalog LoadText(string baselines)
         {
             // Line 1 root, line 2 governs (one line), line 3 blank, baselines from line 4.
