@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Xml;
 using System.Xml.Linq;
 using CpuidMask.Engine.Model;
 
@@ -16,7 +14,6 @@ namespace CpuidMask.Engine.Catalog
     /// </summary>
     public sealed class BaselineCatalog
     {
-        private const string ResourceName = "CpuidMask.Engine.Data.baselines.xml";
         private static readonly Lazy<BaselineCatalog> DefaultCatalog = new Lazy<BaselineCatalog>(LoadDefault);
 
         private readonly Dictionary<string, Baseline> _byKey;
@@ -43,29 +40,18 @@ namespace CpuidMask.Engine.Catalog
 
         public static BaselineCatalog Load(Stream stream, string sourceName, FeatureCatalog? features = null)
         {
-            XDocument document;
-            try
-            {
-                document = XDocument.Load(stream, LoadOptions.SetLineInfo);
-            }
-            catch (XmlException ex)
-            {
-                throw Invalid(sourceName, null, "is not well-formed XML: " + ex.Message);
-            }
-
-            return Load(document, sourceName, features);
+            var xml = Xml(sourceName);
+            return Load(xml.Load(stream), xml, features);
         }
 
-        public static BaselineCatalog Load(XDocument document, string sourceName, FeatureCatalog? features = null)
+        public static BaselineCatalog Load(XDocument document, string sourceName, FeatureCatalog? features = null) =>
+            Load(document, Xml(sourceName), features);
+
+        private static BaselineCatalog Load(XDocument document, CatalogXml xml, FeatureCatalog? features)
         {
             features ??= FeatureCatalog.Default;
-            var root = document.Root;
-            if (root == null || root.Name.LocalName != "baselines")
-            {
-                throw Invalid(sourceName, root, "must have a <baselines> root element");
-            }
-
-            var governed = ReadGoverned(sourceName, root, features);
+            var root = xml.Root(document, "baselines");
+            var governed = ReadGoverned(xml, root, features);
             var elements = root.Elements("baseline").ToArray();
             var byKey = new Dictionary<string, XElement>(StringComparer.OrdinalIgnoreCase);
             foreach (var element in elements)
@@ -73,12 +59,12 @@ namespace CpuidMask.Engine.Catalog
                 string? key = ((string?)element.Attribute("key"))?.Trim();
                 if (string.IsNullOrEmpty(key))
                 {
-                    throw Invalid(sourceName, element, "needs a key= (the vSphere EVC mode key, e.g. intel-westmere)");
+                    throw xml.Invalid(element, "needs a key= (the vSphere EVC mode key, e.g. intel-westmere)");
                 }
 
                 if (byKey.TryGetValue(key!, out var first))
                 {
-                    throw Invalid(sourceName, element, $"repeats key '{key}' (first at line {LineOf(first)})");
+                    throw xml.Invalid(element, $"repeats key '{key}' (first at line {CatalogXml.LineOf(first)})");
                 }
 
                 byKey.Add(key!, element);
@@ -97,7 +83,7 @@ namespace CpuidMask.Engine.Catalog
                 var twin = baselines.FirstOrDefault(o => !ReferenceEquals(o, baseline) && o.IsAtLeast(baseline) && baseline.IsAtLeast(o));
                 if (twin != null && Array.IndexOf(baselines, twin) < Array.IndexOf(baselines, baseline))
                 {
-                    throw Invalid(sourceName, byKey[baseline.Key], $"has the same features as '{twin.Key}'; two modes must differ");
+                    throw xml.Invalid(byKey[baseline.Key], $"has the same features as '{twin.Key}'; two modes must differ");
                 }
             }
 
@@ -113,21 +99,21 @@ namespace CpuidMask.Engine.Catalog
 
                 if (visiting.Contains(key, StringComparer.OrdinalIgnoreCase))
                 {
-                    throw Invalid(sourceName, element, "extends itself through " + string.Join(" -> ", visiting.Concat(new[] { key })));
+                    throw xml.Invalid(element, "extends itself through " + string.Join(" -> ", visiting.Concat(new[] { key })));
                 }
 
                 visiting.Add(key);
-                var vendor = ParseVendor(sourceName, element);
+                var vendor = ParseVendor(xml, element);
                 string? label = ((string?)element.Attribute("label"))?.Trim();
                 if (string.IsNullOrEmpty(label))
                 {
-                    throw Invalid(sourceName, element, "needs a label= (the name vCenter shows for the mode)");
+                    throw xml.Invalid(element, "needs a label= (the name vCenter shows for the mode)");
                 }
 
                 string? source = ((string?)element.Element("source"))?.Trim();
                 if (string.IsNullOrEmpty(source))
                 {
-                    throw Invalid(sourceName, element, "needs a <source> saying where its feature list comes from");
+                    throw xml.Invalid(element, "needs a <source> saying where its feature list comes from");
                 }
 
                 Baseline? parent = null;
@@ -136,13 +122,13 @@ namespace CpuidMask.Engine.Catalog
                 {
                     if (!byKey.TryGetValue(extends!, out var parentElement))
                     {
-                        throw Invalid(sourceName, element, $"extends '{extends}', which is not a baseline key in this file");
+                        throw xml.Invalid(element, $"extends '{extends}', which is not a baseline key in this file");
                     }
 
                     parent = Build(parentElement);
                     if (parent.Vendor != vendor)
                     {
-                        throw Invalid(sourceName, element, $"is vendor {vendor.ToString().ToLowerInvariant()} but extends '{parent.Key}' of vendor {parent.Vendor.ToString().ToLowerInvariant()}");
+                        throw xml.Invalid(element, $"is vendor {vendor.ToString().ToLowerInvariant()} but extends '{parent.Key}' of vendor {parent.Vendor.ToString().ToLowerInvariant()}");
                     }
                 }
 
@@ -168,20 +154,20 @@ namespace CpuidMask.Engine.Catalog
 
                     if (kind != "feature" && kind != "remove" && kind != "control")
                     {
-                        throw Invalid(sourceName, child, $"is not a baseline element; baseline '{key}' holds <source>, <feature>, <remove> and <control>");
+                        throw xml.Invalid(child, $"is not a baseline element; baseline '{key}' holds <source>, <feature>, <remove> and <control>");
                     }
 
-                    var feature = ReadFeature(sourceName, child, features, key);
+                    var feature = ReadFeature(xml, child, features, key);
                     if (!seen.Add(feature.Name))
                     {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}' a second time in baseline '{key}'");
+                        throw xml.Invalid(child, $"names '{feature.Name}' a second time in baseline '{key}'");
                     }
 
                     if (kind == "remove")
                     {
                         if (!inherited.Contains(feature.Name))
                         {
-                            throw Invalid(sourceName, child, $"removes '{feature.Name}', which baseline '{key}' does not inherit" + (parent == null ? " (it extends nothing)" : $" from '{parent.Key}'"));
+                            throw xml.Invalid(child, $"removes '{feature.Name}', which baseline '{key}' does not inherit" + (parent == null ? " (it extends nothing)" : $" from '{parent.Key}'"));
                         }
 
                         removed.Add(feature);
@@ -190,17 +176,17 @@ namespace CpuidMask.Engine.Catalog
 
                     if (!feature.Tracked)
                     {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}', which vCenter does not track; a baseline names only features vCenter compares");
+                        throw xml.Invalid(child, $"names '{feature.Name}', which vCenter does not track; a baseline names only features vCenter compares");
                     }
 
                     if (!FeatureAppliesTo(feature, vendor))
                     {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}', which {(feature.Vendor == FeatureVendor.Amd ? "AMD" : "Intel")} defines for its own CPUs only, in {vendor.ToString().ToLowerInvariant()} baseline '{key}'");
+                        throw xml.Invalid(child, $"names '{feature.Name}', which {(feature.Vendor == FeatureVendor.Amd ? "AMD" : "Intel")} defines for its own CPUs only, in {vendor.ToString().ToLowerInvariant()} baseline '{key}'");
                     }
 
                     if (!governed.Any(g => g.Contains(feature)))
                     {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}' ({feature.Location}), which is outside the governed registers");
+                        throw xml.Invalid(child, $"names '{feature.Name}' ({feature.Location}), which is outside the governed registers");
                     }
 
                     if (kind == "feature")
@@ -208,12 +194,12 @@ namespace CpuidMask.Engine.Catalog
                         if (inherited.Contains(feature.Name) || everAdded.Contains(feature.Name))
                         {
                             string from = FirstAdder(parent, feature.Name) ?? parent?.Key ?? key;
-                            throw Invalid(sourceName, child, $"adds '{feature.Name}' again: baseline '{from}' on the chain of '{key}' already adds it");
+                            throw xml.Invalid(child, $"adds '{feature.Name}' again: baseline '{from}' on the chain of '{key}' already adds it");
                         }
 
                         if (inheritedControls.Contains(feature.Name))
                         {
-                            throw Invalid(sourceName, child, $"adds '{feature.Name}', which the chain of '{key}' already passes through as a control");
+                            throw xml.Invalid(child, $"adds '{feature.Name}', which the chain of '{key}' already passes through as a control");
                         }
 
                         added.Add(feature);
@@ -222,7 +208,7 @@ namespace CpuidMask.Engine.Catalog
                     {
                         if (inheritedControls.Contains(feature.Name) || inherited.Contains(feature.Name))
                         {
-                            throw Invalid(sourceName, child, $"makes '{feature.Name}' a control again; the chain of '{key}' already names it");
+                            throw xml.Invalid(child, $"makes '{feature.Name}' a control again; the chain of '{key}' already names it");
                         }
 
                         controls.Add(feature);
@@ -232,12 +218,12 @@ namespace CpuidMask.Engine.Catalog
                 var clash = added.FirstOrDefault(a => controls.Any(c => c.Name == a.Name));
                 if (clash != null)
                 {
-                    throw Invalid(sourceName, element, $"names '{clash.Name}' both as a feature and as a control");
+                    throw xml.Invalid(element, $"names '{clash.Name}' both as a feature and as a control");
                 }
 
                 if (parent != null && added.Count == 0 && removed.Count == 0)
                 {
-                    throw Invalid(sourceName, element, $"adds and removes nothing; it would be the same mode as '{parent.Key}'");
+                    throw xml.Invalid(element, $"adds and removes nothing; it would be the same mode as '{parent.Key}'");
                 }
 
                 var baseline = new Baseline(
@@ -258,7 +244,7 @@ namespace CpuidMask.Engine.Catalog
                         var prerequisite = features.Find(required);
                         if (prerequisite.Tracked && !baseline.Contains(prerequisite))
                         {
-                            throw Invalid(sourceName, element, $"has '{feature.Name}' but not '{prerequisite.Name}', which it requires; a baseline must hold the prerequisites of its features");
+                            throw xml.Invalid(element, $"has '{feature.Name}' but not '{prerequisite.Name}', which it requires; a baseline must hold the prerequisites of its features");
                         }
                     }
                 }
@@ -339,28 +325,22 @@ namespace CpuidMask.Engine.Catalog
         private static IReadOnlyList<FeatureDefinition> Ordered(FeatureCatalog features, List<FeatureDefinition> list) =>
             features.Features.Where(f => list.Any(l => l.Name == f.Name)).ToArray();
 
-        private static IReadOnlyList<GovernedRegister> ReadGoverned(string sourceName, XElement root, FeatureCatalog features)
+        private static IReadOnlyList<GovernedRegister> ReadGoverned(CatalogXml xml, XElement root, FeatureCatalog features)
         {
-            var governs = root.Element("governs") ?? throw Invalid(sourceName, root, "needs a <governs> list of the registers the baselines control");
+            var governs = root.Element("governs") ?? throw xml.Invalid(root, "needs a <governs> list of the registers the baselines control");
             var result = new List<GovernedRegister>();
             foreach (var element in governs.Elements())
             {
                 if (element.Name.LocalName != "register")
                 {
-                    throw Invalid(sourceName, element, "is not a <register leaf= subleaf= name=> element");
+                    throw xml.Invalid(element, "is not a <register leaf= subleaf= name=> element");
                 }
 
-                uint leaf = ParseUInt(sourceName, element, "leaf", required: true);
-                uint subleaf = ParseUInt(sourceName, element, "subleaf", required: false);
-                if (!CpuidRegisterNames.TryParse((string?)element.Attribute("name"), out var register))
-                {
-                    throw Invalid(sourceName, element, "needs name=\"eax|ebx|ecx|edx\"");
-                }
-
+                var (leaf, subleaf, register) = xml.ParseRegisterAttributes(element);
                 var entry = new GovernedRegister(leaf, subleaf, register);
                 if (result.Contains(entry))
                 {
-                    throw Invalid(sourceName, element, $"lists {entry} twice");
+                    throw xml.Invalid(element, $"lists {entry} twice");
                 }
 
                 result.Add(entry);
@@ -369,80 +349,43 @@ namespace CpuidMask.Engine.Catalog
             var loose = features.Features.FirstOrDefault(f => f.Tracked && !result.Any(g => g.Contains(f)));
             if (loose != null)
             {
-                throw Invalid(sourceName, governs, $"leaves out the register of tracked feature '{loose.Name}' ({loose.Location}); a baseline mask would pass it through on every host");
+                throw xml.Invalid(governs, $"leaves out the register of tracked feature '{loose.Name}' ({loose.Location}); a baseline mask would pass it through on every host");
             }
 
             return result;
         }
 
-        private static FeatureDefinition ReadFeature(string sourceName, XElement element, FeatureCatalog features, string key)
+        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, FeatureCatalog features, string key)
         {
             string? name = ((string?)element.Attribute("name"))?.Trim();
             if (string.IsNullOrEmpty(name))
             {
-                throw Invalid(sourceName, element, "needs a name= (a canonical feature name from features.xml)");
+                throw xml.Invalid(element, "needs a name= (a canonical feature name from features.xml)");
             }
 
             if (!features.TryFind(name!, out var feature))
             {
-                throw Invalid(sourceName, element, $"names '{name}' in baseline '{key}', which is not a feature in the catalog");
+                throw xml.Invalid(element, $"names '{name}' in baseline '{key}', which is not a feature in the catalog");
             }
 
             if (!string.Equals(feature.Name, name, StringComparison.Ordinal))
             {
-                throw Invalid(sourceName, element, $"names '{name}'; use the canonical name '{feature.Name}'");
+                throw xml.Invalid(element, $"names '{name}'; use the canonical name '{feature.Name}'");
             }
 
             return feature;
         }
 
-        private static BaselineVendor ParseVendor(string sourceName, XElement element) => ((string?)element.Attribute("vendor"))?.Trim() switch
+        private static BaselineVendor ParseVendor(CatalogXml xml, XElement element) => ((string?)element.Attribute("vendor"))?.Trim() switch
         {
             "intel" => BaselineVendor.Intel,
             "amd" => BaselineVendor.Amd,
-            var other => throw Invalid(sourceName, element, $"needs vendor=\"intel\" or \"amd\" (found '{other}')"),
+            var other => throw xml.Invalid(element, $"needs vendor=\"intel\" or \"amd\" (found '{other}')"),
         };
 
-        private static uint ParseUInt(string sourceName, XElement element, string attribute, bool required)
-        {
-            string? text = (string?)element.Attribute(attribute);
-            if (text == null)
-            {
-                return required ? throw Invalid(sourceName, element, $"needs a {attribute}= attribute") : 0u;
-            }
+        private static CatalogXml Xml(string sourceName) => new CatalogXml("Baseline catalog", "BaselineCatalogInvalid", sourceName, "key", "name");
 
-            bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? uint.TryParse(text.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint value)
-                : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-            return ok ? value : throw Invalid(sourceName, element, $"has {attribute}=\"{text}\", which is not a number");
-        }
-
-        private static int LineOf(XElement element) => element is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : 0;
-
-        private static CpuidMaskException Invalid(string sourceName, XElement? element, string problem)
-        {
-            string where = sourceName;
-            if (element is IXmlLineInfo info && info.HasLineInfo())
-            {
-                where += $"({info.LineNumber})";
-            }
-
-            string elementText = string.Empty;
-            if (element != null)
-            {
-                var id = element.Attribute("key") ?? element.Attribute("name");
-                elementText = $" <{element.Name.LocalName}{(id == null ? string.Empty : $" {id.Name}=\"{id.Value}\"")}>";
-            }
-
-            return new CpuidMaskException("BaselineCatalogInvalid", ErrorKind.InvalidData, $"Baseline catalog {where}:{elementText} {problem}.", sourceName);
-        }
-
-        private static BaselineCatalog LoadDefault()
-        {
-            var assembly = typeof(BaselineCatalog).Assembly;
-            using var stream = assembly.GetManifestResourceStream(ResourceName)
-                ?? throw new CpuidMaskException("CatalogMissing", ErrorKind.ResourceUnavailable, $"The baseline catalog resource '{ResourceName}' is missing from {assembly.GetName().Name}; the assembly is damaged, reinstall the module.");
-            return Load(stream, "baselines.xml", FeatureCatalog.Default);
-        }
+        private static BaselineCatalog LoadDefault() =>
+            CatalogXml.LoadEmbedded("baselines.xml", "baseline catalog", (stream, fileName) => Load(stream, fileName, FeatureCatalog.Default));
     }
 }
