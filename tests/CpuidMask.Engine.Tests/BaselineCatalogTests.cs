@@ -202,6 +202,17 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Load_KeyWithSpacesAround_IsReadTrimmedAsInExtendsAndFind()
+        {
+            var catalog = LoadText(
+                "<baseline key=' a ' vendor='intel' label='A'><source>s</source><feature name='FPU'/></baseline>\n" +
+                "<baseline key='b' vendor='intel' label='B' extends='a'><source>s</source><feature name='CX8'/></baseline>");
+
+            Assert.Equal(new[] { "a", "b" }, catalog.Baselines.Select(b => b.Key));
+            Assert.Same(catalog.Find("a"), catalog.Find("b").Parent);
+        }
+
+        [Fact]
         public void Load_NotXml_ThrowsNamingTheFile()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => BaselineCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<baselines>")), "broken.xml"));

@@ -91,12 +91,7 @@ namespace CpuidMask.Engine.Catalog
         private IReadOnlyList<Baseline> ReadBaselines()
         {
             IndexKeys();
-            foreach (var element in _elements)
-            {
-                Build(element);
-            }
-
-            var baselines = _elements.Select(e => _built[(string)e.Attribute("key")!]).ToArray();
+            var baselines = _elements.Select(Build).ToArray();
             CheckModesDiffer(baselines);
             return baselines;
         }
