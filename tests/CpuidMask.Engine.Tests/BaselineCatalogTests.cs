@@ -202,12 +202,38 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Load_KeyWithSpacesAround_IsReadTrimmedAsInExtendsAndFind()
+        {
+            var catalog = LoadText(
+                "<baseline key=' a ' vendor='intel' label='A'><source>s</source><feature name='FPU'/></baseline>\n" +
+                "<baseline key='b' vendor='intel' label='B' extends='a'><source>s</source><feature name='CX8'/></baseline>");
+
+            Assert.Equal(new[] { "a", "b" }, catalog.Baselines.Select(b => b.Key));
+            Assert.Same(catalog.Find("a"), catalog.Find("b").Parent);
+        }
+
+        [Fact]
         public void Load_NotXml_ThrowsNamingTheFile()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => BaselineCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<baselines>")), "broken.xml"));
 
             Assert.Equal("BaselineCatalogInvalid", ex.ErrorId);
             Assert.Contains("broken.xml", ex.Message);
+        }
+
+        [Fact]
+        public void Load_ProblemDeepInTheShippedFile_NamesFileLineAndElement()
+        {
+            string[] lines = ShippedData.Lines("baselines.xml");
+            int index = ShippedData.IndexOf(lines, "<feature name=\"AMD_FSRC\" />");
+            lines[index] = lines[index].Replace("<feature name=\"AMD_FSRC\" />", "<remove name=\"AMD_FSRC\" />");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => BaselineCatalog.Load(ShippedData.ToStream(lines), "baselines.xml"));
+
+            Assert.True(index > 200, $"line {index + 1} is not deep in the file");
+            Assert.Equal("BaselineCatalogInvalid", ex.ErrorId);
+            Assert.Equal($"Baseline catalog baselines.xml({index + 1}): <remove name=\"AMD_FSRC\"> removes 'AMD_FSRC', which baseline 'amd-zen4' does not inherit from 'amd-zen3'.", ex.Message);
+            Assert.Equal("baselines.xml", ex.Target);
         }
 
         private static BaselineCatalog LoadText(string baselines)

@@ -409,6 +409,21 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Load_ProblemDeepInTheShippedFile_NamesFileLineAndElement()
+        {
+            string[] lines = ShippedData.Lines("features.xml");
+            int index = ShippedData.IndexOf(lines, "<feature name=\"AUTOMATIC_IBRS\" bit=\"8\"");
+            lines[index] = lines[index].Replace("bit=\"8\"", "bit=\"eight\"");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => FeatureCatalog.Load(ShippedData.ToStream(lines), "features.xml"));
+
+            Assert.True(index > 1000, $"line {index + 1} is not deep in the file");
+            Assert.Equal("CatalogInvalid", ex.ErrorId);
+            Assert.Equal($"Feature catalog features.xml({index + 1}): <feature name=\"AUTOMATIC_IBRS\"> has bit=\"eight\", which is not a number.", ex.Message);
+            Assert.Equal("features.xml", ex.Target);
+        }
+
+        [Fact]
         public void Load_ValidSmallCatalog_OrdersFeaturesByLeafRegisterAndBit()
         {
             var catalog = Load(

@@ -1,11 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Xml;
 using System.Xml.Linq;
-using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Catalog
 {
@@ -16,7 +13,6 @@ namespace CpuidMask.Engine.Catalog
     /// </summary>
     public sealed class BaselineCatalog
     {
-        private const string ResourceName = "CpuidMask.Engine.Data.baselines.xml";
         private static readonly Lazy<BaselineCatalog> DefaultCatalog = new Lazy<BaselineCatalog>(LoadDefault);
 
         private readonly Dictionary<string, Baseline> _byKey;
@@ -43,230 +39,19 @@ namespace CpuidMask.Engine.Catalog
 
         public static BaselineCatalog Load(Stream stream, string sourceName, FeatureCatalog? features = null)
         {
-            XDocument document;
-            try
-            {
-                document = XDocument.Load(stream, LoadOptions.SetLineInfo);
-            }
-            catch (XmlException ex)
-            {
-                throw Invalid(sourceName, null, "is not well-formed XML: " + ex.Message);
-            }
-
-            return Load(document, sourceName, features);
+            var xml = Xml(sourceName);
+            return Load(xml.Load(stream), xml, features);
         }
 
-        public static BaselineCatalog Load(XDocument document, string sourceName, FeatureCatalog? features = null)
+        public static BaselineCatalog Load(XDocument document, string sourceName, FeatureCatalog? features = null) =>
+            Load(document, Xml(sourceName), features);
+
+        private static BaselineCatalog Load(XDocument document, CatalogXml xml, FeatureCatalog? features)
         {
             features ??= FeatureCatalog.Default;
-            var root = document.Root;
-            if (root == null || root.Name.LocalName != "baselines")
-            {
-                throw Invalid(sourceName, root, "must have a <baselines> root element");
-            }
-
-            var governed = ReadGoverned(sourceName, root, features);
-            var elements = root.Elements("baseline").ToArray();
-            var byKey = new Dictionary<string, XElement>(StringComparer.OrdinalIgnoreCase);
-            foreach (var element in elements)
-            {
-                string? key = ((string?)element.Attribute("key"))?.Trim();
-                if (string.IsNullOrEmpty(key))
-                {
-                    throw Invalid(sourceName, element, "needs a key= (the vSphere EVC mode key, e.g. intel-westmere)");
-                }
-
-                if (byKey.TryGetValue(key!, out var first))
-                {
-                    throw Invalid(sourceName, element, $"repeats key '{key}' (first at line {LineOf(first)})");
-                }
-
-                byKey.Add(key!, element);
-            }
-
-            var built = new Dictionary<string, Baseline>(StringComparer.OrdinalIgnoreCase);
-            var visiting = new List<string>();
-            foreach (var element in elements)
-            {
-                Build(element);
-            }
-
-            var baselines = elements.Select(e => built[(string)e.Attribute("key")!]).ToArray();
-            foreach (var baseline in baselines)
-            {
-                var twin = baselines.FirstOrDefault(o => !ReferenceEquals(o, baseline) && o.IsAtLeast(baseline) && baseline.IsAtLeast(o));
-                if (twin != null && Array.IndexOf(baselines, twin) < Array.IndexOf(baselines, baseline))
-                {
-                    throw Invalid(sourceName, byKey[baseline.Key], $"has the same features as '{twin.Key}'; two modes must differ");
-                }
-            }
-
+            var root = xml.Root(document, "baselines");
+            var (governed, baselines) = BaselineCatalogReader.Read(xml, root, features);
             return new BaselineCatalog(features, governed, baselines);
-
-            Baseline Build(XElement element)
-            {
-                string key = ((string)element.Attribute("key")!).Trim();
-                if (built.TryGetValue(key, out var done))
-                {
-                    return done;
-                }
-
-                if (visiting.Contains(key, StringComparer.OrdinalIgnoreCase))
-                {
-                    throw Invalid(sourceName, element, "extends itself through " + string.Join(" -> ", visiting.Concat(new[] { key })));
-                }
-
-                visiting.Add(key);
-                var vendor = ParseVendor(sourceName, element);
-                string? label = ((string?)element.Attribute("label"))?.Trim();
-                if (string.IsNullOrEmpty(label))
-                {
-                    throw Invalid(sourceName, element, "needs a label= (the name vCenter shows for the mode)");
-                }
-
-                string? source = ((string?)element.Element("source"))?.Trim();
-                if (string.IsNullOrEmpty(source))
-                {
-                    throw Invalid(sourceName, element, "needs a <source> saying where its feature list comes from");
-                }
-
-                Baseline? parent = null;
-                string? extends = ((string?)element.Attribute("extends"))?.Trim();
-                if (!string.IsNullOrEmpty(extends))
-                {
-                    if (!byKey.TryGetValue(extends!, out var parentElement))
-                    {
-                        throw Invalid(sourceName, element, $"extends '{extends}', which is not a baseline key in this file");
-                    }
-
-                    parent = Build(parentElement);
-                    if (parent.Vendor != vendor)
-                    {
-                        throw Invalid(sourceName, element, $"is vendor {vendor.ToString().ToLowerInvariant()} but extends '{parent.Key}' of vendor {parent.Vendor.ToString().ToLowerInvariant()}");
-                    }
-                }
-
-                var inherited = new HashSet<string>(parent?.Features.Select(f => f.Name) ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-                var inheritedControls = new HashSet<string>(parent?.Controls.Select(f => f.Name) ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-                var everAdded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                for (var b = parent; b != null; b = b.Parent)
-                {
-                    everAdded.UnionWith(b.Added.Select(f => f.Name));
-                }
-
-                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                var added = new List<FeatureDefinition>();
-                var removed = new List<FeatureDefinition>();
-                var controls = new List<FeatureDefinition>();
-                foreach (var child in element.Elements())
-                {
-                    string kind = child.Name.LocalName;
-                    if (kind == "source")
-                    {
-                        continue;
-                    }
-
-                    if (kind != "feature" && kind != "remove" && kind != "control")
-                    {
-                        throw Invalid(sourceName, child, $"is not a baseline element; baseline '{key}' holds <source>, <feature>, <remove> and <control>");
-                    }
-
-                    var feature = ReadFeature(sourceName, child, features, key);
-                    if (!seen.Add(feature.Name))
-                    {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}' a second time in baseline '{key}'");
-                    }
-
-                    if (kind == "remove")
-                    {
-                        if (!inherited.Contains(feature.Name))
-                        {
-                            throw Invalid(sourceName, child, $"removes '{feature.Name}', which baseline '{key}' does not inherit" + (parent == null ? " (it extends nothing)" : $" from '{parent.Key}'"));
-                        }
-
-                        removed.Add(feature);
-                        continue;
-                    }
-
-                    if (!feature.Tracked)
-                    {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}', which vCenter does not track; a baseline names only features vCenter compares");
-                    }
-
-                    if (!FeatureAppliesTo(feature, vendor))
-                    {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}', which {(feature.Vendor == FeatureVendor.Amd ? "AMD" : "Intel")} defines for its own CPUs only, in {vendor.ToString().ToLowerInvariant()} baseline '{key}'");
-                    }
-
-                    if (!governed.Any(g => g.Contains(feature)))
-                    {
-                        throw Invalid(sourceName, child, $"names '{feature.Name}' ({feature.Location}), which is outside the governed registers");
-                    }
-
-                    if (kind == "feature")
-                    {
-                        if (inherited.Contains(feature.Name) || everAdded.Contains(feature.Name))
-                        {
-                            string from = FirstAdder(parent, feature.Name) ?? parent?.Key ?? key;
-                            throw Invalid(sourceName, child, $"adds '{feature.Name}' again: baseline '{from}' on the chain of '{key}' already adds it");
-                        }
-
-                        if (inheritedControls.Contains(feature.Name))
-                        {
-                            throw Invalid(sourceName, child, $"adds '{feature.Name}', which the chain of '{key}' already passes through as a control");
-                        }
-
-                        added.Add(feature);
-                    }
-                    else
-                    {
-                        if (inheritedControls.Contains(feature.Name) || inherited.Contains(feature.Name))
-                        {
-                            throw Invalid(sourceName, child, $"makes '{feature.Name}' a control again; the chain of '{key}' already names it");
-                        }
-
-                        controls.Add(feature);
-                    }
-                }
-
-                var clash = added.FirstOrDefault(a => controls.Any(c => c.Name == a.Name));
-                if (clash != null)
-                {
-                    throw Invalid(sourceName, element, $"names '{clash.Name}' both as a feature and as a control");
-                }
-
-                if (parent != null && added.Count == 0 && removed.Count == 0)
-                {
-                    throw Invalid(sourceName, element, $"adds and removes nothing; it would be the same mode as '{parent.Key}'");
-                }
-
-                var baseline = new Baseline(
-                    key,
-                    label!,
-                    vendor,
-                    parent,
-                    Ordered(features, added),
-                    Ordered(features, removed),
-                    Ordered(features, controls),
-                    string.Join(" ", source!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
-                    ((string?)element.Attribute("libvirt-model"))?.Trim(),
-                    features);
-                foreach (var feature in baseline.Features)
-                {
-                    foreach (string required in feature.Requires)
-                    {
-                        var prerequisite = features.Find(required);
-                        if (prerequisite.Tracked && !baseline.Contains(prerequisite))
-                        {
-                            throw Invalid(sourceName, element, $"has '{feature.Name}' but not '{prerequisite.Name}', which it requires; a baseline must hold the prerequisites of its features");
-                        }
-                    }
-                }
-
-                visiting.Remove(key);
-                built.Add(key, baseline);
-                return baseline;
-            }
         }
 
         /// <summary>Finds a baseline by its EVC mode key, case-insensitively.</summary>
@@ -317,132 +102,9 @@ namespace CpuidMask.Engine.Catalog
             return below.Where(b => !below.Any(m => m.IsAbove(b))).ToArray();
         }
 
-        private static string? FirstAdder(Baseline? from, string featureName)
-        {
-            string? found = null;
-            for (var b = from; b != null; b = b.Parent)
-            {
-                if (b.Added.Any(f => string.Equals(f.Name, featureName, StringComparison.OrdinalIgnoreCase)))
-                {
-                    found = b.Key;
-                }
-            }
+        private static CatalogXml Xml(string sourceName) => new CatalogXml("Baseline catalog", "BaselineCatalogInvalid", sourceName, "key", "name");
 
-            return found;
-        }
-
-        private static bool FeatureAppliesTo(FeatureDefinition feature, BaselineVendor vendor) =>
-            feature.Vendor == FeatureVendor.Any
-            || (feature.Vendor == FeatureVendor.Intel && vendor == BaselineVendor.Intel)
-            || (feature.Vendor == FeatureVendor.Amd && vendor == BaselineVendor.Amd);
-
-        private static IReadOnlyList<FeatureDefinition> Ordered(FeatureCatalog features, List<FeatureDefinition> list) =>
-            features.Features.Where(f => list.Any(l => l.Name == f.Name)).ToArray();
-
-        private static IReadOnlyList<GovernedRegister> ReadGoverned(string sourceName, XElement root, FeatureCatalog features)
-        {
-            var governs = root.Element("governs") ?? throw Invalid(sourceName, root, "needs a <governs> list of the registers the baselines control");
-            var result = new List<GovernedRegister>();
-            foreach (var element in governs.Elements())
-            {
-                if (element.Name.LocalName != "register")
-                {
-                    throw Invalid(sourceName, element, "is not a <register leaf= subleaf= name=> element");
-                }
-
-                uint leaf = ParseUInt(sourceName, element, "leaf", required: true);
-                uint subleaf = ParseUInt(sourceName, element, "subleaf", required: false);
-                if (!CpuidRegisterNames.TryParse((string?)element.Attribute("name"), out var register))
-                {
-                    throw Invalid(sourceName, element, "needs name=\"eax|ebx|ecx|edx\"");
-                }
-
-                var entry = new GovernedRegister(leaf, subleaf, register);
-                if (result.Contains(entry))
-                {
-                    throw Invalid(sourceName, element, $"lists {entry} twice");
-                }
-
-                result.Add(entry);
-            }
-
-            var loose = features.Features.FirstOrDefault(f => f.Tracked && !result.Any(g => g.Contains(f)));
-            if (loose != null)
-            {
-                throw Invalid(sourceName, governs, $"leaves out the register of tracked feature '{loose.Name}' ({loose.Location}); a baseline mask would pass it through on every host");
-            }
-
-            return result;
-        }
-
-        private static FeatureDefinition ReadFeature(string sourceName, XElement element, FeatureCatalog features, string key)
-        {
-            string? name = ((string?)element.Attribute("name"))?.Trim();
-            if (string.IsNullOrEmpty(name))
-            {
-                throw Invalid(sourceName, element, "needs a name= (a canonical feature name from features.xml)");
-            }
-
-            if (!features.TryFind(name!, out var feature))
-            {
-                throw Invalid(sourceName, element, $"names '{name}' in baseline '{key}', which is not a feature in the catalog");
-            }
-
-            if (!string.Equals(feature.Name, name, StringComparison.Ordinal))
-            {
-                throw Invalid(sourceName, element, $"names '{name}'; use the canonical name '{feature.Name}'");
-            }
-
-            return feature;
-        }
-
-        private static BaselineVendor ParseVendor(string sourceName, XElement element) => ((string?)element.Attribute("vendor"))?.Trim() switch
-        {
-            "intel" => BaselineVendor.Intel,
-            "amd" => BaselineVendor.Amd,
-            var other => throw Invalid(sourceName, element, $"needs vendor=\"intel\" or \"amd\" (found '{other}')"),
-        };
-
-        private static uint ParseUInt(string sourceName, XElement element, string attribute, bool required)
-        {
-            string? text = (string?)element.Attribute(attribute);
-            if (text == null)
-            {
-                return required ? throw Invalid(sourceName, element, $"needs a {attribute}= attribute") : 0u;
-            }
-
-            bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? uint.TryParse(text.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint value)
-                : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-            return ok ? value : throw Invalid(sourceName, element, $"has {attribute}=\"{text}\", which is not a number");
-        }
-
-        private static int LineOf(XElement element) => element is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : 0;
-
-        private static CpuidMaskException Invalid(string sourceName, XElement? element, string problem)
-        {
-            string where = sourceName;
-            if (element is IXmlLineInfo info && info.HasLineInfo())
-            {
-                where += $"({info.LineNumber})";
-            }
-
-            string elementText = string.Empty;
-            if (element != null)
-            {
-                var id = element.Attribute("key") ?? element.Attribute("name");
-                elementText = $" <{element.Name.LocalName}{(id == null ? string.Empty : $" {id.Name}=\"{id.Value}\"")}>";
-            }
-
-            return new CpuidMaskException("BaselineCatalogInvalid", ErrorKind.InvalidData, $"Baseline catalog {where}:{elementText} {problem}.", sourceName);
-        }
-
-        private static BaselineCatalog LoadDefault()
-        {
-            var assembly = typeof(BaselineCatalog).Assembly;
-            using var stream = assembly.GetManifestResourceStream(ResourceName)
-                ?? throw new CpuidMaskException("CatalogMissing", ErrorKind.ResourceUnavailable, $"The baseline catalog resource '{ResourceName}' is missing from {assembly.GetName().Name}; the assembly is damaged, reinstall the module.");
-            return Load(stream, "baselines.xml", FeatureCatalog.Default);
-        }
+        private static BaselineCatalog LoadDefault() =>
+            CatalogXml.LoadEmbedded("baselines.xml", "baseline catalog", (stream, fileName) => Load(stream, fileName, FeatureCatalog.Default));
     }
 }

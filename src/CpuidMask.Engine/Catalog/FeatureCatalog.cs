@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
-using System.Xml;
 using System.Xml.Linq;
 using CpuidMask.Engine.Model;
 
@@ -16,7 +14,6 @@ namespace CpuidMask.Engine.Catalog
     /// </summary>
     public sealed class FeatureCatalog
     {
-        private const string ResourceName = "CpuidMask.Engine.Data.features.xml";
         private static readonly Lazy<FeatureCatalog> DefaultCatalog = new Lazy<FeatureCatalog>(LoadDefault);
 
         private readonly Dictionary<string, FeatureDefinition> _byAnyName;
@@ -42,46 +39,28 @@ namespace CpuidMask.Engine.Catalog
 
         public static FeatureCatalog Load(Stream stream, string sourceName)
         {
-            XDocument document;
-            try
-            {
-                document = XDocument.Load(stream, LoadOptions.SetLineInfo);
-            }
-            catch (XmlException ex)
-            {
-                throw Invalid(sourceName, null, "is not well-formed XML: " + ex.Message);
-            }
-
-            return Load(document, sourceName);
+            var xml = Xml(sourceName);
+            return Load(xml.Load(stream), xml);
         }
 
-        public static FeatureCatalog Load(XDocument document, string sourceName)
-        {
-            var root = document.Root;
-            if (root == null || root.Name.LocalName != "features")
-            {
-                throw Invalid(sourceName, root, "must have a <features> root element");
-            }
+        public static FeatureCatalog Load(XDocument document, string sourceName) => Load(document, Xml(sourceName));
 
+        private static FeatureCatalog Load(XDocument document, CatalogXml xml)
+        {
+            var root = xml.Root(document, "features");
             var features = new List<FeatureDefinition>();
             var byAnyName = new Dictionary<string, FeatureDefinition>(StringComparer.OrdinalIgnoreCase);
             var byBit = new Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition>();
             foreach (var group in root.Elements("register"))
             {
-                uint leaf = ParseUInt(sourceName, group, "leaf", required: true);
-                uint subleaf = ParseUInt(sourceName, group, "subleaf", required: false);
-                if (!CpuidRegisterNames.TryParse((string?)group.Attribute("name"), out var register))
-                {
-                    throw Invalid(sourceName, group, "needs name=\"eax|ebx|ecx|edx\"");
-                }
-
+                var (leaf, subleaf, register) = xml.ParseRegisterAttributes(group);
                 foreach (var element in group.Elements("feature"))
                 {
-                    var feature = ReadFeature(sourceName, element, leaf, subleaf, register);
+                    var feature = ReadFeature(xml, element, leaf, subleaf, register);
                     var bitKey = (leaf, subleaf, register, feature.Bit);
                     if (byBit.TryGetValue(bitKey, out var other))
                     {
-                        throw Invalid(sourceName, element, $"feature '{feature.Name}' overlaps '{other.Name}' at {feature.Location}");
+                        throw xml.Invalid(element, $"feature '{feature.Name}' overlaps '{other.Name}' at {feature.Location}");
                     }
 
                     byBit.Add(bitKey, feature);
@@ -90,7 +69,7 @@ namespace CpuidMask.Engine.Catalog
                         if (byAnyName.TryGetValue(key, out var owner))
                         {
                             string what = owner == feature ? "twice" : $"already used by '{owner.Name}'";
-                            throw Invalid(sourceName, element, $"name or alias '{key}' of feature '{feature.Name}' is {what}");
+                            throw xml.Invalid(element, $"name or alias '{key}' of feature '{feature.Name}' is {what}");
                         }
 
                         byAnyName.Add(key, feature);
@@ -106,14 +85,14 @@ namespace CpuidMask.Engine.Catalog
                 {
                     if (!byAnyName.TryGetValue(required, out var target) || !string.Equals(target.Name, required, StringComparison.OrdinalIgnoreCase))
                     {
-                        throw Invalid(sourceName, null, $"feature '{feature.Name}' requires '{required}', which is not a feature name");
+                        throw xml.Invalid(null, $"feature '{feature.Name}' requires '{required}', which is not a feature name");
                     }
                 }
             }
 
             var ordered = features.OrderBy(f => f.LeafKey).ThenBy(f => f.Register).ThenBy(f => f.Bit).ToArray();
             var catalog = new FeatureCatalog(ordered, byAnyName);
-            catalog.CheckAcyclic(sourceName);
+            catalog.CheckAcyclic(xml);
             return catalog;
         }
 
@@ -212,7 +191,7 @@ namespace CpuidMask.Engine.Catalog
                 || needle.IndexOf(n, StringComparison.OrdinalIgnoreCase) >= 0 && n.Length >= 3));
         }
 
-        private void CheckAcyclic(string sourceName)
+        private void CheckAcyclic(CatalogXml xml)
         {
             var state = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             foreach (var feature in Features)
@@ -226,7 +205,7 @@ namespace CpuidMask.Engine.Catalog
                 {
                     if (s == 1)
                     {
-                        throw Invalid(sourceName, null, "features require each other in a cycle: " + string.Join(" -> ", path.Reverse().Concat(new[] { feature.Name })));
+                        throw xml.Invalid(null, "features require each other in a cycle: " + string.Join(" -> ", path.Reverse().Concat(new[] { feature.Name })));
                     }
 
                     return;
@@ -262,27 +241,27 @@ namespace CpuidMask.Engine.Catalog
             return names.Distinct(StringComparer.OrdinalIgnoreCase);
         }
 
-        private static FeatureDefinition ReadFeature(string sourceName, XElement element, uint leaf, uint subleaf, CpuidRegister register)
+        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, uint leaf, uint subleaf, CpuidRegister register)
         {
             string? name = ((string?)element.Attribute("name"))?.Trim();
             if (string.IsNullOrEmpty(name) || !Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$"))
             {
-                throw Invalid(sourceName, element, "needs a name= of letters, digits, '_', '.', '-'");
+                throw xml.Invalid(element, "needs a name= of letters, digits, '_', '.', '-'");
             }
 
-            uint bit = ParseUInt(sourceName, element, "bit", required: true);
+            uint bit = xml.ParseUInt(element, "bit", required: true);
             if (bit > 31)
             {
-                throw Invalid(sourceName, element, $"feature '{name}' has bit={bit}; bits are 0 to 31");
+                throw xml.Invalid(element, $"feature '{name}' has bit={bit}; bits are 0 to 31");
             }
 
-            var vendor = ParseEnum(sourceName, element, "vendor", new Dictionary<string, FeatureVendor>
+            var vendor = xml.ParseEnum(element, "vendor", new Dictionary<string, FeatureVendor>
             {
                 ["any"] = FeatureVendor.Any,
                 ["intel"] = FeatureVendor.Intel,
                 ["amd"] = FeatureVendor.Amd,
             });
-            var kind = ParseEnum(sourceName, element, "kind", new Dictionary<string, FeatureKind>
+            var kind = xml.ParseEnum(element, "kind", new Dictionary<string, FeatureKind>
             {
                 ["instruction-set"] = FeatureKind.InstructionSet,
                 ["state-component"] = FeatureKind.StateComponent,
@@ -292,13 +271,13 @@ namespace CpuidMask.Engine.Catalog
             string? trackedText = (string?)element.Attribute("tracked");
             if (trackedText != "true" && trackedText != "false")
             {
-                throw Invalid(sourceName, element, $"feature '{name}' needs tracked=\"true\" or \"false\"");
+                throw xml.Invalid(element, $"feature '{name}' needs tracked=\"true\" or \"false\"");
             }
 
             string? description = ((string?)element.Element("description"))?.Trim();
             if (string.IsNullOrEmpty(description))
             {
-                throw Invalid(sourceName, element, $"feature '{name}' needs a <description>");
+                throw xml.Invalid(element, $"feature '{name}' needs a <description>");
             }
 
             return new FeatureDefinition(
@@ -320,55 +299,8 @@ namespace CpuidMask.Engine.Catalog
 
         private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
 
-        private static T ParseEnum<T>(string sourceName, XElement element, string attribute, Dictionary<string, T> values)
-        {
-            string? text = (string?)element.Attribute(attribute);
-            if (text != null && values.TryGetValue(text, out var value))
-            {
-                return value;
-            }
+        private static CatalogXml Xml(string sourceName) => new CatalogXml("Feature catalog", "CatalogInvalid", sourceName, "name");
 
-            throw Invalid(sourceName, element, $"needs {attribute}= one of {string.Join(", ", values.Keys)} (found '{text}')");
-        }
-
-        private static uint ParseUInt(string sourceName, XElement element, string attribute, bool required)
-        {
-            string? text = (string?)element.Attribute(attribute);
-            if (text == null)
-            {
-                return required ? throw Invalid(sourceName, element, $"needs a {attribute}= attribute") : 0u;
-            }
-
-            bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? uint.TryParse(text.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint value)
-                : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-            return ok ? value : throw Invalid(sourceName, element, $"has {attribute}=\"{text}\", which is not a number");
-        }
-
-        private static CpuidMaskException Invalid(string sourceName, XElement? element, string problem)
-        {
-            string where = sourceName;
-            if (element is IXmlLineInfo info && info.HasLineInfo())
-            {
-                where += $"({info.LineNumber})";
-            }
-
-            string elementText = element == null ? string.Empty : $" <{element.Name.LocalName}{NameOf(element)}>";
-            return new CpuidMaskException("CatalogInvalid", ErrorKind.InvalidData, $"Feature catalog {where}:{elementText} {problem}.", sourceName);
-        }
-
-        private static string NameOf(XElement element)
-        {
-            var name = element.Attribute("name");
-            return name == null ? string.Empty : $" name=\"{name.Value}\"";
-        }
-
-        private static FeatureCatalog LoadDefault()
-        {
-            var assembly = typeof(FeatureCatalog).Assembly;
-            using var stream = assembly.GetManifestResourceStream(ResourceName)
-                ?? throw new CpuidMaskException("CatalogMissing", ErrorKind.ResourceUnavailable, $"The feature catalog resource '{ResourceName}' is missing from {assembly.GetName().Name}; the assembly is damaged, reinstall the module.");
-            return Load(stream, "features.xml");
-        }
+        private static FeatureCatalog LoadDefault() => CatalogXml.LoadEmbedded("features.xml", "feature catalog", Load);
     }
 }

@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Xml;
-using System.Xml.Linq;
 using CpuidMask.Engine.Catalog;
 
 namespace CpuidMask.Engine.Export
@@ -14,7 +12,6 @@ namespace CpuidMask.Engine.Export
     /// </summary>
     public sealed class LibvirtCatalog
     {
-        private const string ResourceName = "CpuidMask.Engine.Data.libvirt.xml";
         private static readonly Lazy<LibvirtCatalog> DefaultCatalog = new Lazy<LibvirtCatalog>(LoadDefault);
 
         private readonly HashSet<string> _known;
@@ -43,21 +40,8 @@ namespace CpuidMask.Engine.Export
         public static LibvirtCatalog Load(Stream stream, string sourceName, FeatureCatalog? features = null)
         {
             features ??= FeatureCatalog.Default;
-            XDocument document;
-            try
-            {
-                document = XDocument.Load(stream, LoadOptions.SetLineInfo);
-            }
-            catch (XmlException ex)
-            {
-                throw Invalid(sourceName, null, "is not well-formed XML: " + ex.Message);
-            }
-
-            var root = document.Root;
-            if (root == null || root.Name.LocalName != "libvirt")
-            {
-                throw Invalid(sourceName, root, "must have a <libvirt> root element");
-            }
+            var xml = new CatalogXml("libvirt export data", "LibvirtDataInvalid", sourceName, "name");
+            var root = xml.Root(xml.Load(stream), "libvirt");
 
             var known = new HashSet<string>(StringComparer.Ordinal);
             foreach (var element in root.Elements("known"))
@@ -66,7 +50,7 @@ namespace CpuidMask.Engine.Export
                 {
                     if (!known.Add(name))
                     {
-                        throw Invalid(sourceName, element, $"lists '{name}' twice");
+                        throw xml.Invalid(element, $"lists '{name}' twice");
                     }
                 }
             }
@@ -78,17 +62,17 @@ namespace CpuidMask.Engine.Export
                 string libvirt = ((string?)element.Attribute("libvirt"))?.Trim() ?? string.Empty;
                 if (!features.TryFind(name, out var feature) || feature.Name != name)
                 {
-                    throw Invalid(sourceName, element, $"names '{name}', which is not a canonical feature name of the catalog");
+                    throw xml.Invalid(element, $"names '{name}', which is not a canonical feature name of the catalog");
                 }
 
                 if (!known.Contains(libvirt))
                 {
-                    throw Invalid(sourceName, element, $"maps '{name}' to '{libvirt}', which is not in <known>");
+                    throw xml.Invalid(element, $"maps '{name}' to '{libvirt}', which is not in <known>");
                 }
 
                 if (renamed.ContainsKey(name))
                 {
-                    throw Invalid(sourceName, element, $"maps '{name}' twice");
+                    throw xml.Invalid(element, $"maps '{name}' twice");
                 }
 
                 renamed.Add(name, libvirt);
@@ -101,7 +85,7 @@ namespace CpuidMask.Engine.Export
                 string name = ((string?)element.Attribute("qemu"))?.Trim() ?? string.Empty;
                 if (!known.Contains(libvirt) || name.Length == 0 || qemu.ContainsKey(libvirt))
                 {
-                    throw Invalid(sourceName, element, $"needs a known libvirt= name, once, and a qemu= spelling (found '{libvirt}' -> '{name}')");
+                    throw xml.Invalid(element, $"needs a known libvirt= name, once, and a qemu= spelling (found '{libvirt}' -> '{name}')");
                 }
 
                 qemu.Add(libvirt, name);
@@ -113,7 +97,7 @@ namespace CpuidMask.Engine.Export
                 string name = ((string?)element.Attribute("name"))?.Trim() ?? string.Empty;
                 if (name.Length == 0 || models.ContainsKey(name))
                 {
-                    throw Invalid(sourceName, element, name.Length == 0 ? "needs a name=" : $"repeats model '{name}'");
+                    throw xml.Invalid(element, name.Length == 0 ? "needs a name=" : $"repeats model '{name}'");
                 }
 
                 var set = new HashSet<string>(StringComparer.Ordinal);
@@ -121,7 +105,7 @@ namespace CpuidMask.Engine.Export
                 {
                     if (!known.Contains(feature))
                     {
-                        throw Invalid(sourceName, element, $"lists '{feature}', which is not in <known>");
+                        throw xml.Invalid(element, $"lists '{feature}', which is not in <known>");
                     }
 
                     set.Add(feature);
@@ -137,7 +121,7 @@ namespace CpuidMask.Engine.Export
                 {
                     if (!known.Contains(name))
                     {
-                        throw Invalid(sourceName, element, $"lists '{name}', which is not in <known>");
+                        throw xml.Invalid(element, $"lists '{name}', which is not in <known>");
                     }
 
                     optional.Add(name);
@@ -148,7 +132,7 @@ namespace CpuidMask.Engine.Export
             var clash = features.Features.Select(f => (Feature: f, Name: catalog.NameOf(f))).Where(p => p.Name != null).GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1);
             if (clash != null)
             {
-                throw Invalid(sourceName, root, $"gives libvirt name '{clash.Key}' to {string.Join(" and ", clash.Select(c => c.Feature.Name))}");
+                throw xml.Invalid(root, $"gives libvirt name '{clash.Key}' to {string.Join(" and ", clash.Select(c => c.Feature.Name))}");
             }
 
             return catalog;
@@ -181,24 +165,7 @@ namespace CpuidMask.Engine.Export
 
         private static IEnumerable<string> Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
-        private static CpuidMaskException Invalid(string sourceName, XElement? element, string problem)
-        {
-            string where = sourceName;
-            if (element is IXmlLineInfo info && info.HasLineInfo())
-            {
-                where += $"({info.LineNumber})";
-            }
-
-            string elementText = element == null ? string.Empty : $" <{element.Name.LocalName}{(element.Attribute("name") is XAttribute n ? $" name=\"{n.Value}\"" : string.Empty)}>";
-            return new CpuidMaskException("LibvirtDataInvalid", ErrorKind.InvalidData, $"libvirt export data {where}:{elementText} {problem}.", sourceName);
-        }
-
-        private static LibvirtCatalog LoadDefault()
-        {
-            var assembly = typeof(LibvirtCatalog).Assembly;
-            using var stream = assembly.GetManifestResourceStream(ResourceName)
-                ?? throw new CpuidMaskException("CatalogMissing", ErrorKind.ResourceUnavailable, $"The libvirt export resource '{ResourceName}' is missing from {assembly.GetName().Name}; the assembly is damaged, reinstall the module.");
-            return Load(stream, "libvirt.xml", FeatureCatalog.Default);
-        }
+        private static LibvirtCatalog LoadDefault() =>
+            CatalogXml.LoadEmbedded("libvirt.xml", "libvirt export", (stream, fileName) => Load(stream, fileName, FeatureCatalog.Default));
     }
 }

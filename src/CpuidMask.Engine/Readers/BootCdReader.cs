@@ -44,7 +44,7 @@ namespace CpuidMask.Engine.Readers
             var current = new Cpu();
             List<KeyValuePair<uint, CpuidRegister>>? header = null;
             int headerLine = 0;
-            foreach (var pair in ReaderSupport.Lines(text))
+            foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
                 if (string.IsNullOrWhiteSpace(line))
@@ -58,7 +58,7 @@ namespace CpuidMask.Engine.Readers
                     var values = ValueToken.Matches(line);
                     if (values.Count != header.Count || NameToken.IsMatch(line))
                     {
-                        throw ReaderSupport.Malformed(
+                        throw DumpReading.Malformed(
                             sourceName,
                             pair.Key,
                             line,
@@ -68,7 +68,7 @@ namespace CpuidMask.Engine.Readers
 
                     for (int i = 0; i < header.Count; i++)
                     {
-                        current = Set(cpus, current, header[i].Key, header[i].Value, ReaderSupport.Hex(values[i].Groups[1].Value));
+                        current = Set(cpus, current, header[i].Key, header[i].Value, DumpReading.Hex(values[i].Groups[1].Value));
                     }
 
                     header = null;
@@ -93,12 +93,12 @@ namespace CpuidMask.Engine.Readers
 
                     if (pairs.Count != names.Count)
                     {
-                        throw ReaderSupport.Malformed(sourceName, pair.Key, line, Expected, "Each register name needs its value after it, e.g. 'ID1ECX 0x0000641d ID1EDX 0xbfebfbff'.");
+                        throw DumpReading.Malformed(sourceName, pair.Key, line, Expected, "Each register name needs its value after it, e.g. 'ID1ECX 0x0000641d ID1EDX 0xbfebfbff'.");
                     }
 
                     foreach (Match found in pairs)
                     {
-                        current = Set(cpus, current, Leaf(found.Groups[1].Value), Register(found.Groups[2].Value), ReaderSupport.Hex(found.Groups[3].Value));
+                        current = Set(cpus, current, Leaf(found.Groups[1].Value), Register(found.Groups[2].Value), DumpReading.Hex(found.Groups[3].Value));
                     }
 
                     continue;
@@ -122,15 +122,15 @@ namespace CpuidMask.Engine.Readers
                     }
 
                     current.Signature = Encode(
-                        ReaderSupport.Hex(signature.Groups[1].Value),
-                        ReaderSupport.Hex(signature.Groups[2].Value),
-                        ReaderSupport.Hex(signature.Groups[3].Value));
+                        DumpReading.Hex(signature.Groups[1].Value),
+                        DumpReading.Hex(signature.Groups[2].Value),
+                        DumpReading.Hex(signature.Groups[3].Value));
                 }
             }
 
             if (header != null)
             {
-                throw ReaderSupport.Malformed(sourceName, headerLine, "(end of file)", string.Join(" ", header.ConvertAll(h => "0x<hex>").ToArray()), "The register names are not followed by a row of values.");
+                throw DumpReading.Malformed(sourceName, headerLine, "(end of file)", string.Join(" ", header.ConvertAll(h => "0x<hex>").ToArray()), "The register names are not followed by a row of values.");
             }
 
             if (current.HasRegisters)
@@ -140,15 +140,15 @@ namespace CpuidMask.Engine.Readers
 
             if (cpus.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "no register values such as 'ID1ECX 0x0000641d' or a row of values under 'ID1ECX ID1EDX ID81ECX ID81EDX' were found.");
+                throw DumpReading.Empty(sourceName, "no register values such as 'ID1ECX 0x0000641d' or a row of values under 'ID1ECX ID1EDX ID81ECX ID81EDX' were found.");
             }
 
             var profiles = new CpuidProfile[cpus.Count];
             for (int i = 0; i < cpus.Count; i++)
             {
                 profiles[i] = cpus[i].ToProfile(
-                    ReaderSupport.ProfileName(sourceName, i),
-                    ReaderSupport.ProfileSource(sourceName, i, ProfileFormat.BootCd));
+                    DumpReading.ProfileName(sourceName, i),
+                    DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd));
             }
 
             return profiles;

@@ -35,7 +35,7 @@ namespace CpuidMask.Engine.Readers
             bool tagged = text.IndexOf("[SL ", StringComparison.Ordinal) >= 0;
             var blocks = new List<LeafBlock>();
             LeafBlock? current = null;
-            foreach (var pair in ReaderSupport.Lines(text))
+            foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value.TrimEnd();
                 if (!line.StartsWith("CPUID ", StringComparison.Ordinal) || !MeantAsData(line))
@@ -46,10 +46,10 @@ namespace CpuidMask.Engine.Readers
                 var match = DataLine.Match(line);
                 if (!match.Success)
                 {
-                    throw ReaderSupport.Malformed(sourceName, pair.Key, line, Expected);
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected);
                 }
 
-                uint leaf = ReaderSupport.Hex(match.Groups[1].Value);
+                uint leaf = DumpReading.Hex(match.Groups[1].Value);
                 if (leaf == 0 || current == null)
                 {
                     current = new LeafBlock(pair.Key);
@@ -60,7 +60,7 @@ namespace CpuidMask.Engine.Readers
                 var tag = match.Groups[6].Success ? SubleafTag.Match(match.Groups[6].Value) : Match.Empty;
                 if (tag.Success)
                 {
-                    subleaf = ReaderSupport.Hex(tag.Groups[1].Value);
+                    subleaf = DumpReading.Hex(tag.Groups[1].Value);
                 }
                 else if (current.TryGetLastSubleaf(leaf, out uint previous))
                 {
@@ -74,18 +74,18 @@ namespace CpuidMask.Engine.Readers
                 current.Add(new CpuidLeaf(
                     leaf,
                     subleaf,
-                    ReaderSupport.Hex(match.Groups[2].Value),
-                    ReaderSupport.Hex(match.Groups[3].Value),
-                    ReaderSupport.Hex(match.Groups[4].Value),
-                    ReaderSupport.Hex(match.Groups[5].Value)));
+                    DumpReading.Hex(match.Groups[2].Value),
+                    DumpReading.Hex(match.Groups[3].Value),
+                    DumpReading.Hex(match.Groups[4].Value),
+                    DumpReading.Hex(match.Groups[5].Value)));
             }
 
             if (blocks.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "no lines like 'CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF' were found.");
+                throw DumpReading.Empty(sourceName, "no lines like 'CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF' were found.");
             }
 
-            return ReaderSupport.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64);
         }
 
         /// <summary>

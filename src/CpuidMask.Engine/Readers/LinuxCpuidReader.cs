@@ -30,7 +30,7 @@ namespace CpuidMask.Engine.Readers
         {
             var blocks = new List<LeafBlock>();
             LeafBlock? current = null;
-            foreach (var pair in ReaderSupport.Lines(text))
+            foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
                 if (CpuHeader.IsMatch(line))
@@ -48,7 +48,7 @@ namespace CpuidMask.Engine.Readers
                 var match = DataLine.Match(line);
                 if (!match.Success)
                 {
-                    throw ReaderSupport.Malformed(sourceName, pair.Key, line, Expected);
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected);
                 }
 
                 if (current == null)
@@ -58,20 +58,20 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 current.Add(new CpuidLeaf(
-                    ReaderSupport.Hex(match.Groups[1].Value),
-                    match.Groups[2].Success ? ReaderSupport.Hex(match.Groups[2].Value) : 0,
-                    ReaderSupport.Hex(match.Groups[3].Value),
-                    ReaderSupport.Hex(match.Groups[4].Value),
-                    ReaderSupport.Hex(match.Groups[5].Value),
-                    ReaderSupport.Hex(match.Groups[6].Value)));
+                    DumpReading.Hex(match.Groups[1].Value),
+                    match.Groups[2].Success ? DumpReading.Hex(match.Groups[2].Value) : 0,
+                    DumpReading.Hex(match.Groups[3].Value),
+                    DumpReading.Hex(match.Groups[4].Value),
+                    DumpReading.Hex(match.Groups[5].Value),
+                    DumpReading.Hex(match.Groups[6].Value)));
             }
 
             if (blocks.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "no lines like '   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff' were found (capture the output of 'cpuid -r').");
+                throw DumpReading.Empty(sourceName, "no lines like '   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff' were found (capture the output of 'cpuid -r').");
             }
 
-            return ReaderSupport.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid);
         }
     }
 }

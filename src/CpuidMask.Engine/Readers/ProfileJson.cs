@@ -159,7 +159,7 @@ namespace CpuidMask.Engine.Readers
             {
                 if (array.Count == 0)
                 {
-                    throw ReaderSupport.Empty(sourceName, "the JSON array lists no profiles.");
+                    throw DumpReading.Empty(sourceName, "the JSON array lists no profiles.");
                 }
 
                 var result = new CpuidProfile[array.Count];
@@ -225,11 +225,11 @@ namespace CpuidMask.Engine.Readers
 
             if (leaves.Count == 0 && capabilities.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, $"{at} has no leaves and no capabilities.");
+                throw DumpReading.Empty(sourceName, $"{at} has no leaves and no capabilities.");
             }
 
-            string name = NonEmpty(obj.Get("name")) ?? ReaderSupport.ProfileName(sourceName, index);
-            string source = NonEmpty(obj.Get("source")) ?? ReaderSupport.ProfileSource(sourceName, index, ProfileFormat.Json);
+            string name = NonEmpty(obj.Get("name")) ?? DumpReading.ProfileName(sourceName, index);
+            string source = NonEmpty(obj.Get("source")) ?? DumpReading.ProfileSource(sourceName, index, ProfileFormat.Json);
             var format = ProfileFormat.Json;
             if (NonEmpty(obj.Get("format")) is string formatText
                 && Enum.TryParse(formatText, ignoreCase: true, out ProfileFormat parsed)
@@ -318,7 +318,7 @@ namespace CpuidMask.Engine.Readers
             {
                 string s = text.Value.Trim();
                 if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                    ? ReaderSupport.TryParseHex(s, out uint hex)
+                    ? DumpReading.TryParseHex(s, out uint hex)
                     : uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out hex))
                 {
                     return hex;

@@ -61,7 +61,7 @@ namespace CpuidMask.Engine.Readers
             sourceName = string.IsNullOrWhiteSpace(sourceName) ? "(text)" : sourceName;
             if (text.Trim('\uFEFF', ' ', '\t', '\r', '\n').Length == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "the file is empty.");
+                throw DumpReading.Empty(sourceName, "the file is empty.");
             }
 
             bool detected = format == ProfileFormat.Unknown;

@@ -37,7 +37,7 @@ namespace CpuidMask.Engine.Readers
 
             if (hosts.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "the JSON array lists no hosts.");
+                throw DumpReading.Empty(sourceName, "the JSON array lists no hosts.");
             }
 
             var profiles = new CpuidProfile[hosts.Count];
@@ -75,7 +75,7 @@ namespace CpuidMask.Engine.Readers
 
             string name = JsonReading.ScalarText(host.Get("name"))
                 ?? JsonReading.ScalarText(extension?.Get("name"))
-                ?? ReaderSupport.ProfileName(sourceName, index, "host");
+                ?? DumpReading.ProfileName(sourceName, index, "host");
             string label = string.Format(CultureInfo.InvariantCulture, "host {0} ('{1}')", index, name);
 
             bool hasFeatures = cpuFeature != null && !(cpuFeature is JsonNull);
@@ -93,12 +93,12 @@ namespace CpuidMask.Engine.Readers
             var capabilities = hasCapabilities ? ReadCapabilities(featureCapability!, label, sourceName) : new List<KeyValuePair<string, string>>();
             if (records.Count == 0 && capabilities.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
+                throw DumpReading.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
             }
 
             return VSphereProfileBuilder.Build(
                 name,
-                ReaderSupport.ProfileSource(sourceName, index, ProfileFormat.VSphere, "host"),
+                DumpReading.ProfileSource(sourceName, index, ProfileFormat.VSphere, "host"),
                 records,
                 capabilities,
                 brand);

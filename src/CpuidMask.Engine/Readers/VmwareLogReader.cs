@@ -35,7 +35,7 @@ namespace CpuidMask.Engine.Readers
             string? pendingVendor = null;
             string? pendingName = null;
             LeafBlock? current = null;
-            foreach (var pair in ReaderSupport.Lines(text))
+            foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
                 int at = line.IndexOf("hostCPUID", StringComparison.Ordinal);
@@ -67,10 +67,10 @@ namespace CpuidMask.Engine.Readers
                 var match = DataLine.Match(line);
                 if (!match.Success)
                 {
-                    throw ReaderSupport.Malformed(sourceName, pair.Key, line.Substring(at), Expected);
+                    throw DumpReading.Malformed(sourceName, pair.Key, line.Substring(at), Expected);
                 }
 
-                uint leaf = ReaderSupport.Hex(match.Groups[1].Value);
+                uint leaf = DumpReading.Hex(match.Groups[1].Value);
                 uint subleaf = Subleaf(match.Groups[2].Value);
                 if (current == null || (leaf == 0 && subleaf == 0 && current.Contains(0, 0)))
                 {
@@ -94,15 +94,15 @@ namespace CpuidMask.Engine.Readers
                 current.Add(new CpuidLeaf(
                     leaf,
                     subleaf,
-                    ReaderSupport.Hex(match.Groups[3].Value),
-                    ReaderSupport.Hex(match.Groups[4].Value),
-                    ReaderSupport.Hex(match.Groups[5].Value),
-                    ReaderSupport.Hex(match.Groups[6].Value)));
+                    DumpReading.Hex(match.Groups[3].Value),
+                    DumpReading.Hex(match.Groups[4].Value),
+                    DumpReading.Hex(match.Groups[5].Value),
+                    DumpReading.Hex(match.Groups[6].Value)));
             }
 
             if (blocks.Count == 0)
             {
-                throw ReaderSupport.Empty(sourceName, "no 'hostCPUID level 00000001, 0: 0x... 0x... 0x... 0x...' lines were found; take the vmware.log of a VM that powered on (not one that only ran tools or snapshots).");
+                throw DumpReading.Empty(sourceName, "no 'hostCPUID level 00000001, 0: 0x... 0x... 0x... 0x...' lines were found; take the vmware.log of a VM that powered on (not one that only ran tools or snapshots).");
             }
 
             var profiles = new CpuidProfile[blocks.Count];
@@ -112,10 +112,10 @@ namespace CpuidMask.Engine.Readers
                 bool hasVendorLeaf = leaves.Exists(l => l.Leaf == 0);
                 bool hasBrandLeaves = leaves.Exists(l => l.Leaf == 0x80000002u);
                 profiles[i] = new CpuidProfile(
-                    ReaderSupport.ProfileName(sourceName, i, "host"),
+                    DumpReading.ProfileName(sourceName, i, "host"),
                     leaves,
                     ProfileFormat.VmwareLog,
-                    ReaderSupport.ProfileSource(sourceName, i, ProfileFormat.VmwareLog, "host"),
+                    DumpReading.ProfileSource(sourceName, i, ProfileFormat.VmwareLog, "host"),
                     vendor: hasVendorLeaf ? null : vendors[i],
                     brand: hasBrandLeaves || string.IsNullOrWhiteSpace(names[i]) ? null : names[i]);
             }
@@ -128,14 +128,14 @@ namespace CpuidMask.Engine.Readers
         {
             if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             {
-                return ReaderSupport.Hex(text.Substring(2));
+                return DumpReading.Hex(text.Substring(2));
             }
 
             foreach (char c in text)
             {
                 if (!char.IsDigit(c))
                 {
-                    return ReaderSupport.Hex(text);
+                    return DumpReading.Hex(text);
                 }
             }
 

@@ -157,6 +157,21 @@ namespace CpuidMask.Engine.Tests.Export
             Assert.Contains("t.xml(3)", ex.Message);
             Assert.Contains("nosuch", ex.Message);
         }
+
+        [Fact]
+        public void Load_ProblemDeepInTheShippedFile_NamesFileLineAndElement()
+        {
+            string[] lines = ShippedData.Lines("libvirt.xml");
+            int index = ShippedData.IndexOf(lines, "<model name=\"EPYC-Genoa\"");
+            lines[index + 1] = lines[index + 1] + " nosuch-flag";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => LibvirtCatalog.Load(ShippedData.ToStream(lines), "libvirt.xml"));
+
+            Assert.True(index > 150, $"line {index + 1} is not deep in the file");
+            Assert.Equal("LibvirtDataInvalid", ex.ErrorId);
+            Assert.Equal($"libvirt export data libvirt.xml({index + 1}): <model name=\"EPYC-Genoa\"> lists 'nosuch-flag', which is not in <known>.", ex.Message);
+            Assert.Equal("libvirt.xml", ex.Target);
+        }
     }
 
     public class PerVmEvcMaskTests

@@ -6,8 +6,12 @@ using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Readers
 {
-    /// <summary>Naming, line splitting and error construction shared by the text readers.</summary>
-    internal static class ReaderSupport
+    /// <summary>
+    /// What the CPUID dump readers share: hex parsing, line splitting, one profile per block of leaves named
+    /// and sourced by its position in the file (names and sources the JSON readers use too), and the
+    /// malformed-line and empty-file errors.
+    /// </summary>
+    internal static class DumpReading
     {
         public const string LineMalformed = "DumpLineMalformed";
 
@@ -119,33 +123,6 @@ namespace CpuidMask.Engine.Readers
             value = 0;
             return text.Length > 0 && text.Length <= 8
                 && uint.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
-        }
-    }
-
-    /// <summary>Collects the leaves of one logical CPU or host as a reader meets them.</summary>
-    internal sealed class LeafBlock
-    {
-        private readonly Dictionary<uint, uint> _lastSubleaf = new Dictionary<uint, uint>();
-
-        public LeafBlock(int firstLine)
-        {
-            FirstLine = firstLine;
-        }
-
-        public int FirstLine { get; }
-
-        public List<CpuidLeaf> Leaves { get; } = new List<CpuidLeaf>();
-
-        public bool Contains(uint leaf, uint subleaf) => Leaves.Exists(l => l.Leaf == leaf && l.Subleaf == subleaf);
-
-        public bool TryGetLastSubleaf(uint leaf, out uint subleaf) => _lastSubleaf.TryGetValue(leaf, out subleaf);
-
-        public CpuidLeaf? Find(uint leaf, uint subleaf) => Leaves.Find(l => l.Leaf == leaf && l.Subleaf == subleaf);
-
-        public void Add(CpuidLeaf leaf)
-        {
-            Leaves.Add(leaf);
-            _lastSubleaf[leaf.Leaf] = leaf.Subleaf;
         }
     }
 }

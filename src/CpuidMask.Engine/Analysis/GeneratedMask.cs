@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>A computed mask with its explanation and proof.</summary>
+    public sealed class GeneratedMask
+    {
+        public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof)
+            : this(profiles, mask, hidden, proof, null)
+        {
+        }
+
+        public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof, Baseline? baseline)
+        {
+            Profiles = profiles;
+            Mask = mask;
+            Hidden = hidden;
+            Proof = proof;
+            Baseline = baseline;
+        }
+
+        /// <summary>The baseline the mask brings the VM down to, when it was computed from one; else null.</summary>
+        public Baseline? Baseline { get; }
+
+        public IReadOnlyList<CpuidProfile> Profiles { get; }
+
+        /// <summary>
+        /// The CPU vendor the mask was made for (its hosts', else its baseline's): a VM on another vendor's CPU
+        /// must not get it (see <see cref="CpuVendors"/>). Null when neither says.
+        /// </summary>
+        public string? CpuVendor => Profiles.Count > 0
+            ? Profiles[0].Vendor
+            : Baseline == null ? null : Baseline.Vendor == BaselineVendor.Intel ? CpuVendors.Intel : CpuVendors.Amd;
+
+        /// <summary>The raw register masks (cpuid.&lt;leaf&gt;.&lt;reg&gt; lines).</summary>
+        public VmMask Mask { get; }
+
+        /// <summary>Every hidden feature with its reason, in catalog order.</summary>
+        public IReadOnlyList<HiddenFeature> Hidden { get; }
+
+        public MaskProof Proof { get; }
+
+        /// <summary>
+        /// The same hiding as named feature masks (<c>featMask.vm.cpuid.NAME = "Val:0"</c>), for
+        /// hardware version 9 and later. Features vSphere has no name for are in <see cref="WithoutFeatMaskName"/>.
+        /// </summary>
+        public VmMask FeatMask => new VmMask(null, Hidden.Where(h => h.Feature.FeatMaskName != null)
+            .Select(h => new KeyValuePair<string, string>(h.Feature.FeatMaskName!, "Val:0")));
+
+        public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToArray();
+
+        public IReadOnlyList<string> ToVmxLines() => Mask.ToVmxLines();
+    }
+}

@@ -1,0 +1,23 @@
+using System.Collections.Generic;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>What a VM powered on on one host would see under the mask.</summary>
+    public sealed class HostView
+    {
+        public HostView(CpuidProfile host, IReadOnlyList<FeatureDefinition> guestFeatures)
+        {
+            Host = host;
+            GuestFeatures = guestFeatures;
+        }
+
+        public CpuidProfile Host { get; }
+
+        public string HostName => Host.Name;
+
+        /// <summary>Tracked features visible at power-on there.</summary>
+        public IReadOnlyList<FeatureDefinition> GuestFeatures { get; }
+    }
+}

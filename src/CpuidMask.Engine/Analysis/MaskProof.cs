@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using System.Linq;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Analysis
+{
+    /// <summary>The evidence that a mask works: per-host guest views and every direction checked.</summary>
+    public sealed class MaskProof
+    {
+        public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions)
+        {
+            Hosts = hosts;
+            Directions = directions;
+        }
+
+        public IReadOnlyList<HostView> Hosts { get; }
+
+        public IReadOnlyList<MigrationCheck> Directions { get; }
+
+        /// <summary>Every direction allowed.</summary>
+        public bool Passed => Directions.All(d => d.Allowed);
+
+        /// <summary>Features the proof could not check because a destination's data does not report them.</summary>
+        public IReadOnlyList<FeatureDifference> Unverified => Directions.SelectMany(d => d.Unverified).ToArray();
+
+        /// <summary>Checks a mask against a set of hosts: every ordered pair, under the mask.</summary>
+        public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
+        {
+            var hosts = profiles.Select(p => new HostView(p, FeatureEvaluator.GuestFeatures(p, mask, catalog))).ToArray();
+            return new MaskProof(hosts, new ProfileComparer(catalog).CheckAll(profiles, mask));
+        }
+    }
+}
