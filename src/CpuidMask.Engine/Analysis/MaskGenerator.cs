@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
@@ -53,6 +54,8 @@ namespace CpuidMask.Engine.Analysis
             HideReason.OutsideBaseline => $"not in baseline {Because}",
             _ => Reason.ToString(),
         };
+
+        public override string ToString() => $"{Feature.Name} ({Explanation})";
     }
 
     /// <summary>What a VM powered on on one host would see under the mask.</summary>
@@ -91,6 +94,14 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>Features the proof could not check because a destination's data does not report them.</summary>
         public IReadOnlyList<FeatureDifference> Unverified => Directions.SelectMany(d => d.Unverified).ToArray();
 
+        public override string ToString()
+        {
+            int blocked = Directions.Count(d => !d.Allowed);
+            return Passed
+                ? $"passed: {Directions.Count} directions between {Hosts.Count} hosts allowed"
+                : $"failed: {blocked} of {Directions.Count} directions blocked";
+        }
+
         /// <summary>Checks a mask against a set of hosts: every ordered pair, under the mask.</summary>
         public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
         {
@@ -111,7 +122,7 @@ namespace CpuidMask.Engine.Analysis
         {
             Profiles = profiles;
             Mask = mask;
-            Hidden = hidden;
+            Hidden = hidden.ToItemList();
             Proof = proof;
             Baseline = baseline;
         }
@@ -139,6 +150,10 @@ namespace CpuidMask.Engine.Analysis
         public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToArray();
 
         public IReadOnlyList<string> ToVmxLines() => Mask.ToVmxLines();
+
+        public override string ToString() =>
+            (Baseline == null ? string.Empty : Baseline.Key + ": ")
+            + $"{Hidden.Count} features hidden over {Profiles.Count} hosts, proof {(Proof.Passed ? "passed" : "failed")}";
     }
 
     /// <summary>
