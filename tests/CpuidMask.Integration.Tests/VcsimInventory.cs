@@ -51,6 +51,8 @@ namespace CpuidMask.Integration.Tests
             ("vm-evcon01", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-westmere01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-file01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-interop01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------") }),
+            ("vm-interop02", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
         };
 
         /// <summary>

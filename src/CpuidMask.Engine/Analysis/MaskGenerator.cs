@@ -73,6 +73,8 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Tracked features visible at power-on there.</summary>
         public IReadOnlyList<FeatureDefinition> GuestFeatures { get; }
+
+        public override string ToString() => $"{HostName}: {GuestFeatures.Count} tracked features visible";
     }
 
     /// <summary>The evidence that a mask works: per-host guest views and every direction checked.</summary>
@@ -80,8 +82,8 @@ namespace CpuidMask.Engine.Analysis
     {
         public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions)
         {
-            Hosts = hosts;
-            Directions = directions;
+            Hosts = hosts.ToItemList();
+            Directions = directions.ToItemList();
         }
 
         public IReadOnlyList<HostView> Hosts { get; }
