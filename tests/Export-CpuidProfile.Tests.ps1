@@ -140,6 +140,21 @@ Describe 'Export-CpuidProfile' {
         { $Profiles | Export-CpuidProfile -Path (Join-Path $TestDrive 'many*.json') } | Should -Throw -ErrorId 'ProfilePathAmbiguous,CpuidMask.PowerShell.Commands.ExportCpuidProfileCommand'
     }
 
+    It 'lets a host be compared with its own saved profile, each side named' {
+        $file = Join-Path $TestDrive 'snapshot.json'
+        $Profiles | Export-CpuidProfile -Path $file
+        $previous = Get-HostCpuid -Path $file
+        $changed = Get-HostCpuid -Path $Avoton | ForEach-Object { $_.WithName('ivybridge-i7-3770k') }
+
+        Compare-CpuidProfile $previous[0] $Profiles[0] -ErrorAction Stop | Should -BeNullOrEmpty
+        $rows = Compare-CpuidProfile $previous[1] $changed[0] -ErrorAction Stop
+
+        $rows.Feature | Should -Contain 'AVX'
+        ($rows | Where-Object Feature -eq 'AVX').Source | Should -Be 'ivybridge-i7-3770k (reference)'
+        ($rows | Where-Object Feature -eq 'AVX').Destination | Should -Be 'ivybridge-i7-3770k (difference)'
+        ($rows | Where-Object Feature -eq 'MOVBE').SideIndicator | Should -Be '<='
+    }
+
     It 'saves a profile read back by Import-Clixml exactly as the live one' {
         $xml = Join-Path $TestDrive 'profiles.xml'
         $Profiles | Export-Clixml -LiteralPath $xml
