@@ -322,8 +322,11 @@ Describe 'vCenter output with the tools, against the simulator' -Skip:(-not $Has
         ($back | Get-CpuidBaseline).HighestKey | Should -Be ($hosts | Get-CpuidBaseline).HighestKey
     }
 
-    It 'keeps Set-VmCpuidMask''s result whole through Export-Clixml, to JSON and CSV, and undoes from the copy' {
-        $change = $Profiles | New-VmCpuidMask | Set-VmCpuidMask -VM vm-interop01 @Connection -Confirm:$false -PassThru
+    It 'writes a mask read back by Import-Clixml, keeps the result whole through Export-Clixml, to JSON and CSV, and undoes from the copy' {
+        $mask = $Profiles | New-VmCpuidMask | Copy-ThroughClixml
+        $change = $mask | Set-VmCpuidMask -VM vm-interop01 @Connection -Confirm:$false -PassThru
+        $change.Verified | Should -BeTrue
+        ((Get-VmCpuidMask vm-interop01 @Connection).Lines | Sort-Object) | Should -Be ($WorkedCaseLines | Sort-Object)
 
         $back = $change | Copy-ThroughClixml
 
