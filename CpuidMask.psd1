@@ -18,6 +18,7 @@
     TypesToProcess       = 'CpuidMask.Types.ps1xml'
     CmdletsToExport      = @(
         'Compare-CpuidProfile'
+        'Export-CpuidProfile'
         'Get-CpuidBaseline'
         'Get-CpuidFeature'
         'Get-HostCpuid'
@@ -32,7 +33,7 @@
         PSData = @{
             Tags         = @('vSphere', 'VMware', 'vMotion', 'CPUID', 'EVC', 'PowerCLI', 'Virtualization', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             # ProjectUri and LicenseUri go here once the project has a public home and a license file.
-            ReleaseNotes = 'Get-HostCpuid, Compare-CpuidProfile, New-VmCpuidMask (also -Baseline, -AsLibvirt, -AsQemu, -AsPerVmEvc), Set-VmCpuidMask (with -Undo, and -Method PerVmEvc), Get-VmCpuidMask, Get-CpuidFeature, Get-CpuidBaseline (EVC modes, and the highest each host supports).'
+            ReleaseNotes = 'Get-HostCpuid, Compare-CpuidProfile, New-VmCpuidMask (also -Baseline, -AsLibvirt, -AsQemu, -AsPerVmEvc), Set-VmCpuidMask (with -Undo, and -Method PerVmEvc), Get-VmCpuidMask, Get-CpuidFeature, Get-CpuidBaseline (EVC modes, and the highest each host supports), Export-CpuidProfile (save profiles to a JSON file that Get-HostCpuid -Path reads back). Profiles, masks and results survive Export-Clixml and jobs whole; ConvertTo-Json and Export-Csv give readable values.'
         }
     }
 }

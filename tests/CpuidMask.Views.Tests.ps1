@@ -379,7 +379,7 @@ Describe 'The default view of <Title>' -ForEach $Cases {
             }
             'Custom' {
                 $shown = @($lines | ForEach-Object { $_.Trim() } | Where-Object { $_ })
-                if ($expected[0] -is [array]) {
+                if ($expected[0] -isnot [string]) {
                     $shown | Should -Be @($expected | ForEach-Object { $_ }) -Because 'the .vmx lines show whole, one a line'
                 }
                 else {

@@ -12,23 +12,15 @@ namespace CpuidMask.Cli
     internal static class ProfileInputs
     {
         /// <summary>
-        /// One profile per file (logical CPU <paramref name="cpuIndex"/> of a dump), except vSphere
-        /// exports, which give one profile per host they contain.
+        /// One profile per dump (its logical CPU <paramref name="cpuIndex"/>); every host of a file of hosts
+        /// (a vSphere export, cpuidmask JSON of one profile or a list).
         /// </summary>
         public static IReadOnlyList<CpuidProfile> Load(IEnumerable<string> paths, int cpuIndex)
         {
             var result = new List<CpuidProfile>();
             foreach (string path in paths)
             {
-                var all = ProfileReader.ReadAll(path);
-                if (all.Count > 0 && all[0].Format == ProfileFormat.VSphere)
-                {
-                    result.AddRange(all);
-                }
-                else
-                {
-                    result.Add(ProfileReader.Read(path, cpuIndex));
-                }
+                result.AddRange(ProfileReader.ReadHosts(path, cpuIndex));
             }
 
             return result;

@@ -121,6 +121,34 @@ namespace CpuidMask.Cli.Tests
         }
 
         [Fact]
+        public void Show_SeveralFilesAsJson_IsAFileOfHostsThatEveryCommandReadsWhole()
+        {
+            var result = CliRunner.Run("show", CliRunner.Avoton, CliRunner.IvyBridge, "--json");
+
+            Assert.Equal(0, result.ExitCode);
+            var hosts = JsonNode.Parse(result.Out)!.AsArray();
+            Assert.Equal(new[] { "avoton-c2750", "ivybridge-i7-3770k" }, hosts.Select(h => (string)h!["name"]!));
+            string file = Path.Combine(Path.GetTempPath(), "cpuidmask-hosts-" + System.Guid.NewGuid().ToString("N") + ".json");
+            try
+            {
+                File.WriteAllText(file, result.Out);
+
+                Assert.Equal(result.Out, CliRunner.Run("show", file, "--json").Out);
+                Assert.Equal(CliRunner.Run("mask", CliRunner.Avoton, CliRunner.IvyBridge, "--format", "vmx").Out, CliRunner.Run("mask", file, "--format", "vmx").Out);
+                var compared = CliRunner.Run("compare", file);
+                Assert.Equal(1, compared.ExitCode);
+                Assert.Contains("MOVBE", compared.Out);
+                var text = CliRunner.Run("show", file);
+                Assert.Contains("Intel(R) Atom(TM) CPU  C2750  @ 2.40GHz", text.Out);
+                Assert.Contains("Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz", text.Out);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        [Fact]
         public void Show_Text_ListsIdentityAndTrackedFeatures()
         {
             var result = CliRunner.Run("show", CliRunner.Avoton);

@@ -69,6 +69,8 @@ namespace CpuidMask.Integration.Tests
             ("vm-doc09", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "docs") }),
             ("vm-doc10", "esx-haswell-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
             ("vm-doc11", "esx-skylake-01", "poweredOff", "vmx-11", new[] { ("guestinfo.owner", "docs") }),
+            ("vm-interop01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------") }),
+            ("vm-interop02", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
         };
 
         /// <summary>VMs that live in a folder of their own under the datacenter's VM folder: VM name, folder.</summary>

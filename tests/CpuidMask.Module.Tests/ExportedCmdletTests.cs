@@ -15,6 +15,7 @@ namespace CpuidMask.Module.Tests
         {
             "Set", "Remove", "Clear", "Reset", "Rename", "Move", "Add", "Update", "Write", "Start", "Stop", "Restart",
             "Enable", "Disable", "Install", "Uninstall", "Register", "Unregister", "Invoke", "Restore", "Publish", "Import",
+            "Export",
         };
 
         /// <summary>
@@ -26,10 +27,10 @@ namespace CpuidMask.Module.Tests
         public static IEnumerable<object[]> CmdletNames => ModuleMetadata.Load().Cmdlets.Select(c => new object[] { c.Name });
 
         [Fact]
-        public void Module_ExportsTheSevenCmdletsOfTheDesign()
+        public void Module_ExportsTheEightCmdletsOfTheDesign()
         {
             Assert.Equal(
-                new[] { "Compare-CpuidProfile", "Get-CpuidBaseline", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask" },
+                new[] { "Compare-CpuidProfile", "Export-CpuidProfile", "Get-CpuidBaseline", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask" },
                 ModuleMetadata.Load().Cmdlets.Select(c => c.Name));
         }
 

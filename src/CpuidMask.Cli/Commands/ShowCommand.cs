@@ -12,23 +12,27 @@ namespace CpuidMask.Cli.Commands
     {
         public override string Name => "show";
 
-        public override string Summary => "Decode one CPU profile: vendor, family/model/stepping, brand, features";
+        public override string Summary => "Decode CPU profiles: vendor, family/model/stepping, brand, features";
 
         public override string Help =>
-@"Usage: cpuidmask show FILE [--cpu N] [--json]
+@"Usage: cpuidmask show FILE... [--cpu N] [--json]
 
-Decodes one CPU profile and lists the features it has.
+Decodes the CPU profile of each FILE and lists the features it has.
 
 FILE is any format cpuidmask reads, detected from its content: an InstLatx64/AIDA64 dump,
 Linux 'cpuid -r' output, vmware.log hostCPUID lines, the CPU identification boot CD's
-ID1ECX-style lines, a vSphere host export (JSON), or cpuidmask's own JSON.
+ID1ECX-style lines, a vSphere host export (JSON), or cpuidmask's own JSON. A file of hosts
+(a vSphere export, or cpuidmask JSON holding a list, as Export-CpuidProfile writes) shows
+every host in it.
 
 Options:
   --cpu N    the logical CPU of a multi-CPU dump to read (default 0)
-  --json     print the profile as cpuidmask JSON (readable again by every command)
+  --json     print the profile as cpuidmask JSON (readable again by every command); several
+             profiles print as one JSON array, a file of those hosts
 
-Example:
+Examples:
   cpuidmask show docs/samples/ivybridge-i7-3770k.txt
+  cpuidmask show esx01.txt esx02.txt --json > hosts.json
 ";
 
         public override IEnumerable<string> Switches => new[] { "--json" };
@@ -37,19 +41,37 @@ Example:
 
         public override int Run(Arguments args, CliContext context)
         {
-            if (args.Positionals.Count != 1)
+            if (args.Positionals.Count == 0)
             {
-                throw Arguments.Usage("show takes exactly one FILE.");
+                throw Arguments.Usage("show takes a FILE (or several).");
             }
 
-            var profile = ProfileInputs.Load(args.Positionals, args.IntValue("--cpu", 0))[0];
-            var features = FeatureEvaluator.HostFeatures(profile, context.Catalog);
+            var profiles = ProfileInputs.Load(args.Positionals, args.IntValue("--cpu", 0));
             if (args.Has("--json"))
             {
-                context.Out.WriteLine(ProfileJson.Write(profile, features.Select(ToInfo), indented: true));
+                // One profile stays the single object 'show --json' always printed; several are a list.
+                context.Out.WriteLine(profiles.Count == 1
+                    ? ProfileJson.Write(profiles[0], FeatureEvaluator.HostFeatureInfo(profiles[0], context.Catalog), indented: true)
+                    : ProfileJson.WriteAll(profiles, p => FeatureEvaluator.HostFeatureInfo(p, context.Catalog), indented: true));
                 return Program.ExitOk;
             }
 
+            for (int i = 0; i < profiles.Count; i++)
+            {
+                if (i > 0)
+                {
+                    context.Out.WriteLine();
+                }
+
+                WriteText(profiles[i], context);
+            }
+
+            return Program.ExitOk;
+        }
+
+        private static void WriteText(CpuidProfile profile, CliContext context)
+        {
+            var features = FeatureEvaluator.HostFeatures(profile, context.Catalog);
             var o = context.Out;
             o.WriteLine($"Name:      {profile.Name}");
             o.WriteLine($"Source:    {profile.Source}");
@@ -72,11 +94,7 @@ Example:
             }
 
             table.Write(o);
-            return Program.ExitOk;
         }
-
-        internal static FeatureInfo ToInfo(FeatureDefinition f) =>
-            new FeatureInfo(f.Name, f.Leaf, f.Subleaf, f.Register, f.Bit);
 
         internal static string KindText(FeatureKind kind) => kind switch
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Model;
 
@@ -46,6 +47,8 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>Every feature some host lacks, in catalog order.</summary>
         public IReadOnlyList<FeatureDefinition> Missing =>
             Baseline.Features.Where(f => Hosts.Any(h => h.Missing.Contains(f))).ToArray();
+
+        public override string ToString() => $"{Baseline.Key}: {string.Join(ItemList<HostBaselineGap>.Separator, Hosts)}";
     }
 
     /// <summary>
@@ -69,7 +72,7 @@ namespace CpuidMask.Engine.Analysis
             Supported = supported;
             Alternatives = alternatives;
             Unverified = unverified;
-            Next = next;
+            Next = next.ToItemList();
             Hosts = hosts;
             Note = note;
         }

@@ -5,6 +5,7 @@ using System.Linq;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
+using CpuidMask.Engine.Readers;
 
 namespace CpuidMask.Engine.Analysis
 {
@@ -63,6 +64,10 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>Features the host has (any kind), in catalog order.</summary>
         public static IReadOnlyList<FeatureDefinition> HostFeatures(CpuidProfile profile, FeatureCatalog catalog) =>
             catalog.Features.Where(f => HostState(profile, f) == FeatureState.Present).ToArray();
+
+        /// <summary>The features the host has, as the JSON export lists them (<see cref="ProfileJson"/>).</summary>
+        public static IReadOnlyList<FeatureInfo> HostFeatureInfo(CpuidProfile profile, FeatureCatalog catalog) =>
+            HostFeatures(profile, catalog).Select(f => new FeatureInfo(f.Name, f.Leaf, f.Subleaf, f.Register, f.Bit)).ToArray();
 
         internal static FeatureState ParseCapability(string? value)
         {

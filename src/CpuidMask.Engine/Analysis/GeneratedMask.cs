@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 
@@ -18,7 +19,7 @@ namespace CpuidMask.Engine.Analysis
         {
             Profiles = profiles;
             Mask = mask;
-            Hidden = hidden;
+            Hidden = hidden.ToItemList();
             Proof = proof;
             Baseline = baseline;
         }
@@ -54,5 +55,9 @@ namespace CpuidMask.Engine.Analysis
         public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToArray();
 
         public IReadOnlyList<string> ToVmxLines() => Mask.ToVmxLines();
+
+        public override string ToString() =>
+            (Baseline == null ? string.Empty : Baseline.Key + ": ")
+            + $"{Hidden.Count} features hidden over {Profiles.Count} hosts, proof {(Proof.Passed ? "passed" : "failed")}";
     }
 }

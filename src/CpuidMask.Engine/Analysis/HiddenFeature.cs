@@ -36,5 +36,7 @@ namespace CpuidMask.Engine.Analysis
             HideReason.OutsideBaseline => $"not in baseline {Because}",
             _ => Reason.ToString(),
         };
+
+        public override string ToString() => $"{Feature.Name} ({Explanation})";
     }
 }

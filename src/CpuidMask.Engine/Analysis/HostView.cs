@@ -19,5 +19,7 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Tracked features visible at power-on there.</summary>
         public IReadOnlyList<FeatureDefinition> GuestFeatures { get; }
+
+        public override string ToString() => $"{HostName}: {GuestFeatures.Count} tracked features visible";
     }
 }

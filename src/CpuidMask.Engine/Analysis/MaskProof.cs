@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 
@@ -11,8 +12,8 @@ namespace CpuidMask.Engine.Analysis
     {
         public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions)
         {
-            Hosts = hosts;
-            Directions = directions;
+            Hosts = hosts.ToItemList();
+            Directions = directions.ToItemList();
         }
 
         public IReadOnlyList<HostView> Hosts { get; }
@@ -24,6 +25,14 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Features the proof could not check because a destination's data does not report them.</summary>
         public IReadOnlyList<FeatureDifference> Unverified => Directions.SelectMany(d => d.Unverified).ToArray();
+
+        public override string ToString()
+        {
+            int blocked = Directions.Count(d => !d.Allowed);
+            return Passed
+                ? $"passed: {Directions.Count} directions between {Hosts.Count} hosts allowed"
+                : $"failed: {blocked} of {Directions.Count} directions blocked";
+        }
 
         /// <summary>Checks a mask against a set of hosts: every ordered pair, under the mask.</summary>
         public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)

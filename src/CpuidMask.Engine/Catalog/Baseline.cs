@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Catalog
@@ -69,9 +70,9 @@ namespace CpuidMask.Engine.Catalog
             Label = label;
             Vendor = vendor;
             Parent = parent;
-            Added = added;
-            Removed = removed;
-            AddedControls = addedControls;
+            Added = added.ToItemList(f => f.Name);
+            Removed = removed.ToItemList(f => f.Name);
+            AddedControls = addedControls.ToItemList(f => f.Name);
             Source = source;
             LibvirtModel = libvirtModel;
             _features = new HashSet<string>(parent?._features ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
@@ -79,8 +80,8 @@ namespace CpuidMask.Engine.Catalog
             _features.UnionWith(added.Select(f => f.Name));
             _controls = new HashSet<string>(parent?._controls ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
             _controls.UnionWith(addedControls.Select(f => f.Name));
-            Features = catalog.Features.Where(f => _features.Contains(f.Name)).ToArray();
-            Controls = catalog.Features.Where(f => _controls.Contains(f.Name)).ToArray();
+            Features = catalog.Features.Where(f => _features.Contains(f.Name)).ToItemList(f => f.Name);
+            Controls = catalog.Features.Where(f => _controls.Contains(f.Name)).ToItemList(f => f.Name);
         }
 
         /// <summary>The vSphere EVC mode key, e.g. <c>intel-westmere</c>.</summary>
@@ -134,7 +135,7 @@ namespace CpuidMask.Engine.Catalog
                     chain.Insert(0, b);
                 }
 
-                return chain;
+                return chain.ToItemList(b => b.Key);
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Catalog
@@ -56,9 +57,9 @@ namespace CpuidMask.Engine.Catalog
             Description = description ?? string.Empty;
             VSphereKey = vSphereKey;
             LinuxFlag = linuxFlag;
-            Aliases = aliases ?? Array.Empty<string>();
-            VmotionLabels = vmotionLabels ?? Array.Empty<string>();
-            Requires = requires ?? Array.Empty<string>();
+            Aliases = aliases.ToItemList();
+            VmotionLabels = vmotionLabels.ToItemList();
+            Requires = requires.ToItemList();
         }
 
         /// <summary>Canonical name, e.g. <c>AVX2</c>, <c>PREFETCHW</c>, <c>XSAVE_YMM</c>.</summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Masks
@@ -58,8 +59,8 @@ namespace CpuidMask.Engine.Masks
                 feats[pair.Key] = pair.Value;
             }
 
-            Registers = regs;
-            FeatureMasks = feats;
+            Registers = new ItemMap<MaskKey, RegisterMask>(regs);
+            FeatureMasks = new ItemMap<string, string>(feats, StringComparer.OrdinalIgnoreCase);
         }
 
         public static VmMask Empty { get; } = new VmMask();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.Engine.Model
 {
@@ -42,7 +43,7 @@ namespace CpuidMask.Engine.Model
                 }
             }
 
-            Leaves = _byKey.Values.OrderBy(l => l.Key).ToArray();
+            Leaves = _byKey.Values.OrderBy(l => l.Key).ToItemList();
             var caps = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (capabilities != null)
             {
@@ -52,7 +53,7 @@ namespace CpuidMask.Engine.Model
                 }
             }
 
-            Capabilities = caps;
+            Capabilities = new ItemMap<string, string>(caps, StringComparer.OrdinalIgnoreCase);
 
             MaxStandardLeaf = TryGet(0, 0, CpuidRegister.Eax);
             MaxExtendedLeaf = TryGet(0x80000000u, 0, CpuidRegister.Eax);

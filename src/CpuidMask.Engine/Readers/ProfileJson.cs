@@ -56,6 +56,11 @@ namespace CpuidMask.Engine.Readers
     /// Family, model, stepping and features are written for readers of the file; reading takes the
     /// profile from name, source, format, vendor, brand, leaves and capabilities alone, so a written
     /// profile reads back identical.
+    /// <para>
+    /// Several profiles (hosts saved together, what <c>Export-CpuidProfile</c> and <c>cpuidmask show FILE...
+    /// --json</c> write) are a JSON array of those objects. A file of either form stands for every profile
+    /// it holds: <see cref="ProfileReader.ReadHosts"/> returns them all.
+    /// </para>
     /// </summary>
     public static class ProfileJson
     {
@@ -65,6 +70,34 @@ namespace CpuidMask.Engine.Readers
 
         public static string Write(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null, bool indented = true) =>
             ToJsonObject(profile, features).ToJson(indented);
+
+        /// <summary>
+        /// Several profiles as one document: an array of the single-profile objects, in the order given (an
+        /// array of one for one profile, so a file written here always has the same shape).
+        /// </summary>
+        /// <param name="profiles">The profiles; at least one.</param>
+        /// <param name="features">The features to list for each profile (informational; not read back), or null for none.</param>
+        /// <param name="indented">Two-space indentation and one member per line.</param>
+        public static string WriteAll(IEnumerable<CpuidProfile> profiles, Func<CpuidProfile, IEnumerable<FeatureInfo>>? features = null, bool indented = true)
+        {
+            if (profiles == null)
+            {
+                throw new ArgumentNullException(nameof(profiles));
+            }
+
+            var array = new JsonArray();
+            foreach (var profile in profiles)
+            {
+                array.Add(ToJsonObject(profile, features?.Invoke(profile)));
+            }
+
+            if (array.Count == 0)
+            {
+                throw new ArgumentException("There is no profile to write.", nameof(profiles));
+            }
+
+            return array.ToJson(indented);
+        }
 
         /// <summary>The export as a DOM, for shells that embed it in larger output.</summary>
         public static JsonObject ToJsonObject(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null)

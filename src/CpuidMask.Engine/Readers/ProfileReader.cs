@@ -24,10 +24,24 @@ namespace CpuidMask.Engine.Readers
         /// <summary>Every logical CPU (dumps, <c>cpuid -r</c>) or host (vSphere JSON) in the file, in file order.</summary>
         public static IReadOnlyList<CpuidProfile> ReadAll(string path) => Parse(ReadText(path), path);
 
-        /// <summary>One logical CPU or host of a file; 0 is the first.</summary>
-        public static CpuidProfile Read(string path, int cpuIndex = 0)
+        /// <summary>
+        /// The profiles a file stands for: every host of a file of hosts (a vSphere export, or cpuidmask JSON
+        /// holding one profile or a list of them), else logical CPU <paramref name="cpuIndex"/> of a dump of
+        /// one machine. What the shells read for each FILE or -Path they are given.
+        /// </summary>
+        public static IReadOnlyList<CpuidProfile> ReadHosts(string path, int cpuIndex = 0)
         {
-            var all = ReadAll(path);
+            string text = ReadText(path);
+            var all = Parse(text, path);
+            var format = Detect(text);
+            return format == ProfileFormat.Json || format == ProfileFormat.VSphere ? all : new[] { Pick(all, path, cpuIndex) };
+        }
+
+        /// <summary>One logical CPU or host of a file; 0 is the first.</summary>
+        public static CpuidProfile Read(string path, int cpuIndex = 0) => Pick(ReadAll(path), path, cpuIndex);
+
+        private static CpuidProfile Pick(IReadOnlyList<CpuidProfile> all, string path, int cpuIndex)
+        {
             if (cpuIndex < 0 || cpuIndex >= all.Count)
             {
                 throw new CpuidMaskException(

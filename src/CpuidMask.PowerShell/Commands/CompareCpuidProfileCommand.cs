@@ -114,6 +114,14 @@ namespace CpuidMask.PowerShell.Commands
 
         private void ComparePair(CpuidProfile reference, CpuidProfile difference)
         {
+            if (string.Equals(reference.Name, difference.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                // A host against its own saved profile (Export-CpuidProfile, Import-Clixml): the rows must still
+                // say which side each is on, and the comparer needs two names.
+                reference = reference.WithName(reference.Name + " (reference)");
+                difference = difference.WithName(difference.Name + " (difference)");
+            }
+
             ComparisonReport report;
             try
             {

@@ -92,6 +92,19 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     Write(new[] { catalog.Find(key) });
                 }
+                catch (CpuidMaskException ex) when (MyInvocation.ExpectingInput && ex.ErrorId == "BaselineNotFound")
+                {
+                    // Profiles that Import-Clixml read before the module was loaded are property bags: their Name
+                    // binds to -Key here before anything can turn them back into profiles.
+                    WriteItemError(
+                        new CpuidMaskException(
+                            ex.ErrorId,
+                            ex.Kind,
+                            ex.Message + " If you piped CPU profiles read back by Import-Clixml before CpuidMask was loaded, pass them with -Profile, or run Import-Module CpuidMask before Import-Clixml.",
+                            ex.Target,
+                            ex),
+                        key);
+                }
                 catch (CpuidMaskException ex)
                 {
                     WriteItemError(ex, key);

@@ -32,7 +32,8 @@ namespace CpuidMask.PowerShell.Commands
         public object[] VMHost { get; set; } = Array.Empty<object>();
 
         /// <summary>
-        /// CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON).
+        /// CPUID dump files (InstLatX64/AIDA64, cpuid -r, vmware.log, boot CD, vSphere or cpuidmask JSON, such as
+        /// the profiles Export-CpuidProfile saved).
         /// Named only: a bare first argument is a host name (-VMHost, the default set).
         /// </summary>
         /// <remarks>
@@ -51,7 +52,7 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
-        /// <summary>Which logical CPU of a multi-CPU dump to read; 0 is the first.</summary>
+        /// <summary>Which logical CPU of a multi-CPU dump to read; 0 is the first. Files of hosts give every host.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(0, 4095)]
@@ -239,16 +240,9 @@ namespace CpuidMask.PowerShell.Commands
         {
             try
             {
-                var all = ProfileReader.ReadAll(path);
-                if (all.Count > 0 && all[0].Format == ProfileFormat.VSphere)
-                {
-                    // A vSphere export holds several hosts, not several logical CPUs of one.
-                    WriteObject(all, enumerateCollection: true);
-                }
-                else
-                {
-                    WriteObject(ProfileReader.Read(path, cpu));
-                }
+                // A file of hosts (a vSphere export, or profiles saved by Export-CpuidProfile) gives every host;
+                // a dump of one machine its logical CPU -Cpu.
+                WriteObject(ProfileReader.ReadHosts(path, cpu), enumerateCollection: true);
             }
             catch (CpuidMaskException ex)
             {

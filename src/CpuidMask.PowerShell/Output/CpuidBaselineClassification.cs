@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.PowerShell
 {
@@ -17,16 +18,16 @@ namespace CpuidMask.PowerShell
         {
             Classification = classification ?? throw new ArgumentNullException(nameof(classification));
             IsCommon = isCommon;
-            Hosts = classification.Profiles.Select(p => p.Name).ToArray();
-            Name = Hosts.Length > 1 ? commonName : Hosts[0];
-            MissingForNext = Describe(classification, perHost: Hosts.Length > 1).ToArray();
+            Hosts = classification.Profiles.Select(p => p.Name).ToItemList();
+            Name = Hosts.Count > 1 ? commonName : Hosts[0];
+            MissingForNext = Describe(classification, perHost: Hosts.Count > 1).ToItemList();
         }
 
         /// <summary>The host's name; for the common row of several hosts, "(all hosts)" (per vendor: "(all GenuineIntel hosts)").</summary>
         public string Name { get; }
 
         /// <summary>The hosts this row classifies: one, or every host given for the common row.</summary>
-        public string[] Hosts { get; }
+        public IReadOnlyList<string> Hosts { get; }
 
         /// <summary>True for the row over every host given (with one host, its only row).</summary>
         public bool IsCommon { get; }
@@ -41,28 +42,28 @@ namespace CpuidMask.PowerShell
         public string? Label => Classification.Highest?.Label;
 
         /// <summary>Every baseline supported, in catalog order.</summary>
-        public string[] Supported => Classification.Supported.Select(b => b.Key).ToArray();
+        public IReadOnlyList<string> Supported => Classification.Supported.Select(b => b.Key).ToItemList();
 
         /// <summary>Supported baselines not below <see cref="Highest"/> (AMD's modes do not form one chain); usually empty.</summary>
-        public string[] Alternatives => Classification.Alternatives.Select(b => b.Key).ToArray();
+        public IReadOnlyList<string> Alternatives => Classification.Alternatives.Select(b => b.Key).ToItemList();
 
         /// <summary>Whether every feature of <see cref="Highest"/> is in the hosts' data (see <see cref="Unverified"/>).</summary>
         public bool Verified => Classification.IsVerified;
 
         /// <summary>Features of <see cref="Highest"/> a host's data does not report: supported, not verified ("host: FEATURE, ...").</summary>
-        public string[] Unverified => Classification.Unverified
+        public IReadOnlyList<string> Unverified => Classification.Unverified
             .Where(u => u.Unknown.Count > 0)
-            .Select(u => Hosts.Length > 1 ? $"{u.Host}: {Names(u.Unknown)}" : Names(u.Unknown))
-            .ToArray();
+            .Select(u => Hosts.Count > 1 ? $"{u.Host}: {Names(u.Unknown)}" : Names(u.Unknown))
+            .ToItemList();
 
         /// <summary>The modes just above (with nothing supported, the vendor's lowest): their keys.</summary>
-        public string[] NextUp => Classification.Next.Select(n => n.Baseline.Key).ToArray();
+        public IReadOnlyList<string> NextUp => Classification.Next.Select(n => n.Baseline.Key).ToItemList();
 
         /// <summary>
         /// What keeps the hosts from each mode in <see cref="NextUp"/>: the features missing ("?" marks one the
         /// data does not report), per host on the common row of several hosts, per mode when there are several.
         /// </summary>
-        public string[] MissingForNext { get; }
+        public IReadOnlyList<string> MissingForNext { get; }
 
         /// <summary>The steps up, with the engine's gaps per host (Baseline, Hosts: Host, Missing, Unknown).</summary>
         public IReadOnlyList<BaselineStep> Next => Classification.Next;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.PowerShell
 {
@@ -11,8 +12,8 @@ namespace CpuidMask.PowerShell
         internal CpuidMigrationCheck(MigrationCheck check, IEnumerable<string> maskLines, IEnumerable<string>? informational)
         {
             Check = check ?? throw new ArgumentNullException(nameof(check));
-            Mask = maskLines.ToArray();
-            Informational = informational?.ToArray() ?? Array.Empty<string>();
+            Mask = maskLines.ToItemList();
+            Informational = informational?.ToItemList() ?? ItemList<string>.Empty;
         }
 
         public string Source => Check.Source;
@@ -23,19 +24,19 @@ namespace CpuidMask.PowerShell
         public bool Allowed => Check.Allowed;
 
         /// <summary>Tracked features the VM would carry that the destination lacks (catalog names).</summary>
-        public string[] Blockers => Check.Blockers.Select(b => b.Name).ToArray();
+        public IReadOnlyList<string> Blockers => Check.Blockers.Select(b => b.Name).ToItemList();
 
         /// <summary>Features the VM would carry that the destination's data does not report.</summary>
-        public string[] Unverified => Check.Unverified.Select(b => b.Name).ToArray();
+        public IReadOnlyList<string> Unverified => Check.Unverified.Select(b => b.Name).ToItemList();
 
         /// <summary>With -IncludeInformational: untracked features on the source but not on the destination.</summary>
-        public string[] Informational { get; }
+        public IReadOnlyList<string> Informational { get; }
 
         /// <summary>Set when the two CPUs are of different vendors; no mask helps then.</summary>
         public string? VendorMismatch => Check.VendorMismatch;
 
         /// <summary>The mask the VM was assumed to run under (.vmx lines); empty without -Mask.</summary>
-        public string[] Mask { get; }
+        public IReadOnlyList<string> Mask { get; }
 
         /// <summary>The engine's check, with the blockers' catalog definitions.</summary>
         public MigrationCheck Check { get; }

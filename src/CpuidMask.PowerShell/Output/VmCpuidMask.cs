@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 
 namespace CpuidMask.PowerShell
@@ -17,22 +18,22 @@ namespace CpuidMask.PowerShell
         internal VmCpuidMask(GeneratedMask generated)
         {
             Generated = generated ?? throw new ArgumentNullException(nameof(generated));
-            Hosts = generated.Profiles.Select(p => p.Name).ToArray();
-            Lines = generated.ToVmxLines().ToArray();
-            FeatMaskLines = generated.FeatMask.ToVmxLines().ToArray();
+            Hosts = generated.Profiles.Select(p => p.Name).ToItemList();
+            Lines = generated.ToVmxLines().ToItemList();
+            FeatMaskLines = generated.FeatMask.ToVmxLines().ToItemList();
         }
 
         /// <summary>The hosts the mask was computed for; empty for a complete baseline mask (New-VmCpuidMask -Baseline without hosts).</summary>
-        public string[] Hosts { get; }
+        public IReadOnlyList<string> Hosts { get; }
 
         /// <summary>The baseline (EVC mode) the mask brings the VM down to; null for a mask over hosts.</summary>
         public Baseline? Baseline => Generated.Baseline;
 
         /// <summary>The raw register masks: <c>cpuid.1.ecx = "--00-0---0----0-----------------"</c>.</summary>
-        public string[] Lines { get; }
+        public IReadOnlyList<string> Lines { get; }
 
         /// <summary>The same hiding as named feature masks (<c>featMask.vm.cpuid.AVX = "Val:0"</c>), hardware version 9+.</summary>
-        public string[] FeatMaskLines { get; }
+        public IReadOnlyList<string> FeatMaskLines { get; }
 
         /// <summary>Every hidden feature and why it is hidden.</summary>
         public IReadOnlyList<HiddenFeature> Hidden => Generated.Hidden;

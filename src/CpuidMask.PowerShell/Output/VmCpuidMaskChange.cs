@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim.Masks;
 
@@ -29,9 +30,9 @@ namespace CpuidMask.PowerShell
             Id = id;
             Server = server;
             Mode = mode;
-            Changes = changes.ToArray();
-            Lines = resultLines.ToArray();
-            Problems = problems.ToArray();
+            Changes = changes.ToItemList();
+            Lines = resultLines.ToItemList();
+            Problems = problems.ToItemList();
             Applied = applied;
             AppliedAt = appliedAt ?? DateTimeOffset.UtcNow;
             Note = note;
@@ -50,21 +51,21 @@ namespace CpuidMask.PowerShell
         public string Mode { get; }
 
         /// <summary>Every extraConfig key touched: Key, PreviousValue (null: it did not exist), NewValue (null: removed).</summary>
-        public KeyChange[] Changes { get; }
+        public IReadOnlyList<KeyChange> Changes { get; }
 
-        public string[] Keys => Changes.Select(c => c.Key).ToArray();
+        public IReadOnlyList<string> Keys => Changes.Select(c => c.Key).ToItemList();
 
         /// <summary>The VM's CPUID mask lines after the change.</summary>
-        public string[] Lines { get; }
+        public IReadOnlyList<string> Lines { get; }
 
         /// <summary>Whether the reconfiguration was sent (false when nothing needed changing).</summary>
         public bool Applied { get; }
 
         /// <summary>Read-back differences: keys the server did not keep as written. Empty when verified.</summary>
-        public string[] Problems { get; }
+        public IReadOnlyList<string> Problems { get; }
 
         /// <summary>The server holds exactly what was written.</summary>
-        public bool Verified => Problems.Length == 0;
+        public bool Verified => Problems.Count == 0;
 
         /// <summary>When the change was made (UTC).</summary>
         public DateTimeOffset AppliedAt { get; }

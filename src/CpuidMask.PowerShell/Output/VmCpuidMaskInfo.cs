@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim.Inventory;
 using CpuidMask.Vim.Types;
@@ -30,9 +31,10 @@ namespace CpuidMask.PowerShell
             HardwareVersion = hardwareVersion;
             VMHost = vmHost;
             Mask = mask;
-            Lines = maskConfig.Select(p => $"{p.Key} = \"{p.Value}\"").ToArray();
-            FeatureRequirement = featureRequirement.ToArray();
-            FeatureMask = featureMask.ToArray();
+            MaskConfig = maskConfig.ToArray();
+            Lines = MaskConfig.Select(p => $"{p.Key} = \"{p.Value}\"").ToItemList();
+            FeatureRequirement = featureRequirement.ToItemList();
+            FeatureMask = featureMask.ToItemList();
         }
 
         /// <summary>The VM's name.</summary>
@@ -54,18 +56,21 @@ namespace CpuidMask.PowerShell
         public string? VMHost { get; }
 
         /// <summary>The CPUID mask keys in extraConfig as .vmx lines (raw and featMask), as stored.</summary>
-        public string[] Lines { get; }
+        public IReadOnlyList<string> Lines { get; }
 
         /// <summary>The masks parsed; null when a stored value is malformed (the cmdlet reports it).</summary>
         public VmMask? Mask { get; }
 
-        public bool HasMask => Lines.Length > 0;
+        public bool HasMask => Lines.Count > 0;
 
         /// <summary>runtime.featureRequirement: what the running VM needs from a host ("key = value"); empty while powered off.</summary>
-        public string[] FeatureRequirement { get; }
+        public IReadOnlyList<string> FeatureRequirement { get; }
 
         /// <summary>runtime.featureMask: the per-VM EVC masks ("key = value").</summary>
-        public string[] FeatureMask { get; }
+        public IReadOnlyList<string> FeatureMask { get; }
+
+        /// <summary>The mask keys and values as stored, which <see cref="Lines"/> shows.</summary>
+        internal IReadOnlyList<KeyValuePair<string, string>> MaskConfig { get; }
 
         public string ToVmx() => string.Join(Environment.NewLine, Lines);
 
@@ -79,17 +84,7 @@ namespace CpuidMask.PowerShell
                 .Where(o => VmMask.IsMaskConfigKey(o.Key))
                 .Select(o => new KeyValuePair<string, string>(o.Key, o.Value ?? string.Empty))
                 .ToArray();
-            VmMask? mask = null;
-            problem = null;
-            try
-            {
-                mask = VmMask.FromExtraConfig(maskConfig, record.Name);
-            }
-            catch (CpuidMaskException ex)
-            {
-                problem = ex;
-            }
-
+            var mask = ParseMask(maskConfig, record.Name, out problem);
             return new VmCpuidMaskInfo(
                 record.Name,
                 IdOf(record.MoRef),
@@ -103,9 +98,36 @@ namespace CpuidMask.PowerShell
                 record.FeatureMask.Select(m => $"{m.Key} = {m.Value}"));
         }
 
+        /// <summary>A VM's masks as stored, rebuilt from what an earlier read kept (Export-Clixml, a job's output).</summary>
+        internal static VmCpuidMaskInfo Restore(
+            string name,
+            string id,
+            string server,
+            string? powerState,
+            string? hardwareVersion,
+            string? vmHost,
+            IReadOnlyList<KeyValuePair<string, string>> maskConfig,
+            IEnumerable<string> featureRequirement,
+            IEnumerable<string> featureMask) =>
+            new VmCpuidMaskInfo(name, id, server, powerState, hardwareVersion, vmHost, maskConfig, ParseMask(maskConfig, name, out _), featureRequirement, featureMask);
+
         /// <summary>PowerCLI's Id form of a reference: VirtualMachine-vm-42.</summary>
         internal static string IdOf(ManagedObjectReference moRef) => moRef.Type + "-" + moRef.Value;
 
         public override string ToString() => Name;
+
+        private static VmMask? ParseMask(IReadOnlyList<KeyValuePair<string, string>> maskConfig, string vmName, out CpuidMaskException? problem)
+        {
+            problem = null;
+            try
+            {
+                return VmMask.FromExtraConfig(maskConfig, vmName);
+            }
+            catch (CpuidMaskException ex)
+            {
+                problem = ex;
+                return null;
+            }
+        }
     }
 }

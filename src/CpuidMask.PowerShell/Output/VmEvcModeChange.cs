@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Vim.Masks;
 using CpuidMask.Vim.Types;
 
@@ -45,13 +46,13 @@ namespace CpuidMask.PowerShell
         public bool Verified => Result.Verified;
 
         /// <summary>The VM's runtime.featureMask before ("cpuid.AVX = Val:1"); empty when it had no per-VM EVC mode.</summary>
-        public string[] Previous { get; }
+        public IReadOnlyList<string> Previous { get; }
 
         /// <summary>The HostFeatureMask entries sent (completeMasks true); empty to clear.</summary>
-        public string[] Mask { get; }
+        public IReadOnlyList<string> Mask { get; }
 
         /// <summary>runtime.featureMask read back after the task ("key = value").</summary>
-        public string[] ReadBack { get; }
+        public IReadOnlyList<string> ReadBack { get; }
 
         /// <summary>config.changeVersion after the task.</summary>
         public string? ChangeVersion => Result.ChangeVersion;
@@ -64,6 +65,6 @@ namespace CpuidMask.PowerShell
 
         public override string ToString() => $"{VM}: {(EvcMode ?? "per-VM EVC cleared")} ({Status})";
 
-        private static string[] Lines(IEnumerable<HostFeatureMask> mask) => mask.Select(m => $"{m.Key} = {m.Value}").ToArray();
+        private static IReadOnlyList<string> Lines(IEnumerable<HostFeatureMask> mask) => mask.Select(m => $"{m.Key} = {m.Value}").ToItemList();
     }
 }

@@ -36,7 +36,8 @@ namespace CpuidMask.Vim.Masks
     /// <summary>What applying a per-VM EVC mode did to one VM.</summary>
     public sealed class PerVmEvcResult
     {
-        internal PerVmEvcResult(string server, string vmName, ManagedObjectReference moRef, MaskApplyStatus status, PerVmEvcRequest request, IReadOnlyList<HostFeatureMask> previous)
+        /// <remarks>Public so that a result kept with Export-Clixml (or returned from a job) can be rebuilt as it was.</remarks>
+        public PerVmEvcResult(string server, string vmName, ManagedObjectReference moRef, MaskApplyStatus status, PerVmEvcRequest request, IReadOnlyList<HostFeatureMask> previous)
         {
             Server = server;
             VmName = vmName;

@@ -158,6 +158,59 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Throws<System.ArgumentOutOfRangeException>(() => new FeatureInfo("X", 1, 0, CpuidRegister.Ecx, 32));
         }
 
+        [Fact]
+        public void WriteAll_SeveralHosts_IsAnArrayOfTheSingleProfileObjectsInOrder()
+        {
+            var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
+            var b = ProfileReader.Read(TestFiles.Format("vsphere-host-ivybridge.json"));
+
+            var root = (JsonArray)JsonNode.Parse(ProfileJson.WriteAll(new[] { a, b }, p => new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }), "hosts.json");
+
+            Assert.Equal(2, root.Count);
+            Assert.Equal(ProfileJson.ToJsonObject(a, new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }).ToJson(), root[0].ToJson());
+            Assert.Equal(ProfileJson.ToJsonObject(b, new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }).ToJson(), root[1].ToJson());
+        }
+
+        [Fact]
+        public void WriteAll_OneProfile_IsStillAList_AndNoProfileIsRefused()
+        {
+            var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
+
+            Assert.Single((JsonArray)JsonNode.Parse(ProfileJson.WriteAll(new[] { a }), "one.json"));
+            Assert.Throws<System.ArgumentException>(() => ProfileJson.WriteAll(System.Array.Empty<CpuidProfile>()));
+        }
+
+        [Fact]
+        public void ReadHosts_FileOfSeveralHosts_GivesEveryHostIdentical()
+        {
+            var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0].WithName("esx01");
+            var b = DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0].WithName("esx02");
+            var c = ProfileReader.Read(TestFiles.Format("vsphere-host-ivybridge.json")).WithName("esx03");
+            using var file = new TestFiles.Scratch("hosts.json", ProfileJson.WriteAll(new[] { a, b, c }));
+
+            var hosts = ProfileReader.ReadHosts(file.Path);
+            var again = ProfileReader.ReadHosts(file.Path, cpuIndex: 1);
+
+            Assert.Equal(new[] { "esx01", "esx02", "esx03" }, hosts.Select(h => h.Name));
+            AssertSameProfile(a, hosts[0]);
+            AssertSameProfile(b, hosts[1]);
+            AssertSameProfile(c, hosts[2]);
+            Assert.Equal(3, again.Count);
+        }
+
+        [Fact]
+        public void ReadHosts_SingleProfileExportAndDumps_ReadAsBefore()
+        {
+            var ivy = DumpGoldenTests.ReadAll(TestFiles.IvyBridge);
+            using var single = new TestFiles.Scratch("one.json", ProfileJson.Write(ivy[0]));
+
+            AssertSameProfile(ivy[0], Assert.Single(ProfileReader.ReadHosts(single.Path)));
+            AssertSameProfile(ivy[1], Assert.Single(ProfileReader.ReadHosts(TestFiles.Dump(TestFiles.IvyBridge), cpuIndex: 1)));
+            Assert.Equal(2, ProfileReader.ReadHosts(TestFiles.Format("vsphere-hosts.json")).Count);
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.ReadHosts(TestFiles.Dump(TestFiles.IvyBridge), cpuIndex: 4095));
+            Assert.Equal("CpuIndexOutOfRange", ex.ErrorId);
+        }
+
         private static void AssertSameProfile(CpuidProfile expected, CpuidProfile actual)
         {
             Assert.Equal(expected.Name, actual.Name);
