@@ -347,29 +347,6 @@ $null = Connect-VIServer vc01
     # Given (runs before, with $Session), Choice (the answer to confirmations), Then (asserts, with $Run: one
     # result per command line, and $Session).
     $Checks = @{
-        'Export-CpuidProfile/Save two hosts and compute a mask from the file later' = @{
-            Then = {
-                $file = Join-Path $Session.WorkDir 'hosts.json'
-                (Get-Content -LiteralPath $file -Raw | ConvertFrom-Json -NoEnumerate).Count | Should -Be 2 -Because 'both hosts go into the one file'
-                (Get-HostCpuid -Path $file).Name | Should -Be 'avoton-c2750', 'ivybridge-i7-3770k'
-                $Run[2].Output | Should -Be $WorkedCaseLines -Because 'the hosts from the file give the same mask as the dumps they were read from'
-            }
-        }
-        'Export-CpuidProfile/Snapshot hosts now, and compare them with the snapshot later' = @{
-            VCenter = $true
-            Names   = @{ h1 = 'esx-avoton-01'; h2 = 'esx-ivy-01' }
-            Then    = {
-                (Get-HostCpuid -Path (Join-Path $Session.WorkDir 'hosts.json')).Name | Should -Be 'esx-avoton-01', 'esx-ivy-01'
-                $Run[2].Errors | Should -BeNullOrEmpty -Because 'a host compared with its own saved profile is not a duplicate name'
-                $Run[2].Output | Should -BeNullOrEmpty -Because 'a host whose CPU is unchanged gives no rows'
-            }
-        }
-        'Export-CpuidProfile/Turn profiles kept with Export-Clixml into a file any tool reads' = @{
-            Then = {
-                $Run[3].Output | Should -Be 'avoton-c2750', 'ivybridge-i7-3770k'
-                (Get-Content -LiteralPath (Join-Path $Session.WorkDir 'hosts.json') -Raw | ConvertFrom-Json -NoEnumerate)[1].brand | Should -Be 'Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz'
-            }
-        }
         'Compare-CpuidProfile/Compare the two hosts of the worked case' = @{
             Then = {
                 $rows = $Run[3].Output
