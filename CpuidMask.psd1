@@ -25,6 +25,8 @@
         'Get-VmCpuidMask'
         'New-VmCpuidMask'
         'Set-VmCpuidMask'
+        'Set-VmEvcMode'
+        'Undo-VmCpuidMask'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -233,7 +233,7 @@ namespace CpuidMaskExamples
         # every run, so the session pins it through $PSDefaultParameterValues, as a user of such a vCenter would.
         $script = @'
 Add-FakeVIServer -Name vc01 -Url '{0}' -Thumbprint '{1}' -Credential ([pscredential]::new('{2}', (ConvertTo-SecureString '{3}' -AsPlainText -Force)))
-foreach ($command in 'Get-HostCpuid', 'Get-VmCpuidMask', 'Set-VmCpuidMask') {{ $PSDefaultParameterValues["$($command):Thumbprint"] = '{1}' }}
+foreach ($command in 'Get-HostCpuid', 'Get-VmCpuidMask', 'Set-VmCpuidMask', 'Set-VmEvcMode', 'Undo-VmCpuidMask') {{ $PSDefaultParameterValues["$($command):Thumbprint"] = '{1}' }}
 $null = Connect-VIServer vc01
 '@ -f $Session.VC.Url, $Session.VC.Thumbprint, $Session.VC.UserName, $Session.VC.Credential.GetNetworkCredential().Password.Replace("'", "''")
         $result = Invoke-InSession $Session $script
@@ -719,11 +719,78 @@ $null = Connect-VIServer vc01
                 Join-Path $Session.WorkDir 'vm01-mask-change.xml' | Should -Exist
             }
         }
-        'Set-VmCpuidMask/Undo it' = @{
+        'Undo-VmCpuidMask/Undo a change kept with -PassThru' = @{
             VCenter = $true
+            Names   = @{ vm01 = 'vm-doc03' }
             Then    = {
+                (Invoke-InSession $Session '$change').Output[0].Verified | Should -BeTrue -Because 'the mask was written first'
+                $Run[3].Errors | Should -BeNullOrEmpty
                 Get-MaskLine $Session vm-doc03 | Should -BeNullOrEmpty -Because 'the four keys did not exist before'
                 (Invoke-InSession $Session 'Get-VM vm-doc03').Output[0].ExtensionData.Config.ExtraConfig.Key | Should -Contain 'guestinfo.owner'
+            }
+        }
+        'Undo-VmCpuidMask/Undo a change saved with Export-Clixml, in a later session' = @{
+            VCenter = $true
+            Names   = @{ vm01 = 'vm-doc03' }
+            Then    = {
+                Join-Path $Session.WorkDir 'vm01-mask-change.xml' | Should -Exist
+                Get-MaskLine $Session vm-doc03 | Should -Be ($WorkedCaseLines | Sort-Object) -Because '-WhatIf restores nothing'
+                $undo = Invoke-InSession $Session 'Import-Clixml ./vm01-mask-change.xml | Undo-VmCpuidMask -Confirm:$false'
+                $undo.Errors | Should -BeNullOrEmpty -Because 'a change read back from Export-Clixml is the undo record'
+                Get-MaskLine $Session vm-doc03 | Should -BeNullOrEmpty
+            }
+        }
+        'Undo-VmCpuidMask/Undo what ''cpuidmask apply'' wrote' = @{
+            VCenter = $true
+            Names   = @{ vm02 = 'vm-doc05' }
+            # What 'cpuidmask apply --vm vm02' leaves: the mask on the VM and its undo file (the same JSON).
+            Given   = {
+                $apply = Invoke-InSession $Session ('$c = Set-VmCpuidMask -VM vm-doc05 -Mask $mask -PassThru -Confirm:$false; ' +
+                    'Set-Content -LiteralPath ./cpuidmask-undo-vm02-20261127T101500Z.json -Value $c.ToUndoRecord().ToJson()')
+                $apply.Errors | Should -BeNullOrEmpty
+                Get-MaskLine $Session vm-doc05 | Should -Be ($WorkedCaseLines | Sort-Object)
+            }
+            Then    = {
+                $Run[0].Errors | Should -BeNullOrEmpty
+                $change = $Run[0].Output
+                $change.VM | Should -Be 'vm-doc05'
+                $change.Mode | Should -Be 'Undo'
+                $change.Verified | Should -BeTrue
+                Get-MaskLine $Session vm-doc05 | Should -BeNullOrEmpty
+            }
+        }
+        'Undo-VmCpuidMask/Undo a per-VM EVC mode' = @{
+            VCenter = $true
+            Names   = @{ app01 = 'vm-doc07' }
+            Then    = {
+                (Invoke-InSession $Session '$evc').Output[0].EvcMode | Should -Be 'intel-haswell'
+                $Run[1].Errors | Should -BeNullOrEmpty
+                Get-FeatureMaskKey $Session vm-doc07 | Should -BeNullOrEmpty -Because 'the VM had no per-VM EVC mode before'
+            }
+        }
+        'Set-VmEvcMode/Apply a per-VM EVC mode' = @{
+            VCenter = $true
+            Names   = @{ app01 = 'vm-doc07'; app02 = 'vm-doc08'; db01 = 'vm-doc09' }
+            # The module names the vCenter by the address it connects to; the simulator's is 127.0.0.1.
+            Shown   = @{ vc01 = '127.0.0.1' }
+            Then    = {
+                $haswell = Get-EvcModeMask intel-haswell
+                $haswell.Count | Should -Be 45 -Because 'the vCenter''s own intel-haswell mask has 45 entries'
+                $changes = $Run[1].Output
+                $changes.VM | Should -Be 'vm-doc07', 'vm-doc08'
+                $changes.Status | Should -Be 'Applied', 'Unchanged'
+                $changes.Verified | Should -Be $true, $true
+                $Run[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
+                Get-FeatureMaskKey $Session vm-doc07 | Should -Be $haswell
+                Get-FeatureMaskKey $Session vm-doc08 | Should -Be $haswell
+                Get-FeatureMaskKey $Session vm-doc09 | Should -BeNullOrEmpty -Because 'nothing was written to the powered-on VM'
+            }
+        }
+        'Set-VmEvcMode/Clear a per-VM EVC mode' = @{
+            VCenter = $true
+            Names   = @{ app01 = 'vm-doc07' }
+            Then    = {
+                Get-FeatureMaskKey $Session vm-doc07 | Should -BeNullOrEmpty -Because 'Example 1 applied intel-haswell, and -Clear removes it'
             }
         }
         'Set-VmCpuidMask/Mask every VM of a folder, from .vmx lines' = @{
@@ -745,24 +812,6 @@ $null = Connect-VIServer vc01
                 $Run[0].Prompts.Count | Should -Be 1
                 Get-MaskLine $Session vm-doc06 | Should -Be (Get-MaskLine $Session vm-doc01) -Because '-Replace leaves exactly the masks of vm01'
                 (Invoke-InSession $Session 'Get-VM vm-doc06').Output[0].ExtensionData.Config.ExtraConfig.Key | Should -Contain 'guestinfo.owner'
-            }
-        }
-        'Set-VmCpuidMask/Apply a per-VM EVC mode' = @{
-            VCenter = $true
-            Names   = @{ app01 = 'vm-doc07'; app02 = 'vm-doc08'; db01 = 'vm-doc09' }
-            # The module names the vCenter by the address it connects to; the simulator's is 127.0.0.1.
-            Shown   = @{ vc01 = '127.0.0.1' }
-            Then    = {
-                $haswell = Get-EvcModeMask intel-haswell
-                $haswell.Count | Should -Be 45 -Because 'the vCenter''s own intel-haswell mask has 45 entries'
-                $changes = $Run[1].Output
-                $changes.VM | Should -Be 'vm-doc07', 'vm-doc08'
-                $changes.Status | Should -Be 'Applied', 'Unchanged'
-                $changes.Verified | Should -Be $true, $true
-                $Run[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
-                Get-FeatureMaskKey $Session vm-doc07 | Should -Be $haswell
-                Get-FeatureMaskKey $Session vm-doc08 | Should -Be $haswell
-                Get-FeatureMaskKey $Session vm-doc09 | Should -BeNullOrEmpty -Because 'nothing was written to the powered-on VM'
             }
         }
         'Set-VmCpuidMask/Bring VMs down to the mode every host of a cluster supports, without per-VM EVC' = @{
@@ -799,13 +848,6 @@ $null = Connect-VIServer vc01
             Then = {
                 $Run[3].Output | Should -Be 'avoton-c2750', 'ivybridge-i7-3770k'
                 (Get-Content -LiteralPath (Join-Path $Session.WorkDir 'hosts.json') -Raw | ConvertFrom-Json -NoEnumerate)[1].brand | Should -Be 'Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz'
-            }
-        }
-        'Set-VmCpuidMask/Clear a per-VM EVC mode' = @{
-            VCenter = $true
-            Names   = @{ app01 = 'vm-doc07' }
-            Then    = {
-                Get-FeatureMaskKey $Session vm-doc07 | Should -BeNullOrEmpty -Because 'Example 6 applied intel-haswell, and none clears it'
             }
         }
     }

@@ -10,9 +10,9 @@ BeforeAll {
 }
 
 Describe 'The CpuidMask module' {
-    It 'exports exactly the eight cmdlets of the manifest, and nothing else' {
+    It 'exports exactly the ten cmdlets of the manifest, and nothing else' {
         ($Commands.Name | Sort-Object) -join ',' |
-            Should -Be 'Compare-CpuidProfile,Export-CpuidProfile,Get-CpuidBaseline,Get-CpuidFeature,Get-HostCpuid,Get-VmCpuidMask,New-VmCpuidMask,Set-VmCpuidMask'
+            Should -Be 'Compare-CpuidProfile,Export-CpuidProfile,Get-CpuidBaseline,Get-CpuidFeature,Get-HostCpuid,Get-VmCpuidMask,New-VmCpuidMask,Set-VmCpuidMask,Set-VmEvcMode,Undo-VmCpuidMask'
         $Commands.CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
         $Module.ExportedAliases.Count | Should -Be 0
         $Module.ExportedFunctions.Count | Should -Be 0
@@ -62,10 +62,10 @@ Describe 'The CpuidMask module' {
         }
     }
 
-    It 'asks before Set-VmCpuidMask writes to VMs and Export-CpuidProfile to a file, and only there' {
+    It 'asks before the Set and Undo cmdlets write to VMs and Export-CpuidProfile to a file, and only there' {
         foreach ($command in $Commands) {
             $supports = $command.Parameters.ContainsKey('WhatIf')
-            $supports | Should -Be ($command.Verb -in 'Set', 'Export') -Because "$($command.Name)"
+            $supports | Should -Be ($command.Verb -in 'Set', 'Undo', 'Export') -Because "$($command.Name)"
         }
         (Get-Command Set-VmCpuidMask).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
             Should -Be 'High'

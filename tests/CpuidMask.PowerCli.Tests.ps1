@@ -184,6 +184,28 @@ Describe 'Two vCenters in $global:DefaultVIServers' -Skip:(-not $HasSimulator) {
         (Get-VM vm-batch01 -Server $server1).Id | Should -Be (Get-VM vm-batch01 -Server $server2).Id
     }
 
+    It 'never writes to another VM that carries the reference there: a VM of vc01 sent to vc02 is refused by name' {
+        # On vc02 the VM that has vm-stale01's reference on vc01 gets another name: the same reference, another VM.
+        $ofVc1 = Get-VM vm-stale01 -Server $server1
+        $null = Get-VM vm-stale01 -Server $server2 | Set-VM -Name vm-other01 -Confirm:$false
+        (Get-VM vm-other01 -Server $server2).Id | Should -Be $ofVc1.Id
+
+        $changes = $ofVc1 | Set-VmCpuidMask -Mask $Mask -Server $server2 -Thumbprint $Thumbprint -Confirm:$false -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $changes | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+        $errors[0].Exception.Message | Should -BeLike "*vm-stale01 ($($ofVc1.ExtensionData.MoRef.Value)) is not on*there is vm-other01*Nothing was done to vm-other01*"
+        Get-MaskLine (Get-VM vm-other01 -Server $server2) | Should -BeNullOrEmpty -Because 'the VM of vc02 that carries the reference is not touched'
+        Get-MaskLine (Get-VM vm-stale01 -Server $server1) | Should -BeNullOrEmpty -Because 'nothing was sent to vc01 either'
+
+        # Without -Server the object goes to the vCenter it came from, whatever the default is.
+        $written = $ofVc1 | Set-VmCpuidMask -Mask $Mask -Thumbprint $Thumbprint -Confirm:$false -PassThru
+        $written.Verified | Should -BeTrue
+        Get-MaskLine (Get-VM vm-stale01 -Server $server1) | Should -Be ($WorkedCaseLines | Sort-Object)
+        Get-MaskLine (Get-VM vm-other01 -Server $server2) | Should -BeNullOrEmpty
+    }
+
     It 'reads hosts from both, each from its own vCenter' {
         $vmhosts = Get-VMHost esx-ivy-01
         $before1 = Get-RequestCount $vc1

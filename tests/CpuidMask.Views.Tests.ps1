@@ -128,7 +128,7 @@ BeforeDiscovery {
             }
         }
         @{
-            Title = 'Set-VmCpuidMask -Method PerVmEvc -PassThru'; Source = 'EvcChanges'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmEvcModeChange'; Simulator = $true
+            Title = 'Set-VmEvcMode -PassThru'; Source = 'EvcChanges'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmEvcModeChange'; Simulator = $true
             Expect = { [ordered]@{ VM = $_.VM; EvcMode = if ($_.EvcMode) { $_.EvcMode } else { '(cleared)' }; Status = $_.Status; Verified = "$($_.Verified)"; featureMask = "$($_.Mask.Count)"; Before = "$($_.Previous.Count)" } }
         }
     )
@@ -305,8 +305,8 @@ BeforeAll {
         $Objects.MaskChanges = @($replaced, $undone, $merged)
         $Objects.KeyChanges = @($replaced.Changes)
         $Objects.EvcChanges = @(
-            Set-VmCpuidMask -VM vm-view03 -Method PerVmEvc -Baseline intel-haswell @connection -Confirm:$false -PassThru -WarningAction SilentlyContinue
-            Set-VmCpuidMask -VM vm-view04 -Method PerVmEvc -Baseline none @connection -Confirm:$false -PassThru -WarningAction SilentlyContinue
+            Set-VmEvcMode -VM vm-view03 -Baseline intel-haswell @connection -Confirm:$false -PassThru
+            Set-VmEvcMode -VM vm-view04 -Clear @connection -Confirm:$false -PassThru
         )
     }
 }

@@ -350,6 +350,25 @@ namespace PowerCliFakes
             }
         }
 
+        /// <summary>Renames an inventory object (Rename_Task) and waits for the task, as Set-VM -Name does.</summary>
+        public void Rename(ManagedObjectReference entity, string newName)
+        {
+            var task = ReadRef(Call("Rename_Task", Mor("_this", entity), new XElement(Vim + "newName", newName)).Element(Vim + "returnval"));
+            for (int i = 0; i < 100; i++)
+            {
+                var spec = new XElement(Vim + "specSet",
+                    new XElement(Vim + "propSet", new XElement(Vim + "type", "Task"), new XElement(Vim + "pathSet", "info.state")),
+                    new XElement(Vim + "objectSet", Mor("obj", task)));
+                var found = Call("RetrievePropertiesEx", Mor("_this", Content("propertyCollector")), spec, new XElement(Vim + "options")).Element(Vim + "returnval");
+                var state = found == null ? null : found.Elements(Vim + "objects").Select(ReadEntity).Select(t => t.Text("info.state")).FirstOrDefault();
+                if (state == "success") { return; }
+                if (state == "error") { throw new InvalidOperationException("Rename_Task of " + entity + " failed."); }
+                System.Threading.Thread.Sleep(50);
+            }
+
+            throw new TimeoutException("Rename_Task of " + entity + " did not finish.");
+        }
+
         public void Dispose() { _http.Dispose(); }
 
         private static InventoryEntity ReadEntity(XElement objectContent)
@@ -810,6 +829,26 @@ function Get-VM {
     }
 }
 
+function Set-VM {
+    # PowerCLI's Set-VM, for what tests need of it: -Name renames the VM (Rename_Task) on the server it came from.
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([VMware.VimAutomation.ViCore.Impl.V1.VM.UniversalVirtualMachineImpl])]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)] [VMware.VimAutomation.ViCore.Impl.V1.VM.UniversalVirtualMachineImpl[]] $VM,
+        [Parameter(Mandatory)] [string] $Name
+    )
+    process {
+        foreach ($item in $VM) {
+            $server = $global:DefaultVIServers | Where-Object { $item.Uid.StartsWith($_.Id, [StringComparison]::OrdinalIgnoreCase) } | Select-Object -First 1
+            if (-not $server) { throw "Set-VM: the server of $($item.Name) is not connected." }
+            if ($PSCmdlet.ShouldProcess($item.Name, "Rename to $Name")) {
+                $script:Clients[$server.Id].Rename($item.ExtensionData.MoRef, $Name)
+                Get-VM $Name -Server $server
+            }
+        }
+    }
+}
+
 function Get-Cluster {
     [CmdletBinding()]
     [OutputType([VMware.VimAutomation.ViCore.Impl.V1.Inventory.ClusterImpl])]
@@ -856,4 +895,4 @@ function New-FakeVM {
     }
 }
 
-Export-ModuleMember -Function Add-FakeVIServer, Get-FakeVIServerClient, Connect-VIServer, Disconnect-VIServer, Get-VMHost, Get-VM, Get-Cluster, New-FakeVMHost, New-FakeVM
+Export-ModuleMember -Function Add-FakeVIServer, Get-FakeVIServerClient, Connect-VIServer, Disconnect-VIServer, Get-VMHost, Get-VM, Set-VM, Get-Cluster, New-FakeVMHost, New-FakeVM

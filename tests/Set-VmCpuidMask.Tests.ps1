@@ -74,13 +74,6 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         { Set-VmCpuidMask -VM vm01 -Baseline intel-haswell -Method Cluster -Confirm:$false } | Should -Throw -ErrorId 'ParameterArgumentValidationError,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
-    It 'completes EVC modes, and none, for -Baseline' {
-        $line = 'Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline n'
-        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'none'
-        $line = 'Set-VmCpuidMask -VM vm01 -Method PerVmEvc -Baseline intel-h'
-        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'intel-haswell'
-    }
-
     It 'is a high-impact change that supports -WhatIf' {
         $command = Get-Command Set-VmCpuidMask
         $command.Parameters.Keys | Should -Contain 'WhatIf'
@@ -133,17 +126,6 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $again.Changes.Count | Should -Be 0
     }
 
-    It 'undoes a change from its Export-Clixml copy' {
-        $change = Set-VmCpuidMask -VM vm-idem01 -Mask $Mask @Connection -Confirm:$false -PassThru
-        $file = Join-Path $TestDrive 'change.xml'
-        $change | Export-Clixml -LiteralPath $file
-
-        $undone = Import-Clixml -LiteralPath $file | Set-VmCpuidMask @Connection -Confirm:$false -PassThru
-
-        $undone.Mode | Should -Be 'Undo'
-        (Get-VmCpuidMask vm-idem01 @Connection).HasMask | Should -BeFalse
-    }
-
     It 'merges with the masks a VM has, and -Replace replaces them' {
         $merged = Set-VmCpuidMask -VM vm-undo02 -Mask $Mask @Connection -Confirm:$false -PassThru
         $merged.Lines | Should -Contain 'cpuid.1.ecx = "--00-0---0----0----------------1"'
@@ -152,8 +134,8 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $replaced.Lines | Should -Contain 'cpuid.1.ecx = "--00-0---0----0-----------------"'
         ($replaced.Changes | Where-Object Key -eq 'cpuid.1.ecx').PreviousValue | Should -Be '--00-0---0----0----------------1'
 
-        Set-VmCpuidMask -Undo $replaced @Connection -Confirm:$false
-        Set-VmCpuidMask -Undo $merged @Connection -Confirm:$false
+        $replaced | Undo-VmCpuidMask @Connection -Confirm:$false
+        $merged | Undo-VmCpuidMask @Connection -Confirm:$false
         (Get-VmCpuidMask vm-undo02 @Connection).Lines | Should -Be 'cpuid.1.ecx = "-------------------------------1"'
     }
 
@@ -176,49 +158,6 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
     }
 
-    It 'applies a per-VM EVC mode with -WhatIf only as a message' {
-        $messages = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -WhatIf -Verbose 4>&1 | Out-String
-
-        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask | Should -BeNullOrEmpty
-        $messages | Should -BeLike '*own EVC mode intel-haswell*'
-    }
-
-    It 'applies a per-VM EVC mode, the vCenter''s own, reads it back, then leaves it alone' {
-        $change = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -PassThru
-
-        $change | Should -BeOfType ([CpuidMask.PowerShell.VmEvcModeChange])
-        $change.Status | Should -Be 'Applied'
-        $change.Verified | Should -BeTrue
-        $change.EvcMode | Should -Be 'intel-haswell'
-        $change.Source | Should -BeLike '*own EVC mode intel-haswell*'
-        $change.Previous | Should -BeNullOrEmpty
-        $change.ReadBack.Count | Should -Be $change.Mask.Count
-        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask.Count | Should -Be $change.Mask.Count
-
-        $again = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -PassThru
-        $again.Status | Should -Be 'Unchanged'
-
-        $cleared = Set-VmCpuidMask -VM vm-app01 -Method PerVmEvc -Baseline none @Connection -Confirm:$false -PassThru
-        $cleared.EvcMode | Should -BeNullOrEmpty
-        $cleared.ReadBack | Should -BeNullOrEmpty
-        (Get-VmCpuidMask vm-app01 @Connection).FeatureMask | Should -BeNullOrEmpty
-    }
-
-    It 'computes a mode the vCenter does not offer from the baseline catalog' {
-        $change = Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-sapphirerapids @Connection -Confirm:$false -PassThru
-
-        $change.Source | Should -BeLike '*computed from*baseline catalog*'
-        $change.Verified | Should -BeTrue
-    }
-
-    It 'reports each VM that cannot take per-VM EVC with its own error id, and goes on' {
-        $changes = 'vm-web01', 'vm-db01', 'vm-app01' | Set-VmCpuidMask -Method PerVmEvc -Baseline intel-ivybridge @Connection -Confirm:$false -PassThru -ErrorVariable errors -ErrorAction SilentlyContinue
-
-        $changes.VM | Should -Be 'vm-app01'
-        ($errors | Where-Object TargetObject -eq 'vm-web01').FullyQualifiedErrorId | Should -BeLike 'VmHardwareVersionTooOld,*'
-        ($errors | Where-Object TargetObject -eq 'vm-db01').FullyQualifiedErrorId | Should -BeLike 'VmPoweredOn,*'
-    }
-
     It 'shows progress per VM, in the order they came, and clears it at the end' {
         $run = Invoke-WithProgress {
             param($Connection, $Lines)
@@ -236,7 +175,7 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
     It 'refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor' {
         $before = (Get-VmCpuidMask vm-amd01 @Connection).Lines
 
-        Set-VmCpuidMask -VM vm-amd01 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -ErrorVariable evc -ErrorAction SilentlyContinue
+        Set-VmEvcMode -VM vm-amd01 -Baseline intel-haswell @Connection -Confirm:$false -ErrorVariable evc -ErrorAction SilentlyContinue
         Set-VmCpuidMask -VM vm-amd01 -Baseline intel-westmere @Connection -Confirm:$false -ErrorVariable raw -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         Get-HostCpuid -Path $Avoton, $IvyBridge | New-VmCpuidMask |
             Set-VmCpuidMask -VM vm-amd01, vm-file01 @Connection -WhatIf -ErrorVariable computed -ErrorAction SilentlyContinue
@@ -251,8 +190,18 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         (Get-VmCpuidMask vm-amd01 @Connection).FeatureMask | Should -BeNullOrEmpty
     }
 
-    It 'refuses an EVC mode nobody knows (EvcModeNotFound)' {
-        { Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-nope @Connection -Confirm:$false } | Should -Throw -ErrorId 'EvcModeNotFound,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+    It 'still takes the deprecated -Undo and -Method PerVmEvc forms, each with a warning naming its successor' {
+        $change = Set-VmCpuidMask -VM vm-idem01 -Mask $Mask @Connection -Confirm:$false -PassThru
+        $undone = $change | Set-VmCpuidMask @Connection -Confirm:$false -PassThru -WarningVariable undoWarnings -WarningAction SilentlyContinue
+        $evc = Set-VmCpuidMask -VM vm-app02 -Method PerVmEvc -Baseline intel-haswell @Connection -Confirm:$false -PassThru -WarningVariable evcWarnings -WarningAction SilentlyContinue
+
+        $undone.Mode | Should -Be 'Undo'
+        (Get-VmCpuidMask vm-idem01 @Connection).HasMask | Should -BeFalse
+        ($undoWarnings -join ' ') | Should -BeLike '*-Undo is deprecated*Undo-VmCpuidMask*'
+        $evc.EvcMode | Should -Be 'intel-haswell'
+        $evc.Verified | Should -BeTrue
+        ($evcWarnings -join ' ') | Should -BeLike '*-Method PerVmEvc is deprecated*Set-VmEvcMode*'
+        $evc | Undo-VmCpuidMask @Connection -Confirm:$false
     }
 
     It 'writes a mode''s complete raw mask with the default method' {

@@ -76,15 +76,15 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
-        public async Task ApplyPerVmEvcAsync_ModeTheVCenterDoesNotOffer_UsesTheMaskComputedFromTheCatalog_SecondTimeUnchanged()
+        public async Task ApplyAsync_ModeTheVCenterDoesNotOffer_UsesTheMaskComputedFromTheCatalog_SecondTimeUnchanged()
         {
             using var client = await VcsimCli.ConnectAsync(_vcsim);
-            var service = new VmMaskService(client);
+            var service = new PerVmEvcService(client);
             var vm = await VcsimCli.RawRecordAsync(client, "vm-app02");
 
-            var request = await service.ResolvePerVmEvcModeAsync("intel-sapphirerapids");
-            var result = await service.ApplyPerVmEvcAsync(vm, request);
-            var again = await service.ApplyPerVmEvcAsync(await VcsimCli.RawRecordAsync(client, "vm-app02"), request);
+            var request = await service.ResolveModeAsync("intel-sapphirerapids");
+            var result = await service.ApplyAsync(vm, request);
+            var again = await service.ApplyAsync(await VcsimCli.RawRecordAsync(client, "vm-app02"), request);
 
             var computed = PerVmEvcMask.FromBaseline(BaselineCatalog.Default.Find("intel-sapphirerapids"));
             Assert.Contains("computed from cpuidmask's baseline catalog", request.Source);
@@ -166,11 +166,11 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
-        public async Task ResolvePerVmEvcModeAsync_UnknownKey_ListsTheKnownModes()
+        public async Task ResolveModeAsync_UnknownKey_ListsTheKnownModes()
         {
             using var client = await VcsimCli.ConnectAsync(_vcsim);
 
-            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new VmMaskService(client).ResolvePerVmEvcModeAsync("intel-nosuchlake"));
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new PerVmEvcService(client).ResolveModeAsync("intel-nosuchlake"));
 
             Assert.Equal(VimErrorIds.EvcModeNotFound, ex.ErrorId);
             Assert.Contains("No EVC mode 'intel-nosuchlake'", ex.Message);

@@ -30,7 +30,7 @@ namespace CpuidMask.Module.Tests
         public void Module_ExportsTheEightCmdletsOfTheDesign()
         {
             Assert.Equal(
-                new[] { "Compare-CpuidProfile", "Export-CpuidProfile", "Get-CpuidBaseline", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask" },
+                new[] { "Compare-CpuidProfile", "Export-CpuidProfile", "Get-CpuidBaseline", "Get-CpuidFeature", "Get-HostCpuid", "Get-VmCpuidMask", "New-VmCpuidMask", "Set-VmCpuidMask", "Set-VmEvcMode", "Undo-VmCpuidMask" },
                 ModuleMetadata.Load().Cmdlets.Select(c => c.Name));
         }
 
@@ -48,11 +48,19 @@ namespace CpuidMask.Module.Tests
         public void Cmdlet_IsASealedVerbNounCommandInItsOwnFileDerivingFromTheSharedBase(string name)
         {
             var cmdlet = ModuleMetadata.Load()[name];
+            var bases = new List<string>();
+            for (var type = cmdlet.Type.BaseType; type != null; type = type.BaseType)
+            {
+                bases.Add(type.FullName!);
+            }
 
             Assert.True(cmdlet.Type.IsSealed, $"{cmdlet.Type.Name} is not sealed");
             Assert.Equal(cmdlet.Verb + cmdlet.Noun + "Command", cmdlet.Type.Name);
             Assert.Equal("CpuidMask.PowerShell.Commands", cmdlet.Type.Namespace);
-            Assert.Equal("CpuidMask.PowerShell.Commands.CpuidMaskCmdlet", cmdlet.Type.BaseType!.FullName);
+            Assert.Contains("CpuidMask.PowerShell.Commands.CpuidMaskCmdlet", bases);
+            // Every cmdlet that talks to a vCenter gets its connection parameters and input resolution from one base.
+            bool talksToVCenter = cmdlet.Parameters.Any(p => p.Name == "Server");
+            Assert.True(talksToVCenter == bases.Contains("CpuidMask.PowerShell.Commands.VCenterCmdlet"), $"{name}: -Server comes from VCenterCmdlet, and only vCenter cmdlets derive from it");
             string file = Path.Combine(RepoFiles.CommandsFolder, cmdlet.Type.Name + ".cs");
             Assert.True(File.Exists(file), file + " is missing");
             Assert.Single(File.ReadLines(file), l => l.Contains(" class ", StringComparison.Ordinal));

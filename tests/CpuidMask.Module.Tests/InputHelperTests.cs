@@ -132,7 +132,7 @@ namespace CpuidMask.Module.Tests
         [Fact]
         public void ForVm_GetVmCpuidMaskOutput_IsReadByItsId()
         {
-            var info = VmCpuidMaskInfo.FromRecord(new VmRecord("vc01", "vm07", new ManagedObjectReference("VirtualMachine", "vm-7")), out _);
+            var info = VmCpuidMaskInfo.From(new StoredVmMask(new VmRecord("vc01", "vm07", new ManagedObjectReference("VirtualMachine", "vm-7"))));
 
             var input = InventoryInput.ForVm(info, Read);
 
@@ -388,7 +388,9 @@ namespace CpuidMask.Module.Tests
                 FeatureRequirement = new[] { new VirtualMachineFeatureRequirement { Key = "cpuid.AVX", Value = "Bool:Min:1" } },
             };
 
-            var info = VmCpuidMaskInfo.FromRecord(record, out var problem);
+            var stored = new StoredVmMask(record);
+            var info = VmCpuidMaskInfo.From(stored);
+            var problem = stored.MaskProblem;
 
             Assert.NotNull(problem);
             Assert.Equal("MaskMalformed", problem!.ErrorId);

@@ -190,9 +190,9 @@ Example:
             bool failed = false;
             using (var client = vcenter.Connect(context))
             {
-                var service = new VmMaskService(client);
-                var vms = ReadVms(service, client.ServerName, names);
-                var request = VimCall.Run(() => service.ResolvePerVmEvcModeAsync(baseline));
+                var vms = ReadVms(new VmMaskService(client), client.ServerName, names);
+                var service = new PerVmEvcService(client);
+                var request = VimCall.Run(() => service.ResolveModeAsync(baseline));
                 context.Out.WriteLine(request.EvcModeKey == null
                     ? "Per-VM EVC: clear (empty mask)"
                     : $"Per-VM EVC mode {request.EvcModeKey}: {request.Mask.Count} feature mask entries, {request.Source}");
@@ -200,7 +200,7 @@ Example:
                 {
                     try
                     {
-                        var result = VimCall.Run(() => service.ApplyPerVmEvcAsync(vm.Record, request, whatIf));
+                        var result = VimCall.Run(() => service.ApplyAsync(vm.Record, request, whatIf));
                         string what = result.Status switch
                         {
                             MaskApplyStatus.Unchanged => "unchanged (it already has exactly this mask; nothing was sent)",
@@ -226,9 +226,9 @@ Example:
             return failed ? Program.ExitBadInput : Program.ExitOk;
         }
 
-        private static IReadOnlyList<VmMaskInfo> ReadVms(VmMaskService service, string server, IReadOnlyList<string> names)
+        private static IReadOnlyList<StoredVmMask> ReadVms(VmMaskService service, string server, IReadOnlyList<string> names)
         {
-            IReadOnlyList<VmMaskInfo> vms;
+            IReadOnlyList<StoredVmMask> vms;
             try
             {
                 vms = VimCall.Run(() => service.ReadAsync(names));

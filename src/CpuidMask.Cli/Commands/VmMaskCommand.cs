@@ -48,7 +48,7 @@ Example:
             }
 
             var vcenter = VCenterOptions.From(args, context);
-            IReadOnlyList<VmMaskInfo> vms;
+            IReadOnlyList<StoredVmMask> vms;
             using (var client = vcenter.Connect(context))
             {
                 vms = VimCall.Run(() => new VmMaskService(client).ReadAsync(names));
@@ -103,7 +103,7 @@ Example:
             return Program.ExitOk;
         }
 
-        private static JsonObject ToJson(VmMaskInfo vm)
+        private static JsonObject ToJson(StoredVmMask vm)
         {
             var masks = new JsonObject();
             foreach (var pair in vm.MaskConfig)

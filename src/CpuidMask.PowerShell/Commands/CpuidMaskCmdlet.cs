@@ -15,20 +15,19 @@ namespace CpuidMask.PowerShell.Commands
 {
     /// <summary>
     /// What every CpuidMask cmdlet shares: engine errors turned into ErrorRecords (per-item failures are
-    /// written and the loop goes on; a broken precondition ends the command), the feature catalog,
-    /// vCenter sessions (PowerCLI's, borrowed, or our own login), and Ctrl+C for the vSphere calls.
+    /// written and the loop goes on; a broken precondition ends the command), the feature catalog, Ctrl+C and
+    /// warnings for long calls, confirmation and progress. The vCenter cmdlets build on <see cref="VCenterCmdlet"/>.
     /// </summary>
     public abstract class CpuidMaskCmdlet : PSCmdlet, IDisposable
     {
-        /// <summary>How long a reconfiguration task may run before the command stops waiting for it.</summary>
-        internal static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(5);
-
         /// <summary>Reads PowerCLI objects, deserialized objects and hashtables through PowerShell's own view of them.</summary>
         internal static readonly PropertyReader Read = ReadProperty;
 
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private readonly Dictionary<string, VimClient> _clients = new Dictionary<string, VimClient>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentQueue<Advice> _warnings = new ConcurrentQueue<Advice>();
+
+        /// <summary>Warnings raised on other threads (the vSphere client's), written by <see cref="Wait{T}"/> on the pipeline thread.</summary>
+        private protected Action<Advice> QueueWarning => _warnings.Enqueue;
         // One activity per command; nested progress is not needed for a flat loop.
         private const int ProgressActivityId = 0x43505544;
 
@@ -68,15 +67,14 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             _disposed = true;
-            foreach (var client in _clients.Values)
-            {
-                // Logs out only the sessions this command opened; PowerCLI's borrowed session stays open.
-                client.Dispose();
-            }
-
-            _clients.Clear();
+            Dispose(true);
             _stopping.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases what a derived command holds (vCenter sessions).</summary>
+        protected virtual void Dispose(bool disposing)
+        {
         }
 
         protected override void StopProcessing()
@@ -192,209 +190,6 @@ namespace CpuidMask.PowerShell.Commands
         }
 
         /// <summary>
-        /// Opens (or reuses within this command) a vSphere session. <paramref name="server"/> is a PowerCLI
-        /// VIServer (its session is borrowed), a name or URL (PowerCLI's session to it is borrowed, or with
-        /// <paramref name="credential"/> this command logs in and out itself), or null: the PowerCLI
-        /// connection the input came from (<paramref name="origin"/>), else <c>$global:DefaultVIServer</c>.
-        /// </summary>
-        private protected VimClient Connect(object? server, PSCredential? credential, string? thumbprint, bool skipCertificateCheck, ServerAddress? origin = null)
-        {
-            object? serverValue = Unwrap(server);
-            ViServerInfo? borrowed = null;
-            EnvironmentLogin? fromEnvironment = null;
-            string endpoint;
-            if (serverValue is string text)
-            {
-                if (string.IsNullOrWhiteSpace(text))
-                {
-                    throw Terminate("VCenterAddressInvalid", ErrorKind.InvalidArgument, "-Server is empty; name the vCenter, e.g. -Server vc01.example.com.", text);
-                }
-
-                if (credential == null)
-                {
-                    borrowed = ViServerInfo.Choose(ServerAddress.Parse(text), ConnectedServers(), DefaultServer());
-                    fromEnvironment = borrowed == null ? EnvironmentLogin.Read() : null;
-                    if (borrowed == null && fromEnvironment == null)
-                    {
-                        throw Terminate(
-                            "VCenterCredentialRequired",
-                            ErrorKind.InvalidArgument,
-                            $"There is no PowerCLI session to '{text}' to reuse. Pass -Credential (Get-Credential, or a stored one: Import-Clixml) to log in to it, " +
-                            $"run 'Connect-VIServer {text}' first, or set {EnvironmentLogin.SessionVariable} (a session cookie) or {EnvironmentLogin.UserVariable} and {EnvironmentLogin.PasswordVariable} for unattended runs.",
-                            text);
-                    }
-
-                    endpoint = borrowed?.Endpoint ?? text.Trim();
-                }
-                else
-                {
-                    endpoint = text.Trim();
-                }
-            }
-            else if (serverValue != null)
-            {
-                borrowed = ViServerInfo.FromObject(serverValue, Read);
-                if (borrowed == null)
-                {
-                    throw Terminate(
-                        "VCenterServerInvalid",
-                        ErrorKind.InvalidArgument,
-                        $"-Server takes a vCenter name or a PowerCLI connection (Connect-VIServer's output, $global:DefaultVIServer), not a {serverValue.GetType().Name}.",
-                        serverValue);
-                }
-
-                endpoint = borrowed.Endpoint;
-            }
-            else
-            {
-                if (credential != null)
-                {
-                    throw Terminate("VCenterServerRequired", ErrorKind.InvalidArgument, "-Credential needs -Server: name the vCenter to log in to, e.g. -Server vc01 -Credential (Get-Credential).", credential.UserName);
-                }
-
-                borrowed = ViServerInfo.Choose(origin, ConnectedServers(), DefaultServer());
-                if (borrowed == null)
-                {
-                    string from = origin == null ? string.Empty : $" The input came from {origin}, which has no PowerCLI connection now.";
-                    throw Terminate(
-                        "NoVCenterSession",
-                        ErrorKind.ConnectionError,
-                        "No vCenter connection to use." + from + " Run Connect-VIServer first (the module reuses PowerCLI's session), or pass -Server vc01 -Credential (Get-Credential).",
-                        origin?.ToString());
-                }
-
-                endpoint = borrowed.Endpoint;
-            }
-
-            bool useSession = borrowed != null && credential == null;
-            if (useSession)
-            {
-                if (borrowed!.IsConnected == false)
-                {
-                    throw Terminate("VCenterSessionClosed", ErrorKind.ConnectionError, $"PowerCLI's connection to {borrowed.Name} is closed (Disconnect-VIServer). Connect again with Connect-VIServer {borrowed.Name}.", borrowed.Name);
-                }
-
-                if (borrowed.SessionSecret == null)
-                {
-                    throw Terminate(
-                        "VCenterSessionUnavailable",
-                        ErrorKind.ConnectionError,
-                        $"PowerCLI's connection to {borrowed.Name} does not expose its session (the SessionSecret property, PowerCLI 6.5 and later). Update PowerCLI, or pass -Server {borrowed.Name} -Credential (Get-Credential).",
-                        borrowed.Name);
-                }
-            }
-
-            string key = useSession ? "session|" + endpoint
-                : fromEnvironment != null ? "environment|" + endpoint
-                : "login|" + credential!.UserName + "|" + endpoint;
-            if (_clients.TryGetValue(key, out var existing))
-            {
-                return existing;
-            }
-
-            VimConnectionOptions options;
-            try
-            {
-                options = fromEnvironment != null
-                    ? fromEnvironment.Options(endpoint, NullIfEmpty(thumbprint), skipCertificateCheck, _warnings.Enqueue)
-                    : useSession
-                    ? new VimConnectionOptions(endpoint)
-                    {
-                        SessionCookie = borrowed!.SessionSecret,
-                        Thumbprint = NullIfEmpty(thumbprint),
-                        Insecure = skipCertificateCheck,
-                        Warn = _warnings.Enqueue,
-                        Trace = _ => { },
-                    }
-                    : new VimConnectionOptions(endpoint)
-                    {
-                        UserName = credential!.UserName,
-                        Password = credential.GetNetworkCredential().Password,
-                        Thumbprint = NullIfEmpty(thumbprint),
-                        Insecure = skipCertificateCheck,
-                        Warn = _warnings.Enqueue,
-                        Trace = _ => { },
-                    };
-            }
-            catch (CpuidMaskException ex)
-            {
-                throw Terminate(ex, endpoint);
-            }
-
-            VimClient client;
-            try
-            {
-                client = Wait(token => VimClient.ConnectAsync(options, token));
-            }
-            catch (CpuidMaskException ex)
-            {
-                throw Terminate(ex, endpoint);
-            }
-
-            _clients[key] = client;
-            WriteVerbose($"Connected to {client}.");
-            return client;
-        }
-
-        /// <summary>The PowerCLI connections of the session (<c>$global:DefaultVIServers</c>).</summary>
-        private protected IReadOnlyList<ViServerInfo> ConnectedServers()
-        {
-            var value = Unwrap(GetVariableValue("global:DefaultVIServers"));
-            if (value == null)
-            {
-                return Array.Empty<ViServerInfo>();
-            }
-
-            var items = value is IEnumerable many && !(value is string) ? many.Cast<object?>() : new[] { value };
-            return items.Select(i => ViServerInfo.FromObject(Unwrap(i), Read)).Where(s => s != null).Select(s => s!).ToArray();
-        }
-
-        /// <summary>PowerCLI's current default connection (<c>$global:DefaultVIServer</c>), or null.</summary>
-        private protected ViServerInfo? DefaultServer() => ViServerInfo.FromObject(Unwrap(GetVariableValue("global:DefaultVIServer")), Read);
-
-        /// <summary>
-        /// Reads inventory objects for many inputs in one call. One missing object fails a whole vSphere
-        /// call, so then each input is read alone and only the missing ones are reported (per item).
-        /// </summary>
-        private protected IReadOnlyList<TResult> ReadEach<TResult>(
-            IReadOnlyList<InventoryInput> inputs,
-            Func<IReadOnlyList<InventoryInput>, CancellationToken, Task<IReadOnlyList<TResult>>> read)
-        {
-            if (inputs.Count == 0)
-            {
-                return Array.Empty<TResult>();
-            }
-
-            try
-            {
-                return Wait(token => read(inputs, token));
-            }
-            catch (CpuidMaskException ex) when (ex.Kind == ErrorKind.ObjectNotFound)
-            {
-                if (inputs.Count == 1)
-                {
-                    WriteItemError(ex, inputs[0].Original);
-                    return Array.Empty<TResult>();
-                }
-            }
-
-            var results = new List<TResult>();
-            foreach (var input in inputs)
-            {
-                try
-                {
-                    results.AddRange(Wait(token => read(new[] { input }, token)));
-                }
-                catch (CpuidMaskException ex) when (ex.Kind == ErrorKind.ObjectNotFound)
-                {
-                    WriteItemError(ex, input.Original);
-                }
-            }
-
-            return results;
-        }
-
-        /// <summary>
         /// ShouldProcess, except that a session that cannot ask (pwsh -NonInteractive, a scheduled task, a job)
         /// ends the command with a message saying how to go on, instead of PowerShell's bare "Read and Prompt
         /// functionality is not available".
@@ -454,8 +249,6 @@ namespace CpuidMask.PowerShell.Commands
                 WriteWarning(RemedyWording.Describe(warning));
             }
         }
-
-        private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
         private static object? ReadProperty(object target, string name)
         {

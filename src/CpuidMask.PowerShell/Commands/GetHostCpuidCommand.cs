@@ -16,7 +16,7 @@ namespace CpuidMask.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "HostCpuid", DefaultParameterSetName = VMHostSet)]
     [OutputType(typeof(CpuidProfile))]
-    public sealed class GetHostCpuidCommand : CpuidMaskCmdlet
+    public sealed class GetHostCpuidCommand : VCenterCmdlet
     {
         private const string VMHostSet = "VMHost";
         private const string PathSet = "Path";
@@ -62,23 +62,27 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter(ParameterSetName = LocalSet, Mandatory = true)]
         public SwitchParameter Local { get; set; }
 
+        // The connection parameters come from VCenterCmdlet in every set; here they belong to the vCenter set only, so
+        // that the binder (and Get-Help's syntax) rejects them beside -Path, -LiteralPath or -Local, where they would
+        // mean nothing. PowerShell takes a parameter's attributes from the most derived declaration.
+
         /// <summary>The vCenter: a PowerCLI connection or a name. Default: the connection the hosts came from, else $global:DefaultVIServer.</summary>
         [Parameter(ParameterSetName = VMHostSet)]
-        public object? Server { get; set; }
+        public override object? Server { get => base.Server; set => base.Server = value; }
 
         /// <summary>Logs in to -Server with these credentials instead of reusing PowerCLI's session.</summary>
         [Parameter(ParameterSetName = VMHostSet)]
         [Credential]
-        public PSCredential? Credential { get; set; }
+        public override PSCredential? Credential { get => base.Credential; set => base.Credential = value; }
 
         /// <summary>SHA-256 thumbprint of the vCenter's certificate, accepted instead of CA validation.</summary>
         [Parameter(ParameterSetName = VMHostSet)]
         [ValidateNotNullOrEmpty]
-        public string? Thumbprint { get; set; }
+        public override string? Thumbprint { get => base.Thumbprint; set => base.Thumbprint = value; }
 
         /// <summary>Accepts any certificate (warns every time). Prefer -Thumbprint.</summary>
         [Parameter(ParameterSetName = VMHostSet)]
-        public SwitchParameter SkipCertificateCheck { get; set; }
+        public override SwitchParameter SkipCertificateCheck { get => base.SkipCertificateCheck; set => base.SkipCertificateCheck = value; }
 
         protected override void ProcessRecord()
         {
@@ -105,78 +109,19 @@ namespace CpuidMask.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            if (_hosts.Count == 0)
-            {
-                return;
-            }
-
             // One session and a constant number of round trips per vCenter, however many hosts were piped in:
             // PowerCLI objects are read by their reference, names and wildcards by name.
-            foreach (var group in _hosts.GroupBy(h => Server != null ? null : h.Server))
+            foreach (var host in ReadHosts(_hosts).GroupBy(h => h.Client).SelectMany(g => g.OrderBy(h => h.Record.Name, StringComparer.OrdinalIgnoreCase)))
             {
-                var client = Connect(Server, Credential, Thumbprint, SkipCertificateCheck, group.Key);
-                var inventory = new HostInventory(client);
-                var inputs = group.ToArray();
-                var byReference = inputs.Where(i => i.MoRef != null).ToArray();
-                var byName = inputs.Where(i => i.MoRef == null).ToArray();
-                var fromReferences = KeepTheHostsGiven(
-                    ReadEach(byReference, (some, token) => inventory.ReadHostsAsync(some.Select(i => i.MoRef!), token)),
-                    byReference,
-                    client.ServerName);
-                var records = fromReferences
-                    .Concat(ReadEach(byName, (some, token) => inventory.ReadHostsAsync(some.Select(i => i.Text), token)))
-                    .GroupBy(r => r.MoRef)
-                    .Select(g => g.First())
-                    .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
-                foreach (var record in records)
+                try
                 {
-                    try
-                    {
-                        WriteObject(record.ToProfile());
-                    }
-                    catch (CpuidMaskException ex)
-                    {
-                        WriteItemError(ex, inputs.FirstOrDefault(i => i.MoRef != null && i.MoRef.Equals(record.MoRef))?.Original ?? record.Name);
-                    }
+                    WriteObject(host.Record.ToProfile());
+                }
+                catch (CpuidMaskException ex)
+                {
+                    WriteItemError(ex, host.Input?.Original ?? host.Record.Name);
                 }
             }
-        }
-
-        /// <summary>
-        /// References are only unique within one vCenter: host-12 of another vCenter (a -Server other than the
-        /// one the object came from) is a different host. A PowerCLI object that names its host must get that
-        /// host back; otherwise the mismatch is that input's error.
-        /// </summary>
-        private IReadOnlyList<HostCpuRecord> KeepTheHostsGiven(IReadOnlyList<HostCpuRecord> records, IReadOnlyList<InventoryInput> inputs, string server)
-        {
-            var kept = new List<HostCpuRecord>();
-            foreach (var record in records.GroupBy(r => r.MoRef).Select(g => g.First()))
-            {
-                bool wanted = false;
-                foreach (var input in inputs.Where(i => record.MoRef.Equals(i.MoRef)))
-                {
-                    if (input.Text == input.MoRef!.Value || string.Equals(input.Text, record.Name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        wanted = true;
-                        continue;
-                    }
-
-                    WriteItemError(
-                        new CpuidMaskException(
-                            Vim.VimErrorIds.HostNotFound,
-                            ErrorKind.ObjectNotFound,
-                            $"Host {input.Text} ({input.MoRef.Value}) is not on {server}: {input.MoRef.Value} there is {record.Name}. Pass the vCenter the host came from with -Server, or, if the host was renamed, read it again with Get-VMHost.",
-                            input.Text),
-                        input.Original);
-                }
-
-                if (wanted)
-                {
-                    kept.Add(record);
-                }
-            }
-
-            return kept;
         }
 
         private void CollectHost(object item)

@@ -9,10 +9,10 @@ namespace CpuidMask.PowerShell
 {
     /// <summary>
     /// What Set-VmCpuidMask changed on one VM: every key it touched with the value before and after. It is
-    /// its own undo record: <c>Set-VmCpuidMask -Undo $change</c> puts the previous values back (also from
+    /// its own undo record: <c>$change | Undo-VmCpuidMask</c> puts the previous values back (also from
     /// Export-Clixml / Import-Clixml).
     /// </summary>
-    public sealed class VmCpuidMaskChange
+    public sealed class VmCpuidMaskChange : VmCpuidChange
     {
         internal VmCpuidMaskChange(
             string vm,
@@ -78,6 +78,8 @@ namespace CpuidMask.PowerShell
             new MaskUndoRecord(Server, VM, Vim.Types.ManagedObjectReference.TryParse(Id, out var moRef) ? moRef : null, AppliedAt, Changes);
 
         public override string ToString() => $"{VM}: {string.Join(", ", Keys)}";
+
+        internal override object UndoRecord() => ToUndoRecord();
 
         internal static VmCpuidMaskChange FromResult(MaskApplyResult result) => new VmCpuidMaskChange(
             result.VmName,

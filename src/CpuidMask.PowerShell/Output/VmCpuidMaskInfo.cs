@@ -5,6 +5,7 @@ using CpuidMask.Engine;
 using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim.Inventory;
+using CpuidMask.Vim.Masks;
 using CpuidMask.Vim.Types;
 
 namespace CpuidMask.PowerShell
@@ -75,28 +76,21 @@ namespace CpuidMask.PowerShell
         public string ToVmx() => string.Join(Environment.NewLine, Lines);
 
         /// <summary>
-        /// The VM's masks from what vCenter returned. A stored mask value that does not parse leaves
-        /// <see cref="Mask"/> null and comes back in <paramref name="problem"/>; the lines are kept as stored.
+        /// The VM's masks as the vSphere client read and parsed them. A stored mask value that does not parse
+        /// leaves <see cref="Mask"/> null (the reading's MaskProblem says why); the lines are kept as stored.
         /// </summary>
-        internal static VmCpuidMaskInfo FromRecord(VmRecord record, out CpuidMaskException? problem)
-        {
-            var maskConfig = record.ExtraConfig
-                .Where(o => VmMask.IsMaskConfigKey(o.Key))
-                .Select(o => new KeyValuePair<string, string>(o.Key, o.Value ?? string.Empty))
-                .ToArray();
-            var mask = ParseMask(maskConfig, record.Name, out problem);
-            return new VmCpuidMaskInfo(
-                record.Name,
-                IdOf(record.MoRef),
-                record.Server,
-                record.PowerState,
-                record.HardwareVersion,
-                record.HostName,
-                maskConfig,
-                mask,
-                record.FeatureRequirement.Select(r => $"{r.Key} = {r.Value}"),
-                record.FeatureMask.Select(m => $"{m.Key} = {m.Value}"));
-        }
+        internal static VmCpuidMaskInfo From(StoredVmMask stored) =>
+            new VmCpuidMaskInfo(
+                stored.Name,
+                IdOf(stored.MoRef),
+                stored.Server,
+                stored.PowerState,
+                stored.HardwareVersion,
+                stored.HostName,
+                stored.MaskConfig,
+                stored.Mask,
+                stored.FeatureRequirement.Select(r => $"{r.Key} = {r.Value}"),
+                stored.FeatureMask.Select(m => $"{m.Key} = {m.Value}"));
 
         /// <summary>A VM's masks as stored, rebuilt from what an earlier read kept (Export-Clixml, a job's output).</summary>
         internal static VmCpuidMaskInfo Restore(

@@ -7,10 +7,11 @@ using CpuidMask.Vim.Types;
 namespace CpuidMask.PowerShell
 {
     /// <summary>
-    /// What Set-VmCpuidMask -Method PerVmEvc did to one VM: the per-VM EVC mode applied (or cleared), where
-    /// its feature mask came from, the VM's runtime.featureMask before, and what vCenter reports after.
+    /// What Set-VmEvcMode did to one VM: the per-VM EVC mode applied (or cleared), where its feature mask came
+    /// from, the VM's runtime.featureMask before, and what vCenter reports after. Undo-VmCpuidMask puts the
+    /// previous mask back.
     /// </summary>
-    public sealed class VmEvcModeChange
+    public sealed class VmEvcModeChange : VmCpuidChange
     {
         internal VmEvcModeChange(PerVmEvcResult result)
         {
@@ -64,6 +65,8 @@ namespace CpuidMask.PowerShell
         public PerVmEvcResult Result { get; }
 
         public override string ToString() => $"{VM}: {(EvcMode ?? "per-VM EVC cleared")} ({Status})";
+
+        internal override object UndoRecord() => Result;
 
         private static IReadOnlyList<string> Lines(IEnumerable<HostFeatureMask> mask) => mask.Select(m => $"{m.Key} = {m.Value}").ToItemList();
     }

@@ -101,6 +101,29 @@ namespace CpuidMask.Vim.Inventory
         }
 
         /// <summary>
+        /// One VM by reference, read afresh (before a write or an undo). A reference the server no longer has fails with
+        /// VmNotFound naming <paramref name="name"/>: the VM was removed, or re-registered under a new reference.
+        /// </summary>
+        public async Task<VmRecord> ReadOneAsync(ManagedObjectReference moRef, string name, CancellationToken cancellationToken = default)
+        {
+            IReadOnlyList<VmRecord> records;
+            try
+            {
+                records = await ReadVmsAsync(new[] { moRef }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
+            {
+                records = Array.Empty<VmRecord>();
+            }
+
+            return records.FirstOrDefault(r => r.MoRef.Equals(moRef)) ?? throw new CpuidMaskException(
+                VimErrorIds.VmNotFound,
+                ErrorKind.ObjectNotFound,
+                $"VM '{name}' ({moRef}) does not exist on {_client.ServerName}; it was removed, or re-registered under a new reference. Nothing was written.",
+                name);
+        }
+
+        /// <summary>
         /// Sets (or, with an empty value, removes) extraConfig keys and waits for the task. Passes the
         /// record's changeVersion, so a VM changed since it was read is refused with ConcurrentAccess
         /// instead of losing the other change.

@@ -50,23 +50,23 @@ namespace CpuidMask.Vim.Masks
         /// VMs by name or wildcard (case-insensitive), sorted by name, in a constant number of round
         /// trips. A plain name that matches no VM fails with VmNotFound naming it.
         /// </summary>
-        public async Task<IReadOnlyList<VmMaskInfo>> ReadAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<StoredVmMask>> ReadAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
         {
             var records = await _inventory.FindVmsAsync(names, cancellationToken).ConfigureAwait(false);
-            return records.Select(r => new VmMaskInfo(r)).ToArray();
+            return records.Select(r => new StoredVmMask(r)).ToArray();
         }
 
         /// <summary>VMs by reference (e.g. PowerCLI's Id VirtualMachine-vm-42, parsed with <see cref="ManagedObjectReference.Parse"/>).</summary>
-        public async Task<IReadOnlyList<VmMaskInfo>> ReadAsync(IEnumerable<ManagedObjectReference> vms, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<StoredVmMask>> ReadAsync(IEnumerable<ManagedObjectReference> vms, CancellationToken cancellationToken = default)
         {
             var records = await _inventory.ReadVmsAsync(vms, cancellationToken).ConfigureAwait(false);
-            return records.Select(r => new VmMaskInfo(r)).ToArray();
+            return records.Select(r => new StoredVmMask(r)).ToArray();
         }
 
         /// <summary>Reads the VM afresh, then applies as <see cref="ApplyAsync(VmRecord, VmMask, MaskApplyOptions?, CancellationToken)"/>.</summary>
         public async Task<MaskApplyResult> ApplyAsync(ManagedObjectReference vm, VmMask mask, MaskApplyOptions? options = null, CancellationToken cancellationToken = default)
         {
-            var record = await ReadOneAsync(vm ?? throw new ArgumentNullException(nameof(vm)), vm.Value, cancellationToken).ConfigureAwait(false);
+            var record = await _inventory.ReadOneAsync(vm ?? throw new ArgumentNullException(nameof(vm)), vm.Value, cancellationToken).ConfigureAwait(false);
             return await ApplyAsync(record, mask, options, cancellationToken).ConfigureAwait(false);
         }
 
@@ -95,7 +95,7 @@ namespace CpuidMask.Vim.Masks
             }
 
             options ??= new MaskApplyOptions();
-            CheckVendor(vm, options.MaskCpuVendor, "this mask");
+            VmChecks.CheckVendor(vm, _client.ServerName, options.MaskCpuVendor, "this mask");
             if (mask.FeatureMasks.Count > 0 && vm.HardwareVersionNumber is int version && version < 9)
             {
                 // A VM below hardware version 9 ignores named feature masks without a word: the write would "succeed" and hide nothing.
@@ -150,7 +150,7 @@ namespace CpuidMask.Vim.Masks
             VmRecord vm;
             if (record.MoRef != null)
             {
-                vm = await ReadOneAsync(record.MoRef, record.Vm, cancellationToken).ConfigureAwait(false);
+                vm = await _inventory.ReadOneAsync(record.MoRef, record.Vm, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -185,170 +185,6 @@ namespace CpuidMask.Vim.Masks
             var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Undo);
             return await WriteAsync(write, options.Force, options.WhatIf, forced, cancellationToken).ConfigureAwait(false);
         }
-
-        /// <summary>
-        /// Refuses a mask or EVC mode made for one CPU vendor on a VM whose host has another's: the same bit
-        /// positions mean other features there, so it would hide the wrong ones or promise what the host lacks.
-        /// </summary>
-        private void CheckVendor(VmRecord vm, string? madeFor, string what)
-        {
-            if (madeFor == null || vm.HostCpuVendor == null || CpuVendors.SameLayout(madeFor, vm.HostCpuVendor))
-            {
-                return;
-            }
-
-            throw new CpuidMaskException(
-                VimErrorIds.VendorMismatch,
-                ErrorKind.InvalidOperation,
-                $"VM '{vm.Name}' ({_client.ServerName}) runs on {vm.HostName ?? "a host"} with an {CpuVendors.Family(vm.HostCpuVendor)} CPU ({vm.HostCpuVendor}), " +
-                $"but {what} is for {CpuVendors.Family(madeFor)} CPUs: CPUID bits mean other features on the other vendor. " +
-                $"Compute the mask from the hosts this VM can run on, or choose an {CpuVendors.Family(vm.HostCpuVendor)} EVC mode; nothing was written.",
-                vm.Name);
-        }
-
-        /// <summary>
-        /// The per-VM EVC mask for an EVC mode key: the vCenter's own <c>EVCMode.featureMask</c> when it offers
-        /// the mode in <c>capability.supportedEVCMode</c> (what the vSphere Client would apply), otherwise the
-        /// mask computed from the engine's baseline catalog (<see cref="PerVmEvcMask.FromBaseline"/>). "none" or
-        /// an empty key gives <see cref="PerVmEvcRequest.Clear"/>. An unknown key fails with EvcModeNotFound
-        /// listing the keys there are.
-        /// </summary>
-        public async Task<PerVmEvcRequest> ResolvePerVmEvcModeAsync(string? evcModeKey, CancellationToken cancellationToken = default)
-        {
-            string key = (evcModeKey ?? string.Empty).Trim();
-            if (key.Length == 0 || string.Equals(key, "none", StringComparison.OrdinalIgnoreCase))
-            {
-                return PerVmEvcRequest.Clear;
-            }
-
-            string server = _client.ServerName;
-            var modes = await new HostInventory(_client).ReadSupportedEvcModesAsync(cancellationToken).ConfigureAwait(false);
-            var offered = modes.FirstOrDefault(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase));
-            if (offered != null && offered.FeatureMask.Count > 0)
-            {
-                string? vendor = string.Equals(offered.Vendor, "intel", StringComparison.OrdinalIgnoreCase) ? CpuVendors.Intel
-                    : string.Equals(offered.Vendor, "amd", StringComparison.OrdinalIgnoreCase) ? CpuVendors.Amd
-                    : null;
-                return new PerVmEvcRequest(offered.Key, offered.FeatureMask, $"{server}'s own EVC mode {offered.Key} (capability.supportedEVCMode)", vendor);
-            }
-
-            if (BaselineCatalog.Default.TryFind(key, out var baseline))
-            {
-                var computed = PerVmEvcMask.FromBaseline(baseline);
-                var mask = computed.Entries.Select(e => new HostFeatureMask { Key = e.Key, FeatureName = e.FeatureName, Value = e.Value }).ToArray();
-                return new PerVmEvcRequest(
-                    baseline.Key,
-                    mask,
-                    $"computed from cpuidmask's baseline catalog ({server} does not offer {baseline.Key})",
-                    baseline.Vendor == BaselineVendor.Intel ? CpuVendors.Intel : CpuVendors.Amd);
-            }
-
-            var known = modes.Select(m => m.Key).Concat(BaselineCatalog.Default.Baselines.Select(b => b.Key)).Distinct(StringComparer.OrdinalIgnoreCase);
-            throw new CpuidMaskException(
-                VimErrorIds.EvcModeNotFound,
-                ErrorKind.ObjectNotFound,
-                $"No EVC mode '{key}': neither {server} nor cpuidmask's baseline catalog has it. Known modes: {string.Join(", ", known)}. Use 'none' to clear per-VM EVC.",
-                key);
-        }
-
-        /// <summary>
-        /// Applies a per-VM EVC mode (vSphere 6.7+): <c>ApplyEvcModeVM_Task(mask, completeMasks: true)</c>;
-        /// an empty mask clears it. The preconditions are checked first, each with its own error: hardware
-        /// version vmx-14 or later (VmHardwareVersionTooOld), powered off (VmPoweredOn; vSphere allows no
-        /// override), <c>capability.perVmEvcSupported</c> (PerVmEvcNotSupported). Nothing is sent when the VM
-        /// already has exactly this mask. After the task, runtime.featureMask is read back and compared
-        /// (MaskNotPersisted when it differs).
-        /// </summary>
-        public async Task<PerVmEvcResult> ApplyPerVmEvcAsync(VmRecord vm, PerVmEvcRequest request, bool whatIf = false, CancellationToken cancellationToken = default)
-        {
-            if (vm == null)
-            {
-                throw new ArgumentNullException(nameof(vm));
-            }
-
-            if (request == null)
-            {
-                throw new ArgumentNullException(nameof(request));
-            }
-
-            string server = _client.ServerName;
-            string what = request.EvcModeKey == null ? "clear its per-VM EVC mode" : $"apply per-VM EVC mode {request.EvcModeKey}";
-            CheckVendor(vm, request.CpuVendor, $"EVC mode {request.EvcModeKey}");
-            if (vm.HardwareVersionNumber is int version && version < 14)
-            {
-                throw new CpuidMaskException(
-                    VimErrorIds.VmHardwareVersionTooOld,
-                    ErrorKind.InvalidOperation,
-                    $"Cannot {what} on VM '{vm.Name}' ({server}): it has hardware version {vm.HardwareVersion}, and per-VM EVC needs vmx-14 or later. " +
-                    "Upgrade the VM's compatibility (while powered off), or use the ExtraConfig method (cpuid.* masks work on any hardware version).",
-                    vm.Name);
-            }
-
-            if (!vm.IsPoweredOff)
-            {
-                throw new CpuidMaskException(
-                    VimErrorIds.VmPoweredOn,
-                    ErrorKind.InvalidOperation,
-                    $"Cannot {what} on VM '{vm.Name}' ({server}): it is {vm.PowerState ?? "not known to be powered off"}, and vSphere changes per-VM EVC only on a powered-off VM. Power it off first; nothing was written.",
-                    vm.Name);
-            }
-
-            var capability = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "capability.perVmEvcSupported" }, cancellationToken).ConfigureAwait(false);
-            string? supported = capability.FirstOrDefault()?.GetString("capability.perVmEvcSupported");
-            if (!string.Equals(supported?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new CpuidMaskException(
-                    VimErrorIds.PerVmEvcNotSupported,
-                    ErrorKind.NotImplemented,
-                    $"Cannot {what} on VM '{vm.Name}' ({server}): vSphere reports capability.perVmEvcSupported {(supported == null ? "unset" : supported)} for it (it needs vSphere 6.7+ and hardware version 14+). " +
-                    "Use the ExtraConfig method instead.",
-                    vm.Name);
-            }
-
-            var previous = vm.FeatureMask;
-            if (SameMask(previous, request.Mask))
-            {
-                return new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.Unchanged, request, previous) { ReadBack = previous, Verified = true, ChangeVersion = vm.ChangeVersion };
-            }
-
-            if (whatIf)
-            {
-                return new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.WhatIf, request, previous);
-            }
-
-            var task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
-
-            var contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "runtime.featureMask", "config.changeVersion" }, cancellationToken).ConfigureAwait(false);
-            var readBack = contents.FirstOrDefault()?.GetArray("runtime.featureMask", HostFeatureMask.FromXml) ?? Array.Empty<HostFeatureMask>();
-            var result = new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.Applied, request, previous)
-            {
-                ReadBack = readBack,
-                Verified = SameMask(readBack, request.Mask),
-                ChangeVersion = contents.FirstOrDefault()?.GetString("config.changeVersion"),
-            };
-            if (!result.Verified)
-            {
-                var sent = ToSet(request.Mask);
-                var kept = ToSet(readBack);
-                var missing = sent.Except(kept).Take(5).ToArray();
-                var extra = kept.Except(sent).Take(5).ToArray();
-                throw new CpuidMaskException(
-                    VimErrorIds.MaskNotPersisted,
-                    ErrorKind.WriteError,
-                    $"VM '{vm.Name}' on {server} does not hold the per-VM EVC mask that was applied: runtime.featureMask has {readBack.Count} entries, {request.Mask.Count} were sent" +
-                    (missing.Length > 0 ? "; not kept: " + string.Join(", ", missing) : string.Empty) +
-                    (extra.Length > 0 ? "; not sent: " + string.Join(", ", extra) : string.Empty) + ". Check the VM's CPUID Mask settings in the vSphere Client.",
-                    vm.Name);
-            }
-
-            return result;
-        }
-
-        private static bool SameMask(IReadOnlyList<HostFeatureMask> a, IReadOnlyList<HostFeatureMask> b) => ToSet(a).SetEquals(ToSet(b));
-
-        private static HashSet<string> ToSet(IEnumerable<HostFeatureMask> mask) =>
-            new HashSet<string>(mask.Select(m => m.Key.ToLowerInvariant() + "=" + (m.Value ?? string.Empty).Trim()), StringComparer.Ordinal);
 
         private async Task<MaskApplyResult> WriteAsync(PendingWrite write, bool force, bool whatIf, bool forced, CancellationToken cancellationToken)
         {
@@ -425,25 +261,6 @@ namespace CpuidMask.Vim.Masks
             }
 
             return result;
-        }
-
-        private async Task<VmRecord> ReadOneAsync(ManagedObjectReference moRef, string name, CancellationToken cancellationToken)
-        {
-            IReadOnlyList<VmRecord> records;
-            try
-            {
-                records = await _inventory.ReadVmsAsync(new[] { moRef }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
-            {
-                records = Array.Empty<VmRecord>();
-            }
-
-            return records.FirstOrDefault(r => r.MoRef.Equals(moRef)) ?? throw new CpuidMaskException(
-                VimErrorIds.VmNotFound,
-                ErrorKind.ObjectNotFound,
-                $"VM '{name}' ({moRef}) does not exist on {_client.ServerName}; it was removed, or re-registered under a new reference. Nothing was written.",
-                name);
         }
 
         private static IEnumerable<KeyValuePair<string, string>> Pairs(IEnumerable<OptionValue> extraConfig) =>

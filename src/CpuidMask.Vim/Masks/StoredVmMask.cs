@@ -9,13 +9,13 @@ using CpuidMask.Vim.Types;
 namespace CpuidMask.Vim.Masks
 {
     /// <summary>
-    /// A VM's CPUID masks as <see cref="VmMaskService"/> reads them, with what decides when and whether
-    /// they apply: power state, hardware version, host, and the runtime feature requirement and per-VM
-    /// EVC mask vCenter reports.
+    /// The CPUID masks a VM has stored in its extraConfig, as read (<see cref="VmMaskService"/>), parsed once,
+    /// with what decides when and whether they apply: power state, hardware version, host, and the runtime
+    /// feature requirement and per-VM EVC mask vCenter reports.
     /// </summary>
-    public sealed class VmMaskInfo
+    public sealed class StoredVmMask
     {
-        internal VmMaskInfo(VmRecord record)
+        public StoredVmMask(VmRecord record)
         {
             Record = record ?? throw new ArgumentNullException(nameof(record));
             MaskConfig = record.ExtraConfig
@@ -29,7 +29,7 @@ namespace CpuidMask.Vim.Masks
             catch (CpuidMaskException ex)
             {
                 // A hand-edited .vmx can hold anything; reading must still show what is there.
-                MaskError = ex.Message;
+                MaskProblem = ex;
             }
         }
 
@@ -62,7 +62,10 @@ namespace CpuidMask.Vim.Masks
         public VmMask? Mask { get; }
 
         /// <summary>Why a stored mask value could not be parsed (naming the key), or null.</summary>
-        public string? MaskError { get; }
+        public string? MaskError => MaskProblem?.Message;
+
+        /// <summary>The error that <see cref="MaskError"/> describes, with its id, for a shell to report; null when the masks parsed.</summary>
+        public CpuidMaskException? MaskProblem { get; }
 
         public bool HasMask => MaskConfig.Count > 0;
 

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using CpuidMask.Engine;
+using CpuidMask.Vim.Masks;
+
+namespace CpuidMask.PowerShell.Commands
+{
+    /// <summary>
+    /// Puts back what earlier changes replaced: the CPUID mask values (from Set-VmCpuidMask -PassThru, or the undo
+    /// files 'cpuidmask apply' writes) or the per-VM EVC mask (from Set-VmEvcMode -PassThru). Refuses a VM changed
+    /// again since, unless -Force.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Undo, "VmCpuidMask", DefaultParameterSetName = ChangeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(VmCpuidMaskChange), typeof(VmEvcModeChange))]
+    public sealed class UndoVmCpuidMaskCommand : VmWriteCmdlet
+    {
+        private const string ChangeSet = "Change";
+        private const string PathSet = "Path";
+
+        private readonly List<object> _records = new List<object>();
+
+        /// <summary>Results of Set-VmCpuidMask -PassThru or Set-VmEvcMode -PassThru (live, or their Import-Clixml copies).</summary>
+        [Parameter(ParameterSetName = ChangeSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public VmCpuidChange[] InputObject { get; set; } = Array.Empty<VmCpuidChange>();
+
+        /// <summary>Undo files written by 'cpuidmask apply' (JSON, one per VM); wildcards allowed.</summary>
+        [Parameter(ParameterSetName = PathSet, Mandatory = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Restores even over later changes to the same keys, on a powered-on VM (applies at its next power-on), or on a server known by another name.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Writes a result per VM: what the undo changed (itself undoable).</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ChangeSet)
+            {
+                _records.AddRange(InputObject.Where(c => c != null).Select(c => c.UndoRecord()));
+                return;
+            }
+
+            foreach (string pattern in Path)
+            {
+                foreach (string file in Resolve(pattern))
+                {
+                    try
+                    {
+                        _records.Add(MaskUndoRecord.Parse(File.ReadAllText(file), file));
+                    }
+                    catch (CpuidMaskException ex)
+                    {
+                        WriteItemError(ex, file);
+                    }
+                    catch (IOException ex)
+                    {
+                        WriteItemError(new CpuidMaskException("UndoFileUnreadable", ErrorKind.ResourceUnavailable, $"Cannot read undo file '{file}': {ex.Message}", file, ex), file);
+                    }
+                }
+            }
+        }
+
+        protected override void EndProcessing() => UndoChanges(_records, Force, PassThru);
+
+        private IEnumerable<string> Resolve(string pattern)
+        {
+            try
+            {
+                var paths = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out var provider);
+                if (provider.Name == "FileSystem" && paths.Count > 0)
+                {
+                    return paths;
+                }
+
+                if (provider.Name == "FileSystem")
+                {
+                    // A wildcard that matches nothing would otherwise undo nothing without a word.
+                    WriteItemError(new CpuidMaskException("UndoFileNotFound", ErrorKind.ObjectNotFound, $"No undo file matches '{pattern}'. Give the undo files 'cpuidmask apply' wrote.", pattern), pattern);
+                    return Array.Empty<string>();
+                }
+
+                WriteItemError(new CpuidMaskException("UndoFileNotFound", ErrorKind.InvalidArgument, $"'{pattern}' is on the {provider.Name} drive; undo files are read from the file system.", pattern), pattern);
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteItemError(new CpuidMaskException("UndoFileNotFound", ErrorKind.ObjectNotFound, ex.Message + " Give the undo files 'cpuidmask apply' wrote.", pattern, ex), pattern);
+            }
+
+            return Array.Empty<string>();
+        }
+    }
+}
