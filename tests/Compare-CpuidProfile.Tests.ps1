@@ -67,6 +67,23 @@ Describe 'Compare-CpuidProfile with a reference and a difference profile' {
             Should -Not -BeNullOrEmpty
     }
 
+    It 'takes the JSON of cpuidmask mask --format json, as one string (Get-Content -Raw) or as lines (Get-Content)' {
+        # The engine writes the document the cpuidmask program prints.
+        $file = Join-Path $TestDrive 'mask.json'
+        Set-Content -LiteralPath $file -Value ([CpuidMask.Engine.Readers.MaskJson]::Write(($Atom, $Ivy | New-VmCpuidMask).Generated))
+
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file -Raw) | Should -BeNullOrEmpty
+        Compare-CpuidProfile $Atom $Ivy -Mask (Get-Content -LiteralPath $file) | Should -BeNullOrEmpty
+        ($Atom, $Ivy | Compare-CpuidProfile -Mask (Get-Content -LiteralPath $file -Raw))[0].Mask | Sort-Object |
+            Should -Be ($WorkedCaseLines | Sort-Object)
+    }
+
+    It 'tells a file name given as -Mask to pass the file''s content instead' {
+        $thrown = { Compare-CpuidProfile $Atom $Ivy -Mask 'mask.json' } |
+            Should -Throw -ErrorId 'MaskInputInvalid,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "*-Mask (Get-Content 'mask.json' -Raw)*"
+    }
+
     It 'shows rows as a table with the side indicator' {
         ($Rows | Out-String) | Should -BeLike '*Feature*SideIndicator*MOVBE*=>*'
     }

@@ -119,6 +119,16 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         ((Get-VmCpuidMask vm-file01 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
     }
 
+    It 'writes the JSON of cpuidmask mask --format json piped in by Get-Content' {
+        $file = Join-Path $TestDrive 'mask.json'
+        Set-Content -LiteralPath $file -Value ([CpuidMask.Engine.Readers.MaskJson]::Write($Mask.Generated))
+
+        $change = Get-Content -LiteralPath $file | Set-VmCpuidMask -VM vm-key01 @Connection -Confirm:$false -PassThru
+
+        $change.Verified | Should -BeTrue
+        ((Get-VmCpuidMask vm-key01 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+    }
+
     It 'changes nothing the second time' {
         $again = Set-VmCpuidMask -VM vm-web02 -Mask $Mask @Connection -Confirm:$false -PassThru
 

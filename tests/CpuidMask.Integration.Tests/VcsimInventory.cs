@@ -71,6 +71,13 @@ namespace CpuidMask.Integration.Tests
             ("vm-doc11", "esx-skylake-01", "poweredOff", "vmx-11", new[] { ("guestinfo.owner", "docs") }),
             ("vm-interop01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------") }),
             ("vm-interop02", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            // One key, many spellings (issue 10): masks read from JSON, and VMs holding a mask key in a spelling of their own.
+            ("vm-key01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-key02", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("Cpuid.1.Ecx", "-------------------------------1") }),
+            ("vm-key03", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("Cpuid.1.Ecx", "-------------------------------1") }),
+            ("vm-key04", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.01.ecx", "-------------------------------1") }),
+            ("vm-key05", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("Cpuid.1.Ecx", "-------------------------------1"), ("FEATMASK.VM.CPUID.PCID", "Val:0") }),
+            ("vm-key06", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.1.ecx", "-------------------------------1"), ("CPUID.1.ECX", "------------------------------1-") }),
         };
 
         /// <summary>VMs that live in a folder of their own under the datacenter's VM folder: VM name, folder.</summary>

@@ -267,6 +267,39 @@ namespace CpuidMask.Module.Tests
         }
 
         [Fact]
+        public void MaskInput_CliMaskJson_IsReadAsOneStringOrAsLines()
+        {
+            string json = MaskJson.Write(WorkedCaseMask().Generated);
+
+            var raw = MaskInput.ToVmMask(new object[] { json }, Read, "-Mask");
+            var lines = MaskInput.ToVmMask(json.Split('\n').Cast<object>(), Read, "-Mask");
+
+            Assert.Equal(WorkedCaseLines.OrderBy(l => l), raw.ToVmxLines().OrderBy(l => l));
+            Assert.Equal(raw.ToVmxLines(), lines.ToVmxLines());
+        }
+
+        [Fact]
+        public void MaskInput_MaskJsonWithAStrayValue_NamesTheLine()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(new object[] { "{", "  \"extraConfig\": {", "    \"cpuid.1.ecx\": true", "  }", "}" }, Read, "-Mask"));
+
+            Assert.Equal("MaskFileMalformed", ex.ErrorId);
+            Assert.StartsWith("-Mask line 3: key 'cpuid.1.ecx' has true", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("mask.json")]
+        [InlineData("./masks/web")]
+        [InlineData("C:\\masks\\web.vmx")]
+        public void MaskInput_AFileName_IsToldToPassTheFileContent(string path)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(new object[] { path }, Read, "-Mask"));
+
+            Assert.Equal(MaskInput.InvalidErrorId, ex.ErrorId);
+            Assert.Contains($"-Mask (Get-Content '{path}' -Raw)", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void MaskInput_ForcedAgainstHidden_IsAConflict()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(

@@ -4,6 +4,7 @@ using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Readers;
 using CpuidMask.Vim;
 using CpuidMask.Vim.Masks;
 
@@ -112,7 +113,7 @@ Example:
             }
 
             var generated = baseline != null ? new BaselineMaskGenerator().Generate(baseline) : null;
-            var mask = generated?.Mask ?? MaskFiles.Read(maskFile!);
+            var mask = generated?.Mask ?? MaskFile.ReadFile(maskFile!);
             maskFile ??= "baseline " + baseline;
             var options = new MaskApplyOptions
             {

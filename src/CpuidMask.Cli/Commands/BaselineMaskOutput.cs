@@ -8,6 +8,7 @@ using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Export;
 using CpuidMask.Engine.Model;
+using CpuidMask.Engine.Readers;
 
 namespace CpuidMask.Cli.Commands
 {
@@ -68,18 +69,7 @@ namespace CpuidMask.Cli.Commands
                     MaskCommand.Write(context, result, format, baseline.Key);
                     break;
                 case "json":
-                    var json = MaskJson.Write(result, baseline.Key);
-                    json["baselineLabel"] = baseline.Label;
-                    json["complete"] = hosts == null;
-                    json["lines"] = new JsonArray(BaselineMaskGenerator.Explain(result).Select(l => (JsonNode)new JsonObject
-                    {
-                        ["key"] = l.Key.ToString(),
-                        ["documentedEvcRegister"] = l.IsDocumentedEvcRegister,
-                        ["hides"] = BaselinesCommand.Array(l.Hidden.Select(f => f.Name)),
-                        ["note"] = l.Note,
-                    }).ToArray());
-                    json["passedThrough"] = BaselinesCommand.Array(baseline.Controls.Where(c => !result.Hidden.Any(h => h.Feature.Name == c.Name)).Select(c => c.Name));
-                    Render.WriteJson(o, json);
+                    o.WriteLine(MaskJson.Write(result));
                     break;
                 case "pervmevc":
                     WritePerVmEvc(context, baseline, catalog, hosts, args.Value("--evc-mode-file"));

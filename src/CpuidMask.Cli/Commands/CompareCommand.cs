@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Readers;
 
 namespace CpuidMask.Cli.Commands
 {
@@ -22,8 +23,8 @@ names when it refuses the vMotion. Differences vCenter does not compare (power
 management, OSXSAVE, TSC_ADJUST ...) are listed separately as informational.
 
 With --mask-file, the VM is assumed to run under that mask (.vmx lines as printed by
-'cpuidmask mask --format vmx', or a .vmx file's cpuid lines): what can a VM powered on
-on host X under the mask carry to host Y?
+'cpuidmask mask --format vmx', a .vmx file's cpuid lines, or the JSON of 'cpuidmask
+mask --format json'): what can a VM powered on on host X under the mask carry to host Y?
 
 Options:
   --mask-file F  compare under this mask
@@ -49,7 +50,7 @@ Example:
         public override int Run(Arguments args, CliContext context)
         {
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 2, "two or more FILEs to compare (or --server with --host)");
-            VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFiles.Read(maskFile) : null;
+            VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFile.ReadFile(maskFile) : null;
             var report = new ProfileComparer(context.Catalog).Compare(profiles, mask);
             if (args.Has("--json"))
             {

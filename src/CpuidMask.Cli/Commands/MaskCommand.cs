@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Readers;
 
 namespace CpuidMask.Cli.Commands
 {
@@ -108,7 +109,7 @@ Example:
 
                     return;
                 case "json":
-                    Render.WriteJson(o, MaskJson.Write(result, baseline));
+                    o.WriteLine(MaskJson.Write(result));
                     return;
             }
 

@@ -160,7 +160,7 @@ namespace CpuidMask.Engine.Export
         /// </summary>
         public static PerVmEvcMask FromEvcMode(string json, string evcModeKey, string sourceName)
         {
-            var root = JsonNode.Parse(json, sourceName);
+            var root = JsonDomNode.Parse(json, sourceName);
             var modes = FindModes(root).ToArray();
             if (modes.Length == 0)
             {
@@ -169,7 +169,7 @@ namespace CpuidMask.Engine.Export
 
             var mode = modes.FirstOrDefault(m => string.Equals(Text(m, "key"), evcModeKey, StringComparison.OrdinalIgnoreCase))
                 ?? throw new CpuidMaskException("EvcModeNotFound", ErrorKind.ObjectNotFound, $"{sourceName} has no EVC mode '{evcModeKey}'; it has: {string.Join(", ", modes.Select(m => Text(m, "key")))}.", evcModeKey);
-            if (!mode.TryGet("featureMask", out var maskNode) || !(maskNode is JsonArray array))
+            if (!mode.TryGet("featureMask", out var maskNode) || !(maskNode is JsonDomArray array))
             {
                 throw new CpuidMaskException("EvcModeFileMalformed", ErrorKind.InvalidData, $"{sourceName}: EVC mode '{evcModeKey}' has no \"featureMask\" array (line {mode.Line}).", sourceName);
             }
@@ -177,7 +177,7 @@ namespace CpuidMask.Engine.Export
             var entries = new List<PerVmEvcEntry>();
             foreach (var item in array)
             {
-                if (!(item is JsonObject obj) || Text(obj, "key") is not string key || Text(obj, "value") is not string value)
+                if (!(item is JsonDomObject obj) || Text(obj, "key") is not string key || Text(obj, "value") is not string value)
                 {
                     throw new CpuidMaskException("EvcModeFileMalformed", ErrorKind.InvalidData, $"{sourceName} line {item.Line}: a featureMask entry needs \"key\" and \"value\" strings.", sourceName);
                 }
@@ -242,15 +242,15 @@ namespace CpuidMask.Engine.Export
             return keys;
         }
 
-        private static IEnumerable<JsonObject> FindModes(JsonNode node)
+        private static IEnumerable<JsonDomObject> FindModes(JsonDomNode node)
         {
             switch (node)
             {
-                case JsonArray array:
-                    return array.OfType<JsonObject>().Where(IsMode);
-                case JsonObject obj when IsMode(obj):
+                case JsonDomArray array:
+                    return array.OfType<JsonDomObject>().Where(IsMode);
+                case JsonDomObject obj when IsMode(obj):
                     return new[] { obj };
-                case JsonObject obj:
+                case JsonDomObject obj:
                     if (obj.TryGet("supportedEVCMode", out var list))
                     {
                         return FindModes(list);
@@ -261,16 +261,16 @@ namespace CpuidMask.Engine.Export
                         return FindModes(capability);
                     }
 
-                    return Enumerable.Empty<JsonObject>();
+                    return Enumerable.Empty<JsonDomObject>();
                 default:
-                    return Enumerable.Empty<JsonObject>();
+                    return Enumerable.Empty<JsonDomObject>();
             }
         }
 
-        private static bool IsMode(JsonObject obj) => obj.TryGet("key", out var key) && key is JsonString && obj.TryGet("featureMask", out _);
+        private static bool IsMode(JsonDomObject obj) => obj.TryGet("key", out var key) && key is JsonDomString && obj.TryGet("featureMask", out _);
 
-        private static string? Text(JsonObject obj, string name) =>
-            obj.TryGet(name, out var node) && node is JsonString s ? s.Value : null;
+        private static string? Text(JsonDomObject obj, string name) =>
+            obj.TryGet(name, out var node) && node is JsonDomString s ? s.Value : null;
 
         public override string ToString() => string.Join(Environment.NewLine, Entries.Select(e => e.ToString()));
     }

@@ -21,7 +21,7 @@ namespace CpuidMask.Engine.Json
             _source = source;
         }
 
-        public static JsonNode Parse(string text, string source)
+        public static JsonDomNode Parse(string text, string source)
         {
             var parser = new JsonParser(text, source);
             if (parser._pos < text.Length && text[parser._pos] == '\uFEFF')
@@ -46,7 +46,7 @@ namespace CpuidMask.Engine.Json
             return root;
         }
 
-        private JsonNode ParseValue(int depth)
+        private JsonDomNode ParseValue(int depth)
         {
             if (depth > MaxDepth)
             {
@@ -55,16 +55,16 @@ namespace CpuidMask.Engine.Json
 
             int line = _line;
             int column = _pos - _lineStart + 1;
-            JsonNode node;
+            JsonDomNode node;
             char c = _pos < _text.Length ? _text[_pos] : '\0';
             switch (c)
             {
                 case '{': node = ParseObject(depth); break;
                 case '[': node = ParseArray(depth); break;
-                case '"': node = new JsonString(ParseString()); break;
-                case 't': ExpectWord("true"); node = new JsonBool(true); break;
-                case 'f': ExpectWord("false"); node = new JsonBool(false); break;
-                case 'n': ExpectWord("null"); node = new JsonNull(); break;
+                case '"': node = new JsonDomString(ParseString()); break;
+                case 't': ExpectWord("true"); node = new JsonDomBool(true); break;
+                case 'f': ExpectWord("false"); node = new JsonDomBool(false); break;
+                case 'n': ExpectWord("null"); node = new JsonDomNull(); break;
                 default:
                     if (c == '-' || (c >= '0' && c <= '9'))
                     {
@@ -80,9 +80,9 @@ namespace CpuidMask.Engine.Json
             return node;
         }
 
-        private JsonObject ParseObject(int depth)
+        private JsonDomObject ParseObject(int depth)
         {
-            var result = new JsonObject();
+            var result = new JsonDomObject();
             _pos++;
             SkipWhitespace();
             if (Peek() == '}')
@@ -133,9 +133,9 @@ namespace CpuidMask.Engine.Json
             }
         }
 
-        private JsonArray ParseArray(int depth)
+        private JsonDomArray ParseArray(int depth)
         {
-            var result = new JsonArray();
+            var result = new JsonDomArray();
             _pos++;
             SkipWhitespace();
             if (Peek() == ']')
@@ -226,7 +226,7 @@ namespace CpuidMask.Engine.Json
             }
         }
 
-        private JsonNumber ParseNumber()
+        private JsonDomNumber ParseNumber()
         {
             int start = _pos;
             while (_pos < _text.Length)
@@ -243,12 +243,12 @@ namespace CpuidMask.Engine.Json
             }
 
             string number = _text.Substring(start, _pos - start);
-            if (!JsonNumber.IsValid(number))
+            if (!JsonDomNumber.IsValid(number))
             {
                 throw Error("a number such as 12, -3, 0.5 or 1e6, but found '" + number + "'", start, describeFound: false);
             }
 
-            return new JsonNumber(number);
+            return new JsonDomNumber(number);
         }
 
         private void ExpectWord(string word)

@@ -6,7 +6,7 @@ namespace CpuidMask.Engine.Readers
     /// <summary>Error construction and value coercion shared by the JSON-based readers.</summary>
     internal static class JsonReading
     {
-        public static CpuidMaskException Invalid(string errorId, string sourceName, JsonNode? at, string message) =>
+        public static CpuidMaskException Invalid(string errorId, string sourceName, JsonDomNode? at, string message) =>
             new CpuidMaskException(
                 errorId,
                 ErrorKind.InvalidData,
@@ -16,21 +16,21 @@ namespace CpuidMask.Engine.Readers
                 sourceName);
 
         /// <summary>Text of a scalar: a string's value, a number's text, true/false as 1/0; null for null, objects and arrays.</summary>
-        public static string? ScalarText(JsonNode? node) => node switch
+        public static string? ScalarText(JsonDomNode? node) => node switch
         {
-            JsonString s => s.Value,
-            JsonNumber n => n.Text,
-            JsonBool b => b.Value ? "1" : "0",
+            JsonDomString s => s.Value,
+            JsonDomNumber n => n.Text,
+            JsonDomBool b => b.Value ? "1" : "0",
             _ => null,
         };
 
-        public static string Describe(JsonNode node) => node switch
+        public static string Describe(JsonDomNode node) => node switch
         {
-            JsonString s => "'" + s.Value + "'",
-            JsonNumber n => n.Text,
-            JsonBool b => b.Value ? "true" : "false",
-            JsonNull _ => "null",
-            JsonArray _ => "an array",
+            JsonDomString s => "'" + s.Value + "'",
+            JsonDomNumber n => n.Text,
+            JsonDomBool b => b.Value ? "true" : "false",
+            JsonDomNull _ => "null",
+            JsonDomArray _ => "an array",
             _ => "an object",
         };
     }

@@ -85,7 +85,7 @@ namespace CpuidMask.Engine.Readers
                 throw new ArgumentNullException(nameof(profiles));
             }
 
-            var array = new JsonArray();
+            var array = new JsonDomArray();
             foreach (var profile in profiles)
             {
                 array.Add(ToJsonObject(profile, features?.Invoke(profile)));
@@ -100,17 +100,17 @@ namespace CpuidMask.Engine.Readers
         }
 
         /// <summary>The export as a DOM, for shells that embed it in larger output.</summary>
-        public static JsonObject ToJsonObject(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null)
+        public static JsonDomObject ToJsonObject(CpuidProfile profile, IEnumerable<FeatureInfo>? features = null)
         {
             if (profile == null)
             {
                 throw new ArgumentNullException(nameof(profile));
             }
 
-            var leaves = new JsonArray();
+            var leaves = new JsonDomArray();
             foreach (var leaf in profile.Leaves)
             {
-                var entry = new JsonObject()
+                var entry = new JsonDomObject()
                     .Add("leaf", LeafKey.FormatLeaf(leaf.Leaf))
                     .Add("subleaf", (long)leaf.Subleaf);
                 foreach (var register in Registers)
@@ -120,7 +120,7 @@ namespace CpuidMask.Engine.Readers
 
                 if (leaf.Known != RegisterSet.All)
                 {
-                    var known = new JsonArray();
+                    var known = new JsonDomArray();
                     foreach (var register in Registers)
                     {
                         if (leaf.IsKnown(register))
@@ -135,16 +135,16 @@ namespace CpuidMask.Engine.Readers
                 leaves.Add(entry);
             }
 
-            var capabilities = new JsonObject();
+            var capabilities = new JsonDomObject();
             foreach (var pair in profile.Capabilities)
             {
                 capabilities.Add(pair.Key, pair.Value);
             }
 
-            var featureArray = new JsonArray();
+            var featureArray = new JsonDomArray();
             foreach (var feature in features ?? Array.Empty<FeatureInfo>())
             {
-                featureArray.Add(new JsonObject()
+                featureArray.Add(new JsonDomObject()
                     .Add("name", feature.Name)
                     .Add("leaf", LeafKey.FormatLeaf(feature.Leaf))
                     .Add("subleaf", (long)feature.Subleaf)
@@ -152,7 +152,7 @@ namespace CpuidMask.Engine.Readers
                     .Add("bit", feature.Bit));
             }
 
-            return new JsonObject()
+            return new JsonDomObject()
                 .Add("name", profile.Name)
                 .Add("source", profile.Source)
                 .Add("format", profile.Format.ToString())
@@ -184,11 +184,11 @@ namespace CpuidMask.Engine.Readers
 
         /// <summary>Reads an exported profile or an array of them.</summary>
         public static IReadOnlyList<CpuidProfile> ReadAll(string text, string sourceName) =>
-            ReadAll(JsonNode.Parse(text, sourceName), sourceName);
+            ReadAll(JsonDomNode.Parse(text, sourceName), sourceName);
 
-        internal static IReadOnlyList<CpuidProfile> ReadAll(JsonNode root, string sourceName)
+        internal static IReadOnlyList<CpuidProfile> ReadAll(JsonDomNode root, string sourceName)
         {
-            if (root is JsonArray array)
+            if (root is JsonDomArray array)
             {
                 if (array.Count == 0)
                 {
@@ -208,24 +208,24 @@ namespace CpuidMask.Engine.Readers
         }
 
         /// <summary>True when the value has the export's shape (an object, or array of objects, with "leaves").</summary>
-        internal static bool IsExport(JsonNode root)
+        internal static bool IsExport(JsonDomNode root)
         {
-            var first = root is JsonArray array && array.Count > 0 ? array[0] : root;
-            return first is JsonObject obj && obj.ContainsKey("leaves");
+            var first = root is JsonDomArray array && array.Count > 0 ? array[0] : root;
+            return first is JsonDomObject obj && obj.ContainsKey("leaves");
         }
 
         /// <summary>Reads one exported profile object.</summary>
-        public static CpuidProfile FromJsonObject(JsonObject node, string sourceName) => FromNode(node, sourceName, 0, inArray: false);
+        public static CpuidProfile FromJsonObject(JsonDomObject node, string sourceName) => FromNode(node, sourceName, 0, inArray: false);
 
-        private static CpuidProfile FromNode(JsonNode node, string sourceName, int index, bool inArray)
+        private static CpuidProfile FromNode(JsonDomNode node, string sourceName, int index, bool inArray)
         {
             string at = inArray ? $"profile {index}" : "the profile";
-            if (!(node is JsonObject obj))
+            if (!(node is JsonDomObject obj))
             {
                 throw JsonReading.Invalid(ErrorId, sourceName, node, $"{at} is {JsonReading.Describe(node)}; expected an object with \"name\" and \"leaves\".");
             }
 
-            if (!(obj.Get("leaves") is JsonArray leafArray))
+            if (!(obj.Get("leaves") is JsonDomArray leafArray))
             {
                 throw JsonReading.Invalid(ErrorId, sourceName, obj.Get("leaves") ?? obj, $"{at} has no \"leaves\" array; expected \"leaves\": [{{\"leaf\": \"0x1\", \"subleaf\": 0, \"eax\": \"0x000306A9\", ...}}].");
             }
@@ -238,7 +238,7 @@ namespace CpuidMask.Engine.Readers
 
             var capabilities = new List<KeyValuePair<string, string>>();
             var capNode = obj.Get("capabilities");
-            if (capNode is JsonObject capObject)
+            if (capNode is JsonDomObject capObject)
             {
                 foreach (var member in capObject)
                 {
@@ -251,7 +251,7 @@ namespace CpuidMask.Engine.Readers
                     capabilities.Add(new KeyValuePair<string, string>(member.Key, value));
                 }
             }
-            else if (capNode != null && !(capNode is JsonNull))
+            else if (capNode != null && !(capNode is JsonDomNull))
             {
                 throw JsonReading.Invalid(ErrorId, sourceName, capNode, $"capabilities is {JsonReading.Describe(capNode)}; expected an object such as {{\"cpuid.AVX2\": \"1\"}}.");
             }
@@ -281,9 +281,9 @@ namespace CpuidMask.Engine.Readers
                 brand: JsonReading.ScalarText(obj.Get("brand")));
         }
 
-        private static CpuidLeaf ReadLeaf(JsonNode node, string where, string sourceName)
+        private static CpuidLeaf ReadLeaf(JsonDomNode node, string where, string sourceName)
         {
-            if (!(node is JsonObject entry))
+            if (!(node is JsonDomObject entry))
             {
                 throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where} is {JsonReading.Describe(node)}; expected {{\"leaf\": \"0x7\", \"subleaf\": 0, \"eax\": \"0x00000000\", ...}}.");
             }
@@ -295,7 +295,7 @@ namespace CpuidMask.Engine.Readers
             foreach (var register in Registers)
             {
                 var valueNode = entry.Get(register.ToName());
-                if (valueNode == null || valueNode is JsonNull)
+                if (valueNode == null || valueNode is JsonDomNull)
                 {
                     continue;
                 }
@@ -306,9 +306,9 @@ namespace CpuidMask.Engine.Readers
 
             var known = present;
             var knownNode = entry.Get("known");
-            if (knownNode != null && !(knownNode is JsonNull))
+            if (knownNode != null && !(knownNode is JsonDomNull))
             {
-                if (!(knownNode is JsonArray knownArray))
+                if (!(knownNode is JsonDomArray knownArray))
                 {
                     throw JsonReading.Invalid(ErrorId, sourceName, knownNode, $"{where}.known is {JsonReading.Describe(knownNode)}; expected an array of register names such as [\"ecx\", \"edx\"].");
                 }
@@ -316,7 +316,7 @@ namespace CpuidMask.Engine.Readers
                 known = RegisterSet.None;
                 foreach (var item in knownArray)
                 {
-                    if (!(item is JsonString name) || !CpuidRegisterNames.TryParse(name.Value, out var register))
+                    if (!(item is JsonDomString name) || !CpuidRegisterNames.TryParse(name.Value, out var register))
                     {
                         throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known holds {JsonReading.Describe(item)}; expected \"eax\", \"ebx\", \"ecx\" or \"edx\".");
                     }
@@ -329,10 +329,10 @@ namespace CpuidMask.Engine.Readers
         }
 
         /// <summary>A number, or text in hex ("0x7") or decimal ("7").</summary>
-        private static uint Number(JsonObject entry, string member, string where, string sourceName, bool required)
+        private static uint Number(JsonDomObject entry, string member, string where, string sourceName, bool required)
         {
             var node = entry.Get(member);
-            if (node == null || node is JsonNull)
+            if (node == null || node is JsonDomNull)
             {
                 if (!required)
                 {
@@ -342,12 +342,12 @@ namespace CpuidMask.Engine.Readers
                 throw JsonReading.Invalid(ErrorId, sourceName, entry, $"{where} has no \"{member}\"; expected e.g. \"{member}\": \"0x1\".");
             }
 
-            if (node is JsonNumber number && number.TryGetInt64(out long whole) && whole >= 0 && whole <= uint.MaxValue)
+            if (node is JsonDomNumber number && number.TryGetInt64(out long whole) && whole >= 0 && whole <= uint.MaxValue)
             {
                 return (uint)whole;
             }
 
-            if (node is JsonString text)
+            if (node is JsonDomString text)
             {
                 string s = text.Value.Trim();
                 if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
@@ -363,9 +363,9 @@ namespace CpuidMask.Engine.Readers
 
         private static string Hex(uint value) => "0x" + value.ToString("X8", CultureInfo.InvariantCulture);
 
-        private static JsonNode NumberOrNull(int value) => value < 0 ? (JsonNode)JsonNull.Instance : new JsonNumber(value);
+        private static JsonDomNode NumberOrNull(int value) => value < 0 ? (JsonDomNode)JsonDomNull.Instance : new JsonDomNumber(value);
 
-        private static string? NonEmpty(JsonNode? node)
+        private static string? NonEmpty(JsonDomNode? node)
         {
             string? text = JsonReading.ScalarText(node);
             return string.IsNullOrWhiteSpace(text) ? null : text;

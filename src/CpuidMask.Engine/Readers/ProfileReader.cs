@@ -86,7 +86,7 @@ namespace CpuidMask.Engine.Readers
 
             if (format == ProfileFormat.Json || format == ProfileFormat.VSphere)
             {
-                var root = JsonNode.Parse(text, sourceName);
+                var root = JsonDomNode.Parse(text, sourceName);
                 if (detected)
                 {
                     format = ProfileJson.IsExport(root) ? ProfileFormat.Json : ProfileFormat.VSphere;

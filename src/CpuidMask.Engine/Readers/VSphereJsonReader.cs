@@ -18,14 +18,14 @@ namespace CpuidMask.Engine.Readers
     {
         private const string ErrorId = "VSphereJsonInvalid";
 
-        public static IReadOnlyList<CpuidProfile> Parse(JsonNode root, string sourceName)
+        public static IReadOnlyList<CpuidProfile> Parse(JsonDomNode root, string sourceName)
         {
-            var hosts = new List<JsonNode>();
-            if (root is JsonArray array)
+            var hosts = new List<JsonDomNode>();
+            if (root is JsonDomArray array)
             {
                 hosts.AddRange(array);
             }
-            else if (root is JsonObject wrapper && wrapper.Get("value") is JsonArray values && wrapper.Get("Count") is JsonNumber)
+            else if (root is JsonDomObject wrapper && wrapper.Get("value") is JsonDomArray values && wrapper.Get("Count") is JsonDomNumber)
             {
                 // Windows PowerShell 5.1 sometimes serialises an array as {"value": [...], "Count": n}.
                 hosts.AddRange(values);
@@ -43,7 +43,7 @@ namespace CpuidMask.Engine.Readers
             var profiles = new CpuidProfile[hosts.Count];
             for (int i = 0; i < hosts.Count; i++)
             {
-                if (!(hosts[i] is JsonObject host))
+                if (!(hosts[i] is JsonDomObject host))
                 {
                     throw JsonReading.Invalid(ErrorId, sourceName, hosts[i], $"host {i} is {JsonReading.Describe(hosts[i])}; expected a HostSystem object with hardware.cpuFeature and config.featureCapability.");
                 }
@@ -54,19 +54,19 @@ namespace CpuidMask.Engine.Readers
             return profiles;
         }
 
-        private static CpuidProfile ReadHost(JsonObject host, int index, string sourceName)
+        private static CpuidProfile ReadHost(JsonDomObject host, int index, string sourceName)
         {
-            var extension = host.Get("extensionData") as JsonObject;
+            var extension = host.Get("extensionData") as JsonDomObject;
             var hardware = Object(host, "hardware") ?? Object(extension, "hardware");
             var config = Object(host, "config") ?? Object(extension, "config");
             var cpuPkg = host.Get("cpuPkg") ?? hardware?.Get("cpuPkg");
             var cpuFeature = host.Get("cpuFeature") ?? hardware?.Get("cpuFeature");
             var featureCapability = host.Get("featureCapability") ?? config?.Get("featureCapability");
             string? brand = null;
-            if (cpuPkg is JsonArray packages && packages.Count > 0 && packages[0] is JsonObject firstPackage)
+            if (cpuPkg is JsonDomArray packages && packages.Count > 0 && packages[0] is JsonDomObject firstPackage)
             {
                 brand = JsonReading.ScalarText(firstPackage.Get("description"));
-                if (cpuFeature == null || cpuFeature is JsonNull)
+                if (cpuFeature == null || cpuFeature is JsonDomNull)
                 {
                     // Every package reports its own cpuFeature; the host-wide list is their common part.
                     cpuFeature = firstPackage.Get("cpuFeature");
@@ -78,8 +78,8 @@ namespace CpuidMask.Engine.Readers
                 ?? DumpReading.ProfileName(sourceName, index, "host");
             string label = string.Format(CultureInfo.InvariantCulture, "host {0} ('{1}')", index, name);
 
-            bool hasFeatures = cpuFeature != null && !(cpuFeature is JsonNull);
-            bool hasCapabilities = featureCapability != null && !(featureCapability is JsonNull);
+            bool hasFeatures = cpuFeature != null && !(cpuFeature is JsonDomNull);
+            bool hasCapabilities = featureCapability != null && !(featureCapability is JsonDomNull);
             if (!hasFeatures && !hasCapabilities)
             {
                 throw JsonReading.Invalid(
@@ -104,15 +104,15 @@ namespace CpuidMask.Engine.Readers
                 brand);
         }
 
-        private static List<HostCpuIdInfoRecord> ReadCpuFeature(JsonNode node, string label, string sourceName)
+        private static List<HostCpuIdInfoRecord> ReadCpuFeature(JsonDomNode node, string label, string sourceName)
         {
             var records = new List<HostCpuIdInfoRecord>();
-            var items = node is JsonArray array ? (IEnumerable<JsonNode>)array : new[] { node };
+            var items = node is JsonDomArray array ? (IEnumerable<JsonDomNode>)array : new[] { node };
             int i = 0;
             foreach (var item in items)
             {
                 string where = $"{label} cpuFeature[{i}]";
-                if (!(item is JsonObject entry))
+                if (!(item is JsonDomObject entry))
                 {
                     throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where} is {JsonReading.Describe(item)}; expected an object {{level, vendor, eax, ebx, ecx, edx}}. {DepthHint(item)}");
                 }
@@ -136,15 +136,15 @@ namespace CpuidMask.Engine.Readers
             return records;
         }
 
-        private static string? Register(JsonObject entry, string name, string where, string sourceName)
+        private static string? Register(JsonDomObject entry, string name, string where, string sourceName)
         {
             var node = entry.Get(name);
-            if (node == null || node is JsonNull)
+            if (node == null || node is JsonDomNull)
             {
                 return null;
             }
 
-            if (node is JsonString text)
+            if (node is JsonDomString text)
             {
                 return text.Value;
             }
@@ -152,10 +152,10 @@ namespace CpuidMask.Engine.Readers
             throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where}.{name} is {JsonReading.Describe(node)}; expected 32 bits as text, e.g. \"0000:0000:0000:0000:0000:0000:0000:1101\".");
         }
 
-        private static List<KeyValuePair<string, string>> ReadCapabilities(JsonNode node, string label, string sourceName)
+        private static List<KeyValuePair<string, string>> ReadCapabilities(JsonDomNode node, string label, string sourceName)
         {
             var result = new List<KeyValuePair<string, string>>();
-            if (node is JsonObject map)
+            if (node is JsonDomObject map)
             {
                 // A hand-written {"cpuid.AVX2": "1", ...} map.
                 foreach (var member in map)
@@ -170,14 +170,14 @@ namespace CpuidMask.Engine.Readers
                 return result;
             }
 
-            if (!(node is JsonArray array))
+            if (!(node is JsonDomArray array))
             {
                 throw JsonReading.Invalid(ErrorId, sourceName, node, $"{label} featureCapability is {JsonReading.Describe(node)}; expected an array of {{key, featureName, value}}.");
             }
 
             for (int i = 0; i < array.Count; i++)
             {
-                if (!(array[i] is JsonObject entry))
+                if (!(array[i] is JsonDomObject entry))
                 {
                     throw JsonReading.Invalid(ErrorId, sourceName, array[i], $"{label} featureCapability[{i}] is {JsonReading.Describe(array[i])}; expected an object {{key, featureName, value}}. {DepthHint(array[i])}");
                 }
@@ -198,18 +198,18 @@ namespace CpuidMask.Engine.Readers
             return result;
         }
 
-        private static bool TryLevel(JsonNode node, out int level)
+        private static bool TryLevel(JsonDomNode node, out int level)
         {
             level = 0;
             long value;
-            if (node is JsonNumber number)
+            if (node is JsonDomNumber number)
             {
                 if (!number.TryGetInt64(out value))
                 {
                     return false;
                 }
             }
-            else if (node is JsonString text)
+            else if (node is JsonDomString text)
             {
                 string s = text.Value.Trim();
                 bool ok = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
@@ -235,11 +235,11 @@ namespace CpuidMask.Engine.Readers
             return false;
         }
 
-        private static string DepthHint(JsonNode node) =>
-            node is JsonString s && s.Value.StartsWith("VMware.", StringComparison.Ordinal)
+        private static string DepthHint(JsonDomNode node) =>
+            node is JsonDomString s && s.Value.StartsWith("VMware.", StringComparison.Ordinal)
                 ? "ConvertTo-Json stopped at its default depth of 2 and wrote the type name instead; run it again with -Depth 6."
                 : string.Empty;
 
-        private static JsonObject? Object(JsonObject? parent, string name) => parent?.Get(name) as JsonObject;
+        private static JsonDomObject? Object(JsonDomObject? parent, string name) => parent?.Get(name) as JsonDomObject;
     }
 }

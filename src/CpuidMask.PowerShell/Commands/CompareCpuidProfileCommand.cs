@@ -45,7 +45,7 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter IncludeInformational { get; set; }
 
-        /// <summary>Compares what a VM running under this mask would carry (New-VmCpuidMask output or .vmx lines).</summary>
+        /// <summary>Compares what a VM running under this mask would carry (New-VmCpuidMask output, .vmx lines or cpuidmask's mask JSON).</summary>
         [Parameter]
         [ValidateNotNull]
         public object? Mask { get; set; }

@@ -52,7 +52,7 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public object[] VM { get; set; } = Array.Empty<object>();
 
-        /// <summary>The mask: New-VmCpuidMask output, Get-VmCpuidMask output (to copy a VM's masks), or .vmx lines.</summary>
+        /// <summary>The mask: New-VmCpuidMask output, Get-VmCpuidMask output (to copy a VM's masks), .vmx lines or cpuidmask's mask JSON.</summary>
         [Parameter(ParameterSetName = MaskSet, Mandatory = true, Position = 1, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = VMSet, Mandatory = true, Position = 1)]
         [ValidateNotNull]

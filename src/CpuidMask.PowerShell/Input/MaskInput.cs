@@ -6,19 +6,21 @@ using System.Text;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Readers;
 
 namespace CpuidMask.PowerShell.Input
 {
     /// <summary>
     /// Turns what users pass as a mask into one VmMask: New-VmCpuidMask output, Get-VmCpuidMask output, the
-    /// engine's VmMask or GeneratedMask, .vmx lines (one string or many, e.g. from Get-Content), a hashtable
-    /// of key = value, or any of those deserialized (Import-Clixml keeps their Lines).
+    /// engine's VmMask or GeneratedMask, .vmx lines or the JSON of 'cpuidmask mask --format json' (one string or
+    /// many, e.g. from Get-Content, with or without -Raw), a hashtable of key = value, or any of those deserialized
+    /// (Import-Clixml keeps their Lines).
     /// </summary>
     internal static class MaskInput
     {
         public const string InvalidErrorId = "MaskInputInvalid";
 
-        /// <summary>Reads and merges all the inputs; lines given as separate strings are read as one text.</summary>
+        /// <summary>Reads and merges all the inputs; lines given as separate strings are read as one text, .vmx lines or JSON.</summary>
         public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName)
         {
             var masks = new List<VmMask>();
@@ -37,7 +39,7 @@ namespace CpuidMask.PowerShell.Input
 
             if (text.Length > 0)
             {
-                masks.Insert(0, VmMask.ParseVmx(text.ToString(), sourceName));
+                masks.Insert(0, FromText(text.ToString(), sourceName));
             }
 
             if (masks.Count == 0)
@@ -98,6 +100,39 @@ namespace CpuidMask.PowerShell.Input
                 ErrorKind.InvalidArgument,
                 $"A {input.GetType().Name} is not a CPUID mask. Pass New-VmCpuidMask output, Get-VmCpuidMask output, or .vmx lines such as cpuid.1.ecx = \"--00-0---0----0-----------------\".",
                 input);
+        }
+
+        /// <summary>
+        /// A file's content, not its name, is the mask (as -Value of Set-Content or -InputObject of ConvertFrom-Json take
+        /// content): a lone string that is no mask line but names a file gets told how to pass the file.
+        /// </summary>
+        private static VmMask FromText(string text, string sourceName)
+        {
+            try
+            {
+                return MaskFile.Read(text, sourceName);
+            }
+            catch (CpuidMaskException ex) when (ex.ErrorId == "MaskLineMalformed" && LooksLikePath(text))
+            {
+                string path = text.Trim();
+                throw new CpuidMaskException(
+                    InvalidErrorId,
+                    ErrorKind.InvalidArgument,
+                    $"'{path}' is not a mask but looks like a file name; the mask is the file's content: -Mask (Get-Content '{path}' -Raw).",
+                    path,
+                    ex);
+            }
+        }
+
+        private static bool LooksLikePath(string text)
+        {
+            string trimmed = text.Trim();
+            return trimmed.Length > 0
+                && trimmed.IndexOfAny(new[] { '\n', '=', '"' }) < 0
+                && (trimmed.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                    || trimmed.EndsWith(".vmx", StringComparison.OrdinalIgnoreCase)
+                    || trimmed.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)
+                    || trimmed.IndexOfAny(new[] { '/', '\\' }) >= 0);
         }
 
         private static VmMask FromDictionary(IDictionary dictionary, string sourceName)

@@ -53,12 +53,12 @@ namespace CpuidMask.PowerShell
                 return ProfileJson.Read(text, SourceName);
             }
 
-            if (!(JsonNode.Parse(text, SourceName) is JsonObject root))
+            if (!(JsonDomNode.Parse(text, SourceName) is JsonDomObject root))
             {
                 throw Invalid("it is not a JSON object");
             }
 
-            if (root.Get("v") is JsonNumber number && number.TryGetInt64(out long version) && version > Version)
+            if (root.Get("v") is JsonDomNumber number && number.TryGetInt64(out long version) && version > Version)
             {
                 throw Invalid($"it was written by a later CpuidMask (form {version}; this one reads form {Version}). Update the module");
             }
@@ -86,15 +86,15 @@ namespace CpuidMask.PowerShell
             throw new ArgumentException($"{type.FullName} has no serialized form.", nameof(type));
         }
 
-        private static JsonObject WriteMask(VmCpuidMask mask)
+        private static JsonDomObject WriteMask(VmCpuidMask mask)
         {
             var generated = mask.Generated;
-            return new JsonObject()
+            return new JsonDomObject()
                 .Add("v", Version)
-                .Add("profiles", new JsonArray(generated.Profiles.Select(p => (JsonNode)ProfileJson.ToJsonObject(p))))
+                .Add("profiles", new JsonDomArray(generated.Profiles.Select(p => (JsonDomNode)ProfileJson.ToJsonObject(p))))
                 .Add("baseline", generated.Baseline?.Key)
                 .Add("extraConfig", Pairs(generated.Mask.ToExtraConfig()))
-                .Add("hidden", new JsonArray(generated.Hidden.Select(h => (JsonNode)new JsonObject()
+                .Add("hidden", new JsonDomArray(generated.Hidden.Select(h => (JsonDomNode)new JsonDomObject()
                     .Add("feature", h.Feature.Name)
                     .Add("reason", h.Reason.ToString())
                     .Add("presentOn", Strings(h.PresentOn))
@@ -102,16 +102,16 @@ namespace CpuidMask.PowerShell
                     .Add("because", h.Because))));
         }
 
-        private static VmCpuidMask ReadMask(JsonObject root)
+        private static VmCpuidMask ReadMask(JsonDomObject root)
         {
-            var profiles = Array(root, "profiles").Select(p => p is JsonObject o ? ProfileJson.FromJsonObject(o, SourceName) : throw Invalid("\"profiles\" holds something other than profiles")).ToArray();
+            var profiles = Array(root, "profiles").Select(p => p is JsonDomObject o ? ProfileJson.FromJsonObject(o, SourceName) : throw Invalid("\"profiles\" holds something other than profiles")).ToArray();
             var catalog = FeatureCatalog.Default;
             string? baselineKey = Text(root, "baseline");
             var baseline = baselineKey == null ? null : BaselineCatalog.Default.Find(baselineKey);
             var mask = VmMask.FromExtraConfig(ReadPairs(root, "extraConfig"), SourceName);
             var hidden = Array(root, "hidden").Select(node =>
             {
-                var entry = node as JsonObject ?? throw Invalid("\"hidden\" holds something other than objects");
+                var entry = node as JsonDomObject ?? throw Invalid("\"hidden\" holds something other than objects");
                 string reasonText = Text(entry, "reason") ?? throw Invalid("a hidden feature has no reason");
                 if (!Enum.TryParse(reasonText, ignoreCase: false, out HideReason reason) || !Enum.IsDefined(typeof(HideReason), reason))
                 {
@@ -130,7 +130,7 @@ namespace CpuidMask.PowerShell
             return new VmCpuidMask(new GeneratedMask(profiles, mask, hidden, MaskProof.Build(profiles, mask, catalog), baseline));
         }
 
-        private static JsonObject WriteInfo(VmCpuidMaskInfo info) => new JsonObject()
+        private static JsonDomObject WriteInfo(VmCpuidMaskInfo info) => new JsonDomObject()
             .Add("v", Version)
             .Add("name", info.Name)
             .Add("id", info.Id)
@@ -142,7 +142,7 @@ namespace CpuidMask.PowerShell
             .Add("featureRequirement", Strings(info.FeatureRequirement))
             .Add("featureMask", Strings(info.FeatureMask));
 
-        private static VmCpuidMaskInfo ReadInfo(JsonObject root) => VmCpuidMaskInfo.Restore(
+        private static VmCpuidMaskInfo ReadInfo(JsonDomObject root) => VmCpuidMaskInfo.Restore(
             Required(root, "name"),
             Required(root, "id"),
             Required(root, "server"),
@@ -153,13 +153,13 @@ namespace CpuidMask.PowerShell
             Strings(root, "featureRequirement"),
             Strings(root, "featureMask"));
 
-        private static JsonObject WriteChange(VmCpuidMaskChange change) => new JsonObject()
+        private static JsonDomObject WriteChange(VmCpuidMaskChange change) => new JsonDomObject()
             .Add("v", Version)
             .Add("vm", change.VM)
             .Add("id", change.Id)
             .Add("server", change.Server)
             .Add("mode", change.Mode)
-            .Add("changes", new JsonArray(change.Changes.Select(c => (JsonNode)new JsonObject()
+            .Add("changes", new JsonDomArray(change.Changes.Select(c => (JsonDomNode)new JsonDomObject()
                 .Add("key", c.Key)
                 .Add("previous", c.PreviousValue)
                 .Add("new", c.NewValue))))
@@ -169,11 +169,11 @@ namespace CpuidMask.PowerShell
             .Add("appliedAt", change.AppliedAt.ToString("o", CultureInfo.InvariantCulture))
             .Add("note", change.Note);
 
-        private static VmCpuidMaskChange ReadChange(JsonObject root)
+        private static VmCpuidMaskChange ReadChange(JsonDomObject root)
         {
             var changes = Array(root, "changes").Select(node =>
             {
-                var entry = node as JsonObject ?? throw Invalid("\"changes\" holds something other than objects");
+                var entry = node as JsonDomObject ?? throw Invalid("\"changes\" holds something other than objects");
                 return new KeyChange(Required(entry, "key"), Text(entry, "previous"), Text(entry, "new"));
             }).ToArray();
             string appliedAt = Required(root, "appliedAt");
@@ -190,15 +190,15 @@ namespace CpuidMask.PowerShell
                 changes,
                 Strings(root, "lines"),
                 Strings(root, "problems"),
-                root.Get("applied") is JsonBool applied && applied.Value,
+                root.Get("applied") is JsonDomBool applied && applied.Value,
                 time,
                 Text(root, "note"));
         }
 
-        private static JsonObject WriteEvcChange(VmEvcModeChange change)
+        private static JsonDomObject WriteEvcChange(VmEvcModeChange change)
         {
             var result = change.Result;
-            return new JsonObject()
+            return new JsonDomObject()
                 .Add("v", Version)
                 .Add("server", result.Server)
                 .Add("vm", result.VmName)
@@ -213,7 +213,7 @@ namespace CpuidMask.PowerShell
                 .Add("changeVersion", result.ChangeVersion);
         }
 
-        private static VmEvcModeChange ReadEvcChange(JsonObject root)
+        private static VmEvcModeChange ReadEvcChange(JsonDomObject root)
         {
             string id = Required(root, "id");
             if (!ManagedObjectReference.TryParse(id, out var moRef))
@@ -231,38 +231,38 @@ namespace CpuidMask.PowerShell
             return new VmEvcModeChange(new PerVmEvcResult(Required(root, "server"), Required(root, "vm"), moRef!, status, request, ReadFeatureMasks(root, "previous"))
             {
                 ReadBack = ReadFeatureMasks(root, "readBack"),
-                Verified = root.Get("verified") is JsonBool verified && verified.Value,
+                Verified = root.Get("verified") is JsonDomBool verified && verified.Value,
                 ChangeVersion = Text(root, "changeVersion"),
             });
         }
 
-        private static JsonArray Strings(IEnumerable<string> values) => new JsonArray(values.Select(v => (JsonNode)new JsonString(v)));
+        private static JsonDomArray Strings(IEnumerable<string> values) => new JsonDomArray(values.Select(v => (JsonDomNode)new JsonDomString(v)));
 
-        private static JsonArray Pairs(IEnumerable<KeyValuePair<string, string>> pairs) =>
-            new JsonArray(pairs.Select(p => (JsonNode)new JsonObject().Add("key", p.Key).Add("value", p.Value)));
+        private static JsonDomArray Pairs(IEnumerable<KeyValuePair<string, string>> pairs) =>
+            new JsonDomArray(pairs.Select(p => (JsonDomNode)new JsonDomObject().Add("key", p.Key).Add("value", p.Value)));
 
-        private static JsonArray FeatureMasks(IEnumerable<HostFeatureMask> masks) =>
-            new JsonArray(masks.Select(m => (JsonNode)new JsonObject().Add("key", m.Key).Add("featureName", m.FeatureName).Add("value", m.Value)));
+        private static JsonDomArray FeatureMasks(IEnumerable<HostFeatureMask> masks) =>
+            new JsonDomArray(masks.Select(m => (JsonDomNode)new JsonDomObject().Add("key", m.Key).Add("featureName", m.FeatureName).Add("value", m.Value)));
 
-        private static IReadOnlyList<JsonNode> Array(JsonObject owner, string member) =>
-            owner.Get(member) as JsonArray ?? (IReadOnlyList<JsonNode>)System.Array.Empty<JsonNode>();
+        private static IReadOnlyList<JsonDomNode> Array(JsonDomObject owner, string member) =>
+            owner.Get(member) as JsonDomArray ?? (IReadOnlyList<JsonDomNode>)System.Array.Empty<JsonDomNode>();
 
-        private static IReadOnlyList<string> Strings(JsonObject owner, string member) =>
-            Array(owner, member).Select(n => n is JsonString s ? s.Value : throw Invalid($"\"{member}\" holds something other than text")).ToArray();
+        private static IReadOnlyList<string> Strings(JsonDomObject owner, string member) =>
+            Array(owner, member).Select(n => n is JsonDomString s ? s.Value : throw Invalid($"\"{member}\" holds something other than text")).ToArray();
 
-        private static IReadOnlyList<KeyValuePair<string, string>> ReadPairs(JsonObject owner, string member) =>
-            Array(owner, member).Select(n => n is JsonObject pair
+        private static IReadOnlyList<KeyValuePair<string, string>> ReadPairs(JsonDomObject owner, string member) =>
+            Array(owner, member).Select(n => n is JsonDomObject pair
                 ? new KeyValuePair<string, string>(Required(pair, "key"), Text(pair, "value") ?? string.Empty)
                 : throw Invalid($"\"{member}\" holds something other than key/value pairs")).ToArray();
 
-        private static IReadOnlyList<HostFeatureMask> ReadFeatureMasks(JsonObject owner, string member) =>
-            Array(owner, member).Select(n => n is JsonObject entry
+        private static IReadOnlyList<HostFeatureMask> ReadFeatureMasks(JsonDomObject owner, string member) =>
+            Array(owner, member).Select(n => n is JsonDomObject entry
                 ? new HostFeatureMask { Key = Required(entry, "key"), FeatureName = Text(entry, "featureName"), Value = Text(entry, "value") }
                 : throw Invalid($"\"{member}\" holds something other than feature masks")).ToArray();
 
-        private static string? Text(JsonObject owner, string member) => owner.Get(member) is JsonString s ? s.Value : null;
+        private static string? Text(JsonDomObject owner, string member) => owner.Get(member) is JsonDomString s ? s.Value : null;
 
-        private static string Required(JsonObject owner, string member) => Text(owner, member) ?? throw Invalid($"it has no \"{member}\"");
+        private static string Required(JsonDomObject owner, string member) => Text(owner, member) ?? throw Invalid($"it has no \"{member}\"");
 
         private static CpuidMaskException Invalid(string problem) => new CpuidMaskException(
             "SerializedObjectInvalid",

@@ -50,16 +50,16 @@ namespace CpuidMask.Vim.Masks
         /// <summary>The undo file's JSON (indented, LF line ends).</summary>
         public string ToJson()
         {
-            var changes = new JsonArray();
+            var changes = new JsonDomArray();
             foreach (var change in Changes)
             {
-                changes.Add(new JsonObject()
+                changes.Add(new JsonDomObject()
                     .Add("key", change.Key)
                     .Add("previous", change.PreviousValue)
                     .Add("applied", change.NewValue));
             }
 
-            return new JsonObject()
+            return new JsonDomObject()
                 .Add("server", Server)
                 .Add("vm", Vm)
                 .Add("moref", MoRef?.ToString())
@@ -75,8 +75,8 @@ namespace CpuidMask.Vim.Masks
         /// </summary>
         public static MaskUndoRecord Parse(string json, string sourceName)
         {
-            var root = JsonNode.Parse(json ?? throw new ArgumentNullException(nameof(json)), sourceName);
-            if (root is not JsonObject obj)
+            var root = JsonDomNode.Parse(json ?? throw new ArgumentNullException(nameof(json)), sourceName);
+            if (root is not JsonDomObject obj)
             {
                 throw Invalid(sourceName, root, "expected a JSON object with server, vm, moref, appliedAt and changes, as 'cpuidmask apply' writes.");
             }
@@ -84,19 +84,19 @@ namespace CpuidMask.Vim.Masks
             string server = RequiredString(obj, "server", sourceName);
             string vm = RequiredString(obj, "vm", sourceName);
             ManagedObjectReference? moRef = null;
-            if (obj.Get("moref") is JsonString moRefText && !ManagedObjectReference.TryParse(moRefText.Value, out moRef))
+            if (obj.Get("moref") is JsonDomString moRefText && !ManagedObjectReference.TryParse(moRefText.Value, out moRef))
             {
                 throw Invalid(sourceName, moRefText, $"\"moref\" is '{moRefText.Value}', not a reference such as VirtualMachine:vm-42.");
             }
 
             var appliedAt = DateTimeOffset.MinValue;
-            if (obj.Get("appliedAt") is JsonString at
+            if (obj.Get("appliedAt") is JsonDomString at
                 && !DateTimeOffset.TryParse(at.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out appliedAt))
             {
                 throw Invalid(sourceName, at, $"\"appliedAt\" is '{at.Value}', not a UTC time such as 2025-01-31T09:14:03Z.");
             }
 
-            if (obj.Get("changes") is not JsonArray list)
+            if (obj.Get("changes") is not JsonDomArray list)
             {
                 throw Invalid(sourceName, obj, "it has no \"changes\" array.");
             }
@@ -105,7 +105,7 @@ namespace CpuidMask.Vim.Masks
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var item in list)
             {
-                if (item is not JsonObject change)
+                if (item is not JsonDomObject change)
                 {
                     throw Invalid(sourceName, item, "each change must be an object with key, previous and applied.");
                 }
@@ -129,20 +129,20 @@ namespace CpuidMask.Vim.Masks
 
         public override string ToString() => $"{Vm} on {Server}: {string.Join(", ", Changes.Select(c => c.Key))}";
 
-        private static string RequiredString(JsonObject obj, string name, string sourceName) =>
-            obj.Get(name) is JsonString s && s.Value.Length > 0
+        private static string RequiredString(JsonDomObject obj, string name, string sourceName) =>
+            obj.Get(name) is JsonDomString s && s.Value.Length > 0
                 ? s.Value
                 : throw Invalid(sourceName, obj.Get(name) ?? obj, $"\"{name}\" is missing or not a non-empty string.");
 
-        private static string? OptionalString(JsonObject obj, string name, string sourceName) => obj.Get(name) switch
+        private static string? OptionalString(JsonDomObject obj, string name, string sourceName) => obj.Get(name) switch
         {
             null => null,
-            JsonNull _ => null,
-            JsonString s => s.Value,
+            JsonDomNull _ => null,
+            JsonDomString s => s.Value,
             var other => throw Invalid(sourceName, other, $"\"{name}\" must be a string or null."),
         };
 
-        private static CpuidMaskException Invalid(string sourceName, JsonNode at, string message) =>
+        private static CpuidMaskException Invalid(string sourceName, JsonDomNode at, string message) =>
             new CpuidMaskException(
                 VimErrorIds.UndoRecordInvalid,
                 ErrorKind.InvalidData,

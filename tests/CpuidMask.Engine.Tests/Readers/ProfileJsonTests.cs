@@ -47,11 +47,11 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             var profile = ProfileReader.Read(TestFiles.Format("bootcd-ivybridge.txt"));
 
-            var root = (JsonObject)JsonNode.Parse(ProfileJson.Write(profile), "x.json");
-            var leaves = ((JsonArray)root["leaves"]).Cast<JsonObject>().ToArray();
+            var root = (JsonDomObject)JsonDomNode.Parse(ProfileJson.Write(profile), "x.json");
+            var leaves = ((JsonDomArray)root["leaves"]).Cast<JsonDomObject>().ToArray();
 
-            var ext = leaves.Single(l => ((JsonString)l["leaf"]).Value == "0x80000001");
-            Assert.Equal(new[] { "ecx", "edx" }, ((JsonArray)ext["known"]).Cast<JsonString>().Select(s => s.Value));
+            var ext = leaves.Single(l => ((JsonDomString)l["leaf"]).Value == "0x80000001");
+            Assert.Equal(new[] { "ecx", "edx" }, ((JsonDomArray)ext["known"]).Cast<JsonDomString>().Select(s => s.Value));
             var dump = ProfileJson.Write(DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0]);
             Assert.DoesNotContain("\"known\"", dump);
         }
@@ -66,14 +66,14 @@ namespace CpuidMask.Engine.Tests.Readers
                 new FeatureInfo("XSAVE_YMM", 0xD, 0, CpuidRegister.Eax, 2),
             };
 
-            var root = (JsonObject)JsonNode.Parse(ProfileJson.Write(profile, features), "x.json");
+            var root = (JsonDomObject)JsonDomNode.Parse(ProfileJson.Write(profile, features), "x.json");
 
             Assert.Equal(new[] { "name", "source", "format", "vendor", "family", "model", "stepping", "brand", "leaves", "capabilities", "features" }, root.Keys);
-            Assert.Equal("GenuineIntel00306A9_IvyBridge_CPUID", ((JsonString)root["name"]).Value);
-            Assert.Equal("InstLatx64", ((JsonString)root["format"]).Value);
-            Assert.Equal("58", ((JsonNumber)root["model"]).Text);
-            Assert.Equal("Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz", ((JsonString)root["brand"]).Value);
-            var leaf7 = ((JsonArray)root["leaves"]).Cast<JsonObject>().Single(l => ((JsonString)l["leaf"]).Value == "0x7");
+            Assert.Equal("GenuineIntel00306A9_IvyBridge_CPUID", ((JsonDomString)root["name"]).Value);
+            Assert.Equal("InstLatx64", ((JsonDomString)root["format"]).Value);
+            Assert.Equal("58", ((JsonDomNumber)root["model"]).Text);
+            Assert.Equal("Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz", ((JsonDomString)root["brand"]).Value);
+            var leaf7 = ((JsonDomArray)root["leaves"]).Cast<JsonDomObject>().Single(l => ((JsonDomString)l["leaf"]).Value == "0x7");
             Assert.Equal("{\"leaf\":\"0x7\",\"subleaf\":0,\"eax\":\"0x00000000\",\"ebx\":\"0x00000281\",\"ecx\":\"0x00000000\",\"edx\":\"0x00000000\"}", leaf7.ToJson(false));
             Assert.Equal(
                 "[{\"name\":\"AVX\",\"leaf\":\"0x1\",\"subleaf\":0,\"register\":\"ecx\",\"bit\":28},{\"name\":\"XSAVE_YMM\",\"leaf\":\"0xD\",\"subleaf\":0,\"register\":\"eax\",\"bit\":2}]",
@@ -87,8 +87,8 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             var profile = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
             var root = ProfileJson.ToJsonObject(profile, new[] { new FeatureInfo("MOVBE", 1, 0, CpuidRegister.Ecx, 22) });
-            root["family"] = new JsonNumber(99L);
-            root["features"] = new JsonString("not even an array");
+            root["family"] = new JsonDomNumber(99L);
+            root["features"] = new JsonDomString("not even an array");
 
             var back = ProfileJson.FromJsonObject(root, "edited.json");
 
@@ -118,7 +118,7 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
             var b = DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0];
-            string text = new JsonArray(new JsonNode[] { ProfileJson.ToJsonObject(a), ProfileJson.ToJsonObject(b) }).ToJson(true);
+            string text = new JsonDomArray(new JsonDomNode[] { ProfileJson.ToJsonObject(a), ProfileJson.ToJsonObject(b) }).ToJson(true);
 
             var profiles = ProfileReader.Parse(text, "two.json");
 
@@ -164,7 +164,7 @@ namespace CpuidMask.Engine.Tests.Readers
             var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
             var b = ProfileReader.Read(TestFiles.Format("vsphere-host-ivybridge.json"));
 
-            var root = (JsonArray)JsonNode.Parse(ProfileJson.WriteAll(new[] { a, b }, p => new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }), "hosts.json");
+            var root = (JsonDomArray)JsonDomNode.Parse(ProfileJson.WriteAll(new[] { a, b }, p => new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }), "hosts.json");
 
             Assert.Equal(2, root.Count);
             Assert.Equal(ProfileJson.ToJsonObject(a, new[] { new FeatureInfo("SSE2", 1, 0, CpuidRegister.Edx, 26) }).ToJson(), root[0].ToJson());
@@ -176,7 +176,7 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             var a = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
 
-            Assert.Single((JsonArray)JsonNode.Parse(ProfileJson.WriteAll(new[] { a }), "one.json"));
+            Assert.Single((JsonDomArray)JsonDomNode.Parse(ProfileJson.WriteAll(new[] { a }), "one.json"));
             Assert.Throws<System.ArgumentException>(() => ProfileJson.WriteAll(System.Array.Empty<CpuidProfile>()));
         }
 

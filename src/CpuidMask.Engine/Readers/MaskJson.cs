@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Json;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
+
+namespace CpuidMask.Engine.Readers
+{
+    /// <summary>
+    /// The JSON form of a computed mask (what <c>cpuidmask mask --format json</c> prints), and reading a mask back
+    /// from it:
+    /// <code>
+    /// {"hosts": [{"name", "source", "vendor", "brand"}], "baseline": "intel-westmere" or null,
+    ///  "vmx": ["cpuid.1.ecx = \"--00-0---0----0-----------------\""],
+    ///  "extraConfig": {"cpuid.1.ecx": "--00-0---0----0-----------------"},
+    ///  "featMask": {"featMask.vm.cpuid.AVX": "Val:0"},
+    ///  "hidden": [{"name", "label", "leaf", "subleaf", "register", "bit", "vsphereKey", "description",
+    ///              "reason", "explanation", "presentOn": [], "missingOn": []}],
+    ///  "proof": {"passed", "hosts": [{"name", "guestFeatures": []}],
+    ///            "directions": [{"source", "destination", "allowed", "vendorMismatch", "blockers": [feature], "unverified": [feature]}]}}
+    /// </code>
+    /// A mask of a baseline adds <c>"baselineLabel"</c>, <c>"complete"</c> (no hosts given), <c>"lines"</c> (what each
+    /// register line hides) and <c>"passedThrough"</c> (the baseline's speculation controls left visible).
+    /// <para>
+    /// Reading takes the mask from <c>"extraConfig"</c> alone, the keys and values written to the VM; everything else
+    /// is the explanation for people. <c>"featMask"</c> is the same hiding by feature name, the alternative for hardware
+    /// version 9 and later (<c>--format featmask</c>), and is not part of the mask read back.
+    /// </para>
+    /// </summary>
+    public static class MaskJson
+    {
+        private const string MalformedId = "MaskFileMalformed";
+
+        private const string ExtraConfigMember = "extraConfig";
+
+        /// <summary>The document, indented with two spaces and LF line ends.</summary>
+        public static string Write(GeneratedMask result, bool indented = true) => ToJsonObject(result).ToJson(indented);
+
+        /// <summary>The document as a DOM.</summary>
+        public static JsonDomObject ToJsonObject(GeneratedMask result)
+        {
+            if (result == null)
+            {
+                throw new ArgumentNullException(nameof(result));
+            }
+
+            var extraConfig = new JsonDomObject();
+            foreach (var pair in result.Mask.ToExtraConfig())
+            {
+                extraConfig.Add(pair.Key, pair.Value);
+            }
+
+            var featMask = new JsonDomObject();
+            foreach (var pair in result.FeatMask.ToExtraConfig())
+            {
+                featMask.Add(pair.Key, pair.Value);
+            }
+
+            var hidden = new JsonDomArray();
+            foreach (var h in result.Hidden)
+            {
+                hidden.Add(Feature(h.Feature)
+                    .Add("reason", h.Reason.ToString())
+                    .Add("explanation", h.Explanation)
+                    .Add("presentOn", Strings(h.PresentOn))
+                    .Add("missingOn", Strings(h.MissingOn)));
+            }
+
+            var proofHosts = new JsonDomArray();
+            foreach (var view in result.Proof.Hosts)
+            {
+                proofHosts.Add(new JsonDomObject()
+                    .Add("name", view.HostName)
+                    .Add("guestFeatures", Strings(view.GuestFeatures.Select(f => f.Name))));
+            }
+
+            var document = new JsonDomObject()
+                .Add("hosts", new JsonDomArray(result.Profiles.Select(Host)))
+                .Add("baseline", result.Baseline?.Key)
+                .Add("vmx", Strings(result.Mask.ToVmxLines()))
+                .Add("extraConfig", extraConfig)
+                .Add("featMask", featMask)
+                .Add("hidden", hidden)
+                .Add("proof", new JsonDomObject()
+                    .Add("passed", result.Proof.Passed)
+                    .Add("hosts", proofHosts)
+                    .Add("directions", new JsonDomArray(result.Proof.Directions.Select(Direction))));
+            if (result.Baseline is Baseline baseline)
+            {
+                var lines = new JsonDomArray();
+                foreach (var line in BaselineMaskGenerator.Explain(result))
+                {
+                    lines.Add(new JsonDomObject()
+                        .Add("key", line.Key.ToString())
+                        .Add("documentedEvcRegister", line.IsDocumentedEvcRegister)
+                        .Add("hides", Strings(line.Hidden.Select(f => f.Name)))
+                        .Add("note", line.Note));
+                }
+
+                document
+                    .Add("baselineLabel", baseline.Label)
+                    .Add("complete", result.Profiles.Count == 0)
+                    .Add("lines", lines)
+                    .Add("passedThrough", Strings(baseline.Controls.Where(c => !result.Hidden.Any(h => h.Feature.Name == c.Name)).Select(c => c.Name)));
+            }
+
+            return document;
+        }
+
+        /// <summary>
+        /// Reads the mask of a mask JSON document: the keys and values of its <c>"extraConfig"</c> object. Errors name
+        /// <paramref name="sourceName"/>, the line and the key: JsonMalformed for text that is not JSON, MaskFileMalformed
+        /// for a document of another shape or a value that is not a string, and the errors of the mask keys and values.
+        /// </summary>
+        public static VmMask Read(string text, string sourceName)
+        {
+            var root = JsonDomNode.Parse(text ?? throw new ArgumentNullException(nameof(text)), sourceName);
+            if (!(root is JsonDomObject document) || !(document.Get(ExtraConfigMember) is JsonDomObject extraConfig))
+            {
+                throw Malformed(sourceName, root, $"expected a JSON object with an \"{ExtraConfigMember}\" object, as 'cpuidmask mask --format json' prints.");
+            }
+
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (var member in extraConfig)
+            {
+                if (!(member.Value is JsonDomString value))
+                {
+                    throw Malformed(sourceName, member.Value, $"key '{member.Key}' has {JsonReading.Describe(member.Value)}; a mask value is a string, e.g. \"--00-0---0----0-----------------\".");
+                }
+
+                if (!VmMask.IsMaskConfigKey(member.Key))
+                {
+                    throw new CpuidMaskException("MaskKeyMalformed", ErrorKind.InvalidData, $"{Where(sourceName, member.Value)}: extraConfig key '{member.Key}' is not a CPUID mask key.", sourceName);
+                }
+
+                pairs.Add(new KeyValuePair<string, string>(member.Key, value.Value));
+            }
+
+            return VmMask.FromExtraConfig(pairs, sourceName);
+        }
+
+        private static JsonDomObject Feature(FeatureDefinition f) => new JsonDomObject()
+            .Add("name", f.Name)
+            .Add("label", f.DisplayName)
+            .Add("leaf", LeafKey.FormatLeaf(f.Leaf))
+            .Add("subleaf", (long)f.Subleaf)
+            .Add("register", f.Register.ToName())
+            .Add("bit", f.Bit)
+            .Add("vsphereKey", f.VSphereKey)
+            .Add("description", f.Description);
+
+        private static JsonDomNode Host(CpuidProfile p) => new JsonDomObject()
+            .Add("name", p.Name)
+            .Add("source", p.Source)
+            .Add("vendor", p.Vendor)
+            .Add("brand", p.Brand);
+
+        private static JsonDomNode Direction(MigrationCheck check) => new JsonDomObject()
+            .Add("source", check.Source)
+            .Add("destination", check.Destination)
+            .Add("allowed", check.Allowed)
+            .Add("vendorMismatch", check.VendorMismatch)
+            .Add("blockers", new JsonDomArray(check.Blockers.Select(b => (JsonDomNode)Feature(b.Feature))))
+            .Add("unverified", new JsonDomArray(check.Unverified.Select(b => (JsonDomNode)Feature(b.Feature))));
+
+        private static JsonDomArray Strings(IEnumerable<string> values) => new JsonDomArray(values.Select(v => (JsonDomNode)new JsonDomString(v)));
+
+        private static string Where(string sourceName, JsonDomNode at) =>
+            at.Line > 0 ? string.Format(CultureInfo.InvariantCulture, "{0} line {1}", sourceName, at.Line) : sourceName;
+
+        private static CpuidMaskException Malformed(string sourceName, JsonDomNode at, string message) =>
+            new CpuidMaskException(MalformedId, ErrorKind.InvalidData, $"{Where(sourceName, at)}: {message}", sourceName);
+    }
+}

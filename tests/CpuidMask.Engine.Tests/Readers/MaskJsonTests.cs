@@ -1,0 +1,125 @@
+using System.IO;
+using System.Linq;
+using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Json;
+using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Readers;
+using CpuidMask.Engine.Tests.Analysis;
+using Xunit;
+
+namespace CpuidMask.Engine.Tests.Readers
+{
+    public class MaskJsonTests
+    {
+        private static GeneratedMask WorkedCase => new MaskGenerator().Generate(new[] { DumpProfiles.Find("Avoton"), DumpProfiles.Find("00306A9_IvyBridge_") });
+
+        [Fact]
+        public void Write_WorkedCase_ReadsBackAsTheSameMask()
+        {
+            var result = WorkedCase;
+
+            var mask = MaskJson.Read(MaskJson.Write(result), "mask.json");
+
+            Assert.Equal(result.Mask.ToVmxLines(), mask.ToVmxLines());
+            Assert.Equal(4, mask.Registers.Count);
+        }
+
+        [Fact]
+        public void Write_WorkedCase_HasTheDocumentedMembersInOrder()
+        {
+            var document = (JsonDomObject)JsonDomNode.Parse(MaskJson.Write(WorkedCase), "mask.json");
+
+            Assert.Equal(new[] { "hosts", "baseline", "vmx", "extraConfig", "featMask", "hidden", "proof" }, document.Keys);
+            Assert.IsType<JsonDomNull>(document["baseline"]);
+            Assert.Equal("--00-0---0----0-----------------", ((JsonDomString)((JsonDomObject)document["extraConfig"])["cpuid.1.ecx"]).Value);
+            Assert.Equal("Val:0", ((JsonDomString)((JsonDomObject)document["featMask"])["featMask.vm.cpuid.AVX"]).Value);
+            var avx = ((JsonDomArray)document["hidden"]).Cast<JsonDomObject>().Single(h => ((JsonDomString)h["name"]).Value == "AVX");
+            Assert.Equal(
+                new[] { "name", "label", "leaf", "subleaf", "register", "bit", "vsphereKey", "description", "reason", "explanation", "presentOn", "missingOn" },
+                avx.Keys);
+            Assert.True(((JsonDomBool)((JsonDomObject)document["proof"])["passed"]).Value);
+        }
+
+        [Fact]
+        public void Write_BaselineMask_AddsTheBaselineMembersAndReadsBack()
+        {
+            var result = new BaselineMaskGenerator().Generate("intel-westmere");
+
+            string json = MaskJson.Write(result);
+            var document = (JsonDomObject)JsonDomNode.Parse(json, "westmere.json");
+
+            Assert.Equal("intel-westmere", ((JsonDomString)document["baseline"]).Value);
+            Assert.Equal(new[] { "baselineLabel", "complete", "lines", "passedThrough" }, document.Keys.Skip(7));
+            Assert.True(((JsonDomBool)document["complete"]).Value);
+            Assert.Equal(result.Mask.ToVmxLines(), MaskJson.Read(json, "westmere.json").ToVmxLines());
+        }
+
+        [Theory]
+        [InlineData("[1, 2]", "mask.json line 1: expected a JSON object with an \"extraConfig\" object")]
+        [InlineData("{\"vmx\": []}", "mask.json line 1: expected a JSON object with an \"extraConfig\" object")]
+        [InlineData("{\n  \"extraConfig\": {\n    \"cpuid.1.ecx\": 12\n  }\n}", "mask.json line 3: key 'cpuid.1.ecx' has 12; a mask value is a string")]
+        [InlineData("{\"extraConfig\": {\"cpuid.1.ecx\": null}}", "mask.json line 1: key 'cpuid.1.ecx' has null")]
+        [InlineData("{\"extraConfig\": {\"cpuid.1.ecx\": [\"--\"]}}", "mask.json line 1: key 'cpuid.1.ecx' has an array")]
+        public void Read_WrongShapeOrValue_IsMaskFileMalformedNamingFileLineAndKey(string json, string message)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal("MaskFileMalformed", ex.ErrorId);
+            Assert.StartsWith(message, ex.Message);
+        }
+
+        [Fact]
+        public void Read_NotJson_IsJsonMalformedWithLineAndColumn()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read("{\"extraConfig\": {\n\"cpuid.1.ecx\" \"x\"}}", "mask.json"));
+
+            Assert.Equal("JsonMalformed", ex.ErrorId);
+            Assert.StartsWith("mask.json line 2, column 15:", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("{\"extraConfig\": {}}", true)]
+        [InlineData("\uFEFF\n  {", true)]
+        [InlineData("cpuid.1.ecx = \"--------------------------------\"", false)]
+        [InlineData("# {comment}\ncpuid.1.ecx = \"--------------------------------\"", false)]
+        [InlineData("", false)]
+        public void IsJson_LooksAtTheFirstCharacterThatIsNotWhiteSpace(string text, bool json)
+        {
+            Assert.Equal(json, MaskFile.IsJson(text));
+        }
+
+        [Fact]
+        public void Read_EitherForm_GivesTheSameMask()
+        {
+            var result = WorkedCase;
+
+            var fromJson = MaskFile.Read(MaskJson.Write(result), "mask.json");
+            var fromVmx = MaskFile.Read(string.Join("\n", result.ToVmxLines()), "mask.vmx");
+
+            Assert.Equal(fromVmx.ToVmxLines(), fromJson.ToVmxLines());
+        }
+
+        [Fact]
+        public void ReadFile_MissingFile_IsMaskFileNotFound()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskFile.ReadFile(Path.Combine(Path.GetTempPath(), "no-such-mask-file.json")));
+
+            Assert.Equal("MaskFileNotFound", ex.ErrorId);
+        }
+
+        [Fact]
+        public void ReadFile_LargerThanAnyMask_IsRefusedWithoutReadingItAll()
+        {
+            using var file = new TestFiles.Scratch("huge.vmx", string.Empty);
+            using (var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Write))
+            {
+                stream.SetLength(MaskFile.MaxBytes + 1);
+            }
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskFile.ReadFile(file.Path));
+
+            Assert.Equal("MaskFileTooLarge", ex.ErrorId);
+            Assert.Contains(file.Path, ex.Message);
+        }
+    }
+}
