@@ -21,6 +21,7 @@ namespace CpuidMask.Cli
             RemedyKind.ListFeatures => "'cpuidmask features' lists them.",
             RemedyKind.ListBaselines => "'cpuidmask baselines' lists them.",
             RemedyKind.HideByName => "On hardware version 9 and later prefer --format featmask, which hides these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (--format pervmevc, apply --method PerVmEvc).",
+            RemedyKind.AllowUnguarded => "--allow-unguarded writes anyway, reading the VM again just before the write and comparing instead.",
             _ => string.Empty,
         };
     }

@@ -85,35 +85,8 @@ namespace CpuidMask.Cli
             return paths;
         }
 
-        /// <summary>Writes the record, refusing to replace a file (another run may have made it since).</summary>
-        public static void Write(string path, MaskUndoRecord record)
-        {
-            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            writer.Write(record.ToJson());
-        }
+        public static VmUndoRecord Read(string path) => UndoFileJournal.Read(path);
 
-        public static MaskUndoRecord Read(string path)
-        {
-            if (!File.Exists(path))
-            {
-                throw new CpuidMaskException("UndoFileNotFound", ErrorKind.ObjectNotFound, $"Undo file '{path}' does not exist.", path);
-            }
-
-            return MaskUndoRecord.Parse(File.ReadAllText(path), path);
-        }
-
-        /// <summary>A VM name as a file-name part: characters no file system takes become '_'.</summary>
-        public static string SafeName(string name)
-        {
-            var invalid = new HashSet<char>(Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|', ' ' }));
-            var text = new StringBuilder(name.Length);
-            foreach (char c in name)
-            {
-                text.Append(invalid.Contains(c) || char.IsControl(c) ? '_' : c);
-            }
-
-            return text.Length == 0 ? "vm" : text.ToString();
-        }
+        private static string SafeName(string name) => UndoFileJournal.SafeName(name);
     }
 }

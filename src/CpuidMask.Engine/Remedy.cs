@@ -21,6 +21,9 @@ namespace CpuidMask.Engine
 
         /// <summary>Hide the features by name instead: named feature masks (hardware version 9+) or per-VM EVC (14+).</summary>
         HideByName,
+
+        /// <summary>Write without vCenter's change-version guard, the VM read again and compared just before the write instead.</summary>
+        AllowUnguarded,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>

@@ -78,6 +78,18 @@ namespace CpuidMask.Vim
         /// <summary>An EVC mode key that neither the vCenter nor the baseline catalog knows.</summary>
         public const string EvcModeNotFound = "EvcModeNotFound";
 
+        /// <summary>A change was sent but its answer lost; the outcome comes with it.</summary>
+        public const string WriteInterrupted = "VmWriteInterrupted";
+
+        /// <summary>vCenter's answer lacks config.changeVersion, the guard against lost updates.</summary>
+        public const string ChangeVersionMissing = "VmChangeVersionMissing";
+
+        /// <summary>An undo record names a VM that is not the one its reference points to now.</summary>
+        public const string UndoVmMismatch = "UndoVmMismatch";
+
+        /// <summary>The undo record could not be stored before a change, so the change was not made.</summary>
+        public const string UndoJournalFailed = "UndoRecordNotWritten";
+
         /// <summary>A mask or EVC mode made for one CPU vendor, for a VM whose host has another vendor's CPU.</summary>
         public const string VendorMismatch = "CpuVendorMismatch";
 

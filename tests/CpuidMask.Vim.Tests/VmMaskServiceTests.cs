@@ -172,17 +172,54 @@ namespace CpuidMask.Vim.Tests
                 record.Changes.Select(c => (c.Key, c.PreviousValue, c.NewValue)),
                 back.Changes.Select(c => (c.Key, c.PreviousValue, c.NewValue)));
             Assert.Equal(json, back.ToJson());
+            Assert.Equal("undo.json", back.Source);
+            Assert.Null(back.Outcome);
+            Assert.Equal(VmChangeOutcome.Unknown, ((MaskUndoRecord)VmUndoRecord.Parse(record.WithOutcome(VmChangeOutcome.Unknown).ToJson(), "u")).Outcome);
+        }
+
+        [Fact]
+        public void EvcUndoRecord_RoundTripsThroughJson_WithItsPreviousAndAppliedMasks()
+        {
+            var record = new EvcUndoRecord(
+                "vc01.example.com",
+                "app01",
+                App01,
+                new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero),
+                new[] { new HostFeatureMask { Key = "cpuid.AES", FeatureName = "cpuid.AES", Value = "Val:1" } },
+                new[] { new HostFeatureMask { Key = "cpuid.AES", FeatureName = "cpuid.AES", Value = "Val:1" }, new HostFeatureMask { Key = "cpuid.AVX", FeatureName = "cpuid.AVX", Value = "Val:1" } },
+                "intel-sandybridge",
+                "GenuineIntel",
+                VmChangeOutcome.Pending);
+
+            string json = record.ToJson();
+            var back = Assert.IsType<EvcUndoRecord>(VmUndoRecord.Parse(json, "undo.json"));
+
+            Assert.Contains("\"kind\": \"perVmEvc\"", json);
+            Assert.Contains("\"outcome\": \"pending\"", json);
+            Assert.Equal(new[] { "cpuid.AES=Val:1" }, back.Previous.Select(m => m.Key + "=" + m.Value));
+            Assert.Equal(new[] { "cpuid.AES=Val:1", "cpuid.AVX=Val:1" }, back.Applied.Select(m => m.Key + "=" + m.Value));
+            Assert.Equal("intel-sandybridge", back.EvcModeKey);
+            Assert.Equal(VmChangeOutcome.Pending, back.Outcome);
+            Assert.Equal(json, back.ToJson());
+            Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
         }
 
         [Theory]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"guestinfo.owner\",\"previous\":null,\"applied\":\"x\"}]}", "'guestinfo.owner' is not a CPUID mask key")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\"}", "no \"changes\" array")]
         [InlineData("{\"vm\":\"a\",\"changes\":[]}", "\"server\" is missing")]
-        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"moref\":\"vm42\",\"changes\":[]}", "\"moref\" is 'vm42'")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"moref\":\"vm42\",\"changes\":[]}", "\"moref\" must be a VM's reference")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"moref\":\"HostSystem:host-9\",\"changes\":[]}", "\"moref\" must be a VM's reference")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":\"not a mask at all\",\"applied\":null}]}", "the previous value of 'cpuid.1.ecx', \"not a mask at all\", is not a value that key can hold")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"featMask.vm.cpuid.AVX\",\"previous\":\"garbage\",\"applied\":\"Val:0\"}]}", "is not a value that key can hold")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":null,\"applied\":null},{\"key\":\"CPUID.01.ECX\",\"previous\":null,\"applied\":null}]}", "'CPUID.01.ECX' and 'cpuid.1.ecx' are the same key")]
+        [InlineData("{\"kind\":\"other\",\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[]}", "\"kind\" is 'other'")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"outcome\":\"maybe\",\"changes\":[]}", "\"outcome\" must be pending, applied, not-applied or unknown")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"yes\"}],\"applied\":[]}", "'cpuid.AVX = yes' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
         public void UndoRecord_Unusable_FailsNamingTheFileAndWhatIsWrong(string json, string expected)
         {
-            var ex = Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
+            var ex = Assert.Throws<CpuidMaskException>(() => VmUndoRecord.Parse(json, "undo.json"));
 
             Assert.Equal(VimErrorIds.UndoRecordInvalid, ex.ErrorId);
             Assert.StartsWith("undo.json", ex.Message);

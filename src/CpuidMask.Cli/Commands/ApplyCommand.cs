@@ -18,9 +18,10 @@ namespace CpuidMask.Cli.Commands
 
         public override string Help =>
 @"Usage: cpuidmask apply --server URL [--user U] --vm NAME... --mask-file F|--baseline KEY
-                      [--replace] [--force] [--what-if] [--undo-file OUT]
+                      [--replace] [--force] [--what-if] [--undo-file OUT] [--parallel N]
+                      [--timeout SECONDS] [--allow-unguarded] [--json]
        cpuidmask apply --server URL [--user U] --vm NAME... --method PerVmEvc --baseline KEY|none
-                      [--what-if]
+                      [--what-if] [--undo-file OUT] [--parallel N] [--timeout SECONDS] [--json]
 
 Writes a CPUID mask to each VM's extraConfig, safely:
   - only the CPUID mask keys whose value changes are sent (cpuid.*, featMask.vm.cpuid.*),
@@ -32,8 +33,15 @@ Writes a CPUID mask to each VM's extraConfig, safely:
     error (MaskNotPersisted), not a success;
   - powered-on and suspended VMs are refused unless --force: masks apply only at the
     VM's next power-on anyway.
-For each VM it prints the keys changed with their previous values, and writes an undo
-file that 'cpuidmask undo' uses to put the previous values back.
+  - the undo file is written BEFORE the VM is changed (outcome ""pending"") and completed
+    afterwards (applied, not-applied, unknown); a folder that cannot take it stops the run
+    before any write, so no VM is ever changed without its undo file;
+  - if an answer is lost (connection dropped, server frozen, --timeout, Ctrl+C), the VM is
+    read again and reported applied, not applied or unknown, and the VMs not yet started
+    are reported not attempted instead of each waiting for the server.
+For each VM it prints the keys changed with their previous values, and the undo file that
+'cpuidmask undo' uses to put the previous values back. VMs are changed up to --parallel at
+a time and reported in the order given.
 
 F holds the .vmx lines 'cpuidmask mask --format vmx' prints (or a .vmx file's cpuid
 lines), or the JSON of 'cpuidmask mask --format json'. --baseline KEY writes an EVC
@@ -44,8 +52,8 @@ one ApplyEvcModeVM_Task with the vCenter's own EVCMode.featureMask when it offer
 mode in capability.supportedEVCMode, else the mask computed from cpuidmask's baseline
 catalog; --baseline none clears it. Checked first, each with its own error: hardware
 version vmx-14+, VM powered off (no --force: vSphere refuses), and the VM's
-capability.perVmEvcSupported. runtime.featureMask is read back and compared. No undo
-file: apply the previous mode again, or none.
+capability.perVmEvcSupported. runtime.featureMask is read back and compared. The undo
+file holds the VM's previous per-VM EVC mask; 'cpuidmask undo' applies it again.
 
 Options:
   --vm NAME...         the VMs (names or wildcards; a name that matches no VM is an
@@ -63,11 +71,21 @@ Options:
                        default cpuidmask-undo-<vm>-<UTC time>.json in the current
                        directory; OUT may be a directory, or a file name (with {vm} in it
                        when several VMs match, e.g. undo-{vm}.json). Existing files are
-                       never overwritten. Written only for VMs that were changed.
+                       never overwritten. Written (before the write) only for VMs that
+                       are changed.
+  --parallel N         change at most N VMs at once (default 8; 1 for one at a time)
+  --timeout SECONDS    stop the whole run after SECONDS: VMs under way are read again and
+                       reported, the rest not attempted (default: no limit)
+  --allow-unguarded    write even when vCenter's answer lacks config.changeVersion (the
+                       guard against lost updates): the VM is read again just before the
+                       write and compared instead (default: refuse)
+  --json               print every VM's outcome as one JSON array (vm, moref, server,
+                       status, verified, changes, undoFile, error) instead of text
 
 " + VCenterOptions.HelpText + @"
 Exit codes: 0 every VM applied or unchanged, 2 bad input, any vCenter error, or any VM
-failed (the others are still done; each failure is on stderr, naming the VM).
+failed, not applied, unknown or not attempted (the others are still done; each failure is
+on stderr, naming the VM).
 
 Example:
   cpuidmask mask --server vc01 --host esx01 esx02 --format vmx > mask.vmx
@@ -75,9 +93,9 @@ Example:
   cpuidmask apply --server vc01 --vm app01 --method PerVmEvc --baseline intel-haswell
 ";
 
-        public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--replace", "--force", "--what-if" });
+        public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--replace", "--force", "--what-if", "--allow-unguarded", "--json" });
 
-        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--mask-file", "--undo-file", "--method", "--baseline" });
+        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--mask-file", "--undo-file", "--method", "--baseline", "--parallel", "--timeout" });
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--vm" };
 
@@ -121,59 +139,45 @@ Example:
                 Force = args.Has("--force"),
                 WhatIf = args.Has("--what-if"),
                 MaskCpuVendor = generated?.CpuVendor,
+                AllowUnguarded = args.Has("--allow-unguarded"),
             };
             if (mask.IsEmpty && options.Mode == MaskWriteMode.Merge)
             {
                 context.Err.WriteLine($"cpuidmask apply: note: {maskFile} holds no mask lines; merging it changes nothing (use --replace to remove the VMs' CPUID masks).");
             }
 
+            int parallel = RunDeadline.Parallelism(args);
+            var writer = new VmChangeReportWriter(context, Name, args.Has("--json"));
             var vcenter = VCenterOptions.From(args, context);
-            bool failed = false;
+            using (var deadline = new RunDeadline(args))
             using (var client = vcenter.Connect(context))
             {
-                var service = new VmMaskService(client);
-                var vms = ReadVms(service, client.ServerName, names);
-
-                var undoPaths = options.WhatIf
-                    ? new Dictionary<string, string>()
-                    : UndoFiles.Plan(args.Value("--undo-file"), vms.Select(v => v.Name).ToArray(), context, DateTime.UtcNow);
-                foreach (var vm in vms)
-                {
-                    MaskApplyResult result;
-                    try
-                    {
-                        result = VimCall.Run(() => service.ApplyAsync(vm.Record, mask, options));
-                    }
-                    catch (MaskNotPersistedException ex)
-                    {
-                        MaskWriteOutput.Write(context.Out, ex.Result);
-                        SaveUndo(context, undoPaths, ex.Result);
-                        Fail(context, Name, vm.Name, ex);
-                        failed = true;
-                        continue;
-                    }
-                    catch (CpuidMaskException ex)
-                    {
-                        Fail(context, Name, vm.Name, ex);
-                        failed = true;
-                        continue;
-                    }
-
-                    MaskWriteOutput.Write(context.Out, result);
-                    if (result.Written)
-                    {
-                        SaveUndo(context, undoPaths, result);
-                    }
-                }
+                var vms = ReadVms(new VmMaskService(client), client.ServerName, names);
+                var journal = options.WhatIf ? null : Journal(args, context, vms);
+                var service = new VmMaskService(client) { Journal = journal };
+                VimCall.Run(() => VmBatch.RunAsync(
+                    vms,
+                    (vm, token) => service.ApplyAsync(vm.Record, mask, options, token),
+                    options.WhatIf ? 1 : parallel,
+                    deadline.Token,
+                    done => writer.Add(
+                        done.Index,
+                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.PathOf(done.Item.Name)) },
+                        done.Result != null ? o => MaskWriteOutput.Write(o, done.Result) : (done.Error as MaskNotPersistedException)?.Result is MaskApplyResult notKept ? o => MaskWriteOutput.Write(o, notKept) : (Action<System.IO.TextWriter>?)null)));
             }
 
-            return failed ? Program.ExitBadInput : Program.ExitOk;
+            writer.Finish();
+            return writer.AnyFailed ? Program.ExitBadInput : Program.ExitOk;
         }
+
+        /// <summary>The run's undo files, planned and proven writable before any VM is changed.</summary>
+        private static UndoFileJournal Journal(Arguments args, CliContext context, IReadOnlyList<StoredVmMask> vms) =>
+            new UndoFileJournal(UndoFiles.Plan(args.Value("--undo-file"), vms.Select(v => v.Name).ToArray(), context, DateTime.UtcNow));
 
         private int RunPerVmEvc(Arguments args, CliContext context, IReadOnlyList<string> names)
         {
             string baseline = args.Value("--baseline") ?? throw Arguments.Usage("--method PerVmEvc needs --baseline KEY (an EVC mode such as intel-haswell), or --baseline none to clear per-VM EVC.");
-            foreach (string option in new[] { "--mask-file", "--undo-file" })
+            foreach (string option in new[] { "--mask-file" })
             {
                 if (args.Value(option) != null)
                 {
@@ -187,44 +191,53 @@ Example:
             }
 
             bool whatIf = args.Has("--what-if");
+            int parallel = RunDeadline.Parallelism(args);
+            var writer = new VmChangeReportWriter(context, Name, args.Has("--json"));
             var vcenter = VCenterOptions.From(args, context);
-            bool failed = false;
+            using (var deadline = new RunDeadline(args))
             using (var client = vcenter.Connect(context))
             {
                 var vms = ReadVms(new VmMaskService(client), client.ServerName, names);
-                var service = new PerVmEvcService(client);
+                var journal = whatIf ? null : Journal(args, context, vms);
+                var service = new PerVmEvcService(client) { Journal = journal };
                 var request = VimCall.Run(() => service.ResolveModeAsync(baseline));
-                context.Out.WriteLine(request.EvcModeKey == null
-                    ? "Per-VM EVC: clear (empty mask)"
-                    : $"Per-VM EVC mode {request.EvcModeKey}: {request.Mask.Count} feature mask entries, {request.Source}");
-                foreach (var vm in vms)
+                if (!args.Has("--json"))
                 {
-                    try
-                    {
-                        var result = VimCall.Run(() => service.ApplyAsync(vm.Record, request, whatIf));
-                        string what = result.Status switch
-                        {
-                            MaskApplyStatus.Unchanged => "unchanged (it already has exactly this mask; nothing was sent)",
-                            MaskApplyStatus.WhatIf => "what if: would apply it; nothing was written",
-                            _ => "applied, verified by reading runtime.featureMask back",
-                        };
-                        context.Out.WriteLine($"{result.VmName} ({result.MoRef} on {result.Server}): {what}");
-                        context.Out.WriteLine($"  previous runtime.featureMask: {(result.Previous.Count == 0 ? "(none)" : result.Previous.Count + " entries")}");
-                        if (result.Status == MaskApplyStatus.Applied)
-                        {
-                            context.Out.WriteLine($"  runtime.featureMask now: {(result.ReadBack.Count == 0 ? "(none; per-VM EVC cleared)" : result.ReadBack.Count + " entries")}");
-                            context.Out.WriteLine("  Takes effect at the VM's next power-on.");
-                        }
-                    }
-                    catch (CpuidMaskException ex)
-                    {
-                        Fail(context, Name, vm.Name, ex);
-                        failed = true;
-                    }
+                    context.Out.WriteLine(request.EvcModeKey == null
+                        ? "Per-VM EVC: clear (empty mask)"
+                        : $"Per-VM EVC mode {request.EvcModeKey}: {request.Mask.Count} feature mask entries, {request.Source}");
                 }
+
+                VimCall.Run(() => VmBatch.RunAsync(
+                    vms,
+                    (vm, token) => service.ApplyAsync(vm.Record, request, whatIf, token),
+                    whatIf ? 1 : parallel,
+                    deadline.Token,
+                    done => writer.Add(
+                        done.Index,
+                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.PathOf(done.Item.Name)) },
+                        done.Result == null ? null : o => WriteEvc(o, done.Result))));
             }
 
-            return failed ? Program.ExitBadInput : Program.ExitOk;
+            writer.Finish();
+            return writer.AnyFailed ? Program.ExitBadInput : Program.ExitOk;
+        }
+
+        internal static void WriteEvc(System.IO.TextWriter o, PerVmEvcResult result)
+        {
+            string what = result.Status switch
+            {
+                MaskApplyStatus.Unchanged => "unchanged (it already has exactly this mask; nothing was sent)",
+                MaskApplyStatus.WhatIf => "what if: would apply it; nothing was written",
+                _ => "applied, verified by reading runtime.featureMask back",
+            };
+            o.WriteLine($"{result.VmName} ({result.MoRef} on {result.Server}): {what}");
+            o.WriteLine($"  previous runtime.featureMask: {(result.Previous.Count == 0 ? "(none)" : result.Previous.Count + " entries")}");
+            if (result.Status == MaskApplyStatus.Applied)
+            {
+                o.WriteLine($"  runtime.featureMask now: {(result.ReadBack.Count == 0 ? "(none; per-VM EVC cleared)" : result.ReadBack.Count + " entries")}");
+                o.WriteLine("  Takes effect at the VM's next power-on.");
+            }
         }
 
         private static IReadOnlyList<StoredVmMask> ReadVms(VmMaskService service, string server, IReadOnlyList<string> names)
@@ -244,35 +257,6 @@ Example:
                 ErrorKind.ObjectNotFound,
                 $"No VM on {server} matches {string.Join(", ", names.Select(n => "'" + n + "'"))}; nothing was written.",
                 names[0]);
-        }
-
-        internal static void Fail(CliContext context, string command, string vm, CpuidMaskException ex)
-        {
-            context.Err.WriteLine($"cpuidmask {command}: {vm}: {RemedyWording.Describe(ex)}");
-            context.Err.WriteLine($"  (error {ex.ErrorId})");
-        }
-
-        private static void SaveUndo(CliContext context, IReadOnlyDictionary<string, string> paths, MaskApplyResult result)
-        {
-            if (!paths.TryGetValue(result.VmName, out var path))
-            {
-                return;
-            }
-
-            try
-            {
-                UndoFiles.Write(path, result.ToUndoRecord());
-                context.Out.WriteLine($"  undo file: {path}");
-            }
-            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
-            {
-                // The VM is already changed: say loudly what the undo would have held.
-                context.Err.WriteLine($"cpuidmask apply: {result.VmName}: the mask was written but the undo file '{path}' could not be: {ex.Message}. Previous values:");
-                foreach (var change in result.Changes)
-                {
-                    context.Err.WriteLine($"  {change.Key} = {(change.PreviousValue == null ? "(absent)" : "\"" + change.PreviousValue + "\"")}");
-                }
-            }
         }
     }
 }

@@ -242,7 +242,7 @@ namespace CpuidMask.PowerShell.Commands
             _progress = null;
         }
 
-        private void FlushWarnings()
+        private protected void FlushWarnings()
         {
             while (_warnings.TryDequeue(out var warning))
             {

@@ -234,7 +234,7 @@ namespace CpuidMask.PowerShell.Commands
             {
                 if (value is VmEvcModeChange evc)
                 {
-                    records.Add(evc.Result);
+                    records.Add(evc.Result.ToUndoRecord());
                     continue;
                 }
 

@@ -55,7 +55,7 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     try
                     {
-                        _records.Add(MaskUndoRecord.Parse(File.ReadAllText(file), file));
+                        _records.Add(VmUndoRecord.Parse(File.ReadAllText(file), file));
                     }
                     catch (CpuidMaskException ex)
                     {

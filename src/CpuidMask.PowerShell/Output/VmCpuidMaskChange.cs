@@ -81,6 +81,18 @@ namespace CpuidMask.PowerShell
 
         internal override object UndoRecord() => ToUndoRecord();
 
+        /// <summary>A write whose answer was lost: what it sent, as its undo record holds it, and not verified.</summary>
+        internal static VmCpuidMaskChange FromInterrupted(MaskUndoRecord record, VmChangeOutcome outcome) => new VmCpuidMaskChange(
+            record.Vm,
+            record.MoRef == null ? string.Empty : VmCpuidMaskInfo.IdOf(record.MoRef),
+            record.Server,
+            "Interrupted",
+            record.Changes,
+            Array.Empty<string>(),
+            new[] { $"the answer was lost; the VM read again shows the outcome: {VmUndoRecord.OutcomeText(outcome)}" },
+            applied: outcome == VmChangeOutcome.Applied,
+            record.AppliedAt);
+
         internal static VmCpuidMaskChange FromResult(MaskApplyResult result) => new VmCpuidMaskChange(
             result.VmName,
             VmCpuidMaskInfo.IdOf(result.MoRef),

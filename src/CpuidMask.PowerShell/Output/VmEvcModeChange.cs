@@ -66,7 +66,7 @@ namespace CpuidMask.PowerShell
 
         public override string ToString() => $"{VM}: {(EvcMode ?? "per-VM EVC cleared")} ({Status})";
 
-        internal override object UndoRecord() => Result;
+        internal override object UndoRecord() => Result.ToUndoRecord();
 
         private static IReadOnlyList<string> Lines(IEnumerable<HostFeatureMask> mask) => mask.Select(m => $"{m.Key} = {m.Value}").ToItemList();
     }

@@ -130,9 +130,15 @@ namespace CpuidMask.Vim.Inventory
         /// </summary>
         public async Task<TaskInfo> ReconfigureExtraConfigAsync(VmRecord vm, IEnumerable<OptionValue> extraConfig, TimeSpan timeout, CancellationToken cancellationToken = default)
         {
-            var spec = new VirtualMachineConfigSpec { ChangeVersion = vm.ChangeVersion, ExtraConfig = extraConfig.ToArray() };
-            var task = await _client.Service.ReconfigVM_Task(vm.MoRef, spec, cancellationToken).ConfigureAwait(false);
+            var task = await StartReconfigureExtraConfigAsync(vm, extraConfig, cancellationToken).ConfigureAwait(false);
             return await _client.WaitForTaskAsync(task, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Sends the ReconfigVM_Task of <see cref="ReconfigureExtraConfigAsync"/> and returns the task without waiting for it.</summary>
+        public Task<ManagedObjectReference> StartReconfigureExtraConfigAsync(VmRecord vm, IEnumerable<OptionValue> extraConfig, CancellationToken cancellationToken = default)
+        {
+            var spec = new VirtualMachineConfigSpec { ChangeVersion = vm.ChangeVersion, ExtraConfig = extraConfig.ToArray() };
+            return _client.Service.ReconfigVM_Task(vm.MoRef, spec, cancellationToken);
         }
 
         /// <summary>The vendor string leaf 0 spells (decoded as for any host profile); null when it is missing or unreadable.</summary>

@@ -19,6 +19,13 @@ namespace CpuidMask.Vim.Masks
         /// vendor's CPU is refused (CpuVendorMismatch). Null for masks that do not say (typed .vmx lines).
         /// </summary>
         public string? MaskCpuVendor { get; init; }
+
+        /// <summary>
+        /// Write even when vCenter's answer lacks config.changeVersion (the guard that makes a write fail if the VM
+        /// changed after it was read): the VM is read again just before the write and compared instead. Off by default:
+        /// without either, a concurrent change could be overwritten.
+        /// </summary>
+        public bool AllowUnguarded { get; init; }
     }
 
     /// <summary>How <see cref="VmMaskService.UndoAsync"/> restores a VM.</summary>
@@ -32,5 +39,8 @@ namespace CpuidMask.Vim.Masks
 
         /// <summary>Compute and return the changes without writing anything.</summary>
         public bool WhatIf { get; init; }
+
+        /// <summary>See <see cref="MaskApplyOptions.AllowUnguarded"/>.</summary>
+        public bool AllowUnguarded { get; init; }
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Json;
@@ -10,99 +9,48 @@ using CpuidMask.Vim.Types;
 namespace CpuidMask.Vim.Masks
 {
     /// <summary>
-    /// What an apply changed on one VM, kept so that <see cref="VmMaskService.UndoAsync"/> can put the
-    /// previous values back. Serialized as JSON (the undo file):
+    /// What a mask write changed on one VM's extraConfig, kept so that <see cref="VmMaskService.UndoAsync"/> can put the
+    /// previous values back. As JSON (the undo file):
     /// <code>
-    /// {"server": "vc01", "vm": "web01", "moref": "VirtualMachine:vm-42", "appliedAt": "2025-01-31T09:14:03.512Z",
+    /// {"kind": "extraConfig", "server": "vc01", "vm": "web01", "moref": "VirtualMachine:vm-42",
+    ///  "appliedAt": "2025-01-31T09:14:03.512Z", "outcome": "applied",
     ///  "changes": [{"key": "cpuid.1.ecx", "previous": null, "applied": "--00-0---0----0-----------------"}]}
     /// </code>
-    /// <c>previous</c> null means the key did not exist (undo removes it); <c>applied</c> null means the
-    /// apply removed it. It never holds credentials.
+    /// <c>previous</c> null means the key did not exist (undo removes it); <c>applied</c> null means the write removed it.
     /// </summary>
-    public sealed class MaskUndoRecord
+    public sealed class MaskUndoRecord : VmUndoRecord
     {
-        private const string AppliedAtFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        internal const string KindName = "extraConfig";
 
-        public MaskUndoRecord(string server, string vm, ManagedObjectReference? moRef, DateTimeOffset appliedAt, IEnumerable<KeyChange> changes)
+        public MaskUndoRecord(string server, string vm, ManagedObjectReference? moRef, DateTimeOffset appliedAt, IEnumerable<KeyChange> changes, VmChangeOutcome? outcome = null)
+            : base(server, vm, moRef, appliedAt, outcome)
         {
-            Server = server ?? throw new ArgumentNullException(nameof(server));
-            Vm = vm ?? throw new ArgumentNullException(nameof(vm));
-            MoRef = moRef;
-            AppliedAt = appliedAt.ToUniversalTime();
             Changes = (changes ?? throw new ArgumentNullException(nameof(changes))).ToArray();
         }
 
-        /// <summary>The vCenter (or ESXi) host name the change was made on.</summary>
-        public string Server { get; }
-
-        /// <summary>The VM's name when the change was made.</summary>
-        public string Vm { get; }
-
-        /// <summary>The VM's reference; undo finds the VM by it (names can be reused, references cannot).</summary>
-        public ManagedObjectReference? MoRef { get; }
-
-        /// <summary>When the change was made (UTC).</summary>
-        public DateTimeOffset AppliedAt { get; }
+        public override string Kind => KindName;
 
         /// <summary>The changes as made: key, previous value (null: absent), applied value (null: removed).</summary>
         public IReadOnlyList<KeyChange> Changes { get; }
 
-        /// <summary>The undo file's JSON (indented, LF line ends).</summary>
-        public string ToJson()
+        /// <summary>Reads an undo file of either kind that must be of this one; see <see cref="VmUndoRecord.Parse"/>.</summary>
+        public static new MaskUndoRecord Parse(string json, string sourceName) =>
+            VmUndoRecord.Parse(json, sourceName) as MaskUndoRecord
+            ?? throw new CpuidMaskException(VimErrorIds.UndoRecordInvalid, ErrorKind.InvalidData, $"{sourceName}: a per-VM EVC undo record, where CPUID mask changes were expected.", sourceName);
+
+        public override VmUndoRecord WithOutcome(VmChangeOutcome outcome) => new MaskUndoRecord(Server, Vm, MoRef, AppliedAt, Changes, outcome);
+
+        public override string ToString() => $"{Vm} on {Server}: {string.Join(", ", Changes.Select(c => c.Key))}";
+
+        internal static MaskUndoRecord Read(JsonDomObject obj, Header header, string sourceName)
         {
-            var changes = new JsonDomArray();
-            foreach (var change in Changes)
-            {
-                changes.Add(new JsonDomObject()
-                    .Add("key", change.Key)
-                    .Add("previous", change.PreviousValue)
-                    .Add("applied", change.NewValue));
-            }
-
-            return new JsonDomObject()
-                .Add("server", Server)
-                .Add("vm", Vm)
-                .Add("moref", MoRef?.ToString())
-                .Add("appliedAt", AppliedAt.UtcDateTime.ToString(AppliedAtFormat, CultureInfo.InvariantCulture))
-                .Add("changes", changes)
-                .ToJson(indented: true) + "\n";
-        }
-
-        /// <summary>
-        /// Reads an undo file's JSON. Errors (id UndoRecordInvalid, or JsonMalformed for bad JSON) name
-        /// <paramref name="sourceName"/> and, where they can, the line. Only CPUID mask keys are accepted:
-        /// an undo never touches other extraConfig keys, whatever the file says.
-        /// </summary>
-        public static MaskUndoRecord Parse(string json, string sourceName)
-        {
-            var root = JsonDomNode.Parse(json ?? throw new ArgumentNullException(nameof(json)), sourceName);
-            if (root is not JsonDomObject obj)
-            {
-                throw Invalid(sourceName, root, "expected a JSON object with server, vm, moref, appliedAt and changes, as 'cpuidmask apply' writes.");
-            }
-
-            string server = RequiredString(obj, "server", sourceName);
-            string vm = RequiredString(obj, "vm", sourceName);
-            ManagedObjectReference? moRef = null;
-            if (obj.Get("moref") is JsonDomString moRefText && !ManagedObjectReference.TryParse(moRefText.Value, out moRef))
-            {
-                throw Invalid(sourceName, moRefText, $"\"moref\" is '{moRefText.Value}', not a reference such as VirtualMachine:vm-42.");
-            }
-
-            var appliedAt = DateTimeOffset.MinValue;
-            if (obj.Get("appliedAt") is JsonDomString at
-                && !DateTimeOffset.TryParse(at.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out appliedAt))
-            {
-                throw Invalid(sourceName, at, $"\"appliedAt\" is '{at.Value}', not a UTC time such as 2025-01-31T09:14:03Z.");
-            }
-
             if (obj.Get("changes") is not JsonDomArray list)
             {
                 throw Invalid(sourceName, obj, "it has no \"changes\" array.");
             }
 
             var changes = new List<KeyChange>();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var item in list)
             {
                 if (item is not JsonDomObject change)
@@ -116,39 +64,71 @@ namespace CpuidMask.Vim.Masks
                     throw Invalid(sourceName, change, $"'{key}' is not a CPUID mask key (cpuid.<leaf>.<reg> or featMask.vm.cpuid.<NAME>); undo only restores CPUID masks.");
                 }
 
-                if (!seen.Add(key))
+                string canonical = CanonicalKey(key);
+                if (seen.TryGetValue(canonical, out var first))
                 {
-                    throw Invalid(sourceName, change, $"'{key}' appears twice.");
+                    throw Invalid(sourceName, change, first == key ? $"'{key}' appears twice." : $"'{key}' and '{first}' are the same key.");
                 }
 
-                changes.Add(new KeyChange(key, OptionalString(change, "previous", sourceName), OptionalString(change, "applied", sourceName)));
+                seen.Add(canonical, key);
+                string? previous = OptionalString(change, "previous", sourceName);
+                string? applied = OptionalString(change, "applied", sourceName);
+                foreach (var (label, value) in new[] { ("previous", previous), ("applied", applied) })
+                {
+                    // An empty value is how vSphere shows a removed key; anything else must be a value the key can hold.
+                    if (!string.IsNullOrEmpty(value) && !IsValue(key, value!))
+                    {
+                        throw Invalid(sourceName, change, $"the {label} value of '{key}', \"{value}\", is not a value that key can hold; an undo would write it back into the VM.");
+                    }
+                }
+
+                changes.Add(new KeyChange(key, previous, applied));
             }
 
-            return new MaskUndoRecord(server, vm, moRef, appliedAt, changes);
+            return new MaskUndoRecord(header.Server, header.Vm, header.MoRef, header.AppliedAt, changes, header.Outcome);
         }
 
-        public override string ToString() => $"{Vm} on {Server}: {string.Join(", ", Changes.Select(c => c.Key))}";
-
-        private static string RequiredString(JsonDomObject obj, string name, string sourceName) =>
-            obj.Get(name) is JsonDomString s && s.Value.Length > 0
-                ? s.Value
-                : throw Invalid(sourceName, obj.Get(name) ?? obj, $"\"{name}\" is missing or not a non-empty string.");
-
-        private static string? OptionalString(JsonDomObject obj, string name, string sourceName) => obj.Get(name) switch
+        private protected override void AddChanges(JsonDomObject obj)
         {
-            null => null,
-            JsonDomNull _ => null,
-            JsonDomString s => s.Value,
-            var other => throw Invalid(sourceName, other, $"\"{name}\" must be a string or null."),
-        };
+            var changes = new JsonDomArray();
+            foreach (var change in Changes)
+            {
+                changes.Add(new JsonDomObject()
+                    .Add("key", change.Key)
+                    .Add("previous", change.PreviousValue)
+                    .Add("applied", change.NewValue));
+            }
 
-        private static CpuidMaskException Invalid(string sourceName, JsonDomNode at, string message) =>
-            new CpuidMaskException(
-                VimErrorIds.UndoRecordInvalid,
-                ErrorKind.InvalidData,
-                (at.Line > 0
-                    ? string.Format(CultureInfo.InvariantCulture, "{0} line {1}, column {2}: ", sourceName, at.Line, at.Column)
-                    : sourceName + ": ") + "not a usable undo record: " + message,
-                sourceName);
+            obj.Add("changes", changes);
+        }
+
+        // One spelling per key (cpuid.1.ecx, CPUID.01.ECX): the key as a mask would write it.
+        private static string CanonicalKey(string key)
+        {
+            try
+            {
+                return VmMask.FromExtraConfig(new[] { new KeyValuePair<string, string>(key, SampleValue(key)) }, "undo record").ToExtraConfig().Single().Key;
+            }
+            catch (CpuidMaskException)
+            {
+                return key.ToLowerInvariant();
+            }
+        }
+
+        private static bool IsValue(string key, string value)
+        {
+            try
+            {
+                VmMask.FromExtraConfig(new[] { new KeyValuePair<string, string>(key, value) }, "undo record");
+                return true;
+            }
+            catch (CpuidMaskException)
+            {
+                return false;
+            }
+        }
+
+        private static string SampleValue(string key) =>
+            key.StartsWith(VmMask.FeatMaskPrefix, StringComparison.OrdinalIgnoreCase) ? "Val:0" : new string('-', 31) + "0";
     }
 }

@@ -71,6 +71,13 @@ namespace CpuidMask.Vim.Masks
         /// <summary>config.changeVersion after the task.</summary>
         public string? ChangeVersion { get; init; }
 
+        /// <summary>When the change was made (UTC); for Unchanged/WhatIf, when it was checked.</summary>
+        public DateTimeOffset AppliedAt { get; init; } = DateTimeOffset.UtcNow;
+
+        /// <summary>The record that undoes this change: the VM's previous per-VM EVC mask again (none: cleared).</summary>
+        public EvcUndoRecord ToUndoRecord(VmChangeOutcome? outcome = null) =>
+            new EvcUndoRecord(Server, VmName, MoRef, AppliedAt, Previous, Status == MaskApplyStatus.Applied ? ReadBack : Request.Mask, Request.EvcModeKey, Request.CpuVendor, outcome);
+
         public override string ToString() => $"{VmName}: {Status.ToString().ToLowerInvariant()} {Request}";
     }
 }

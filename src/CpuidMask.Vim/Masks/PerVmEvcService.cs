@@ -32,6 +32,9 @@ namespace CpuidMask.Vim.Masks
         /// <summary>How long the ApplyEvcModeVM task may run before the service stops waiting for it.</summary>
         public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+        /// <summary>Where undo records go before each change (write-ahead) and how it ended; none by default.</summary>
+        public IChangeJournal? Journal { get; init; }
+
         /// <summary>
         /// The per-VM EVC mask for an EVC mode key: the vCenter's own <c>EVCMode.featureMask</c> when it offers
         /// the mode in <c>capability.supportedEVCMode</c> (what the vSphere Client would apply), otherwise the
@@ -144,13 +147,50 @@ namespace CpuidMask.Vim.Masks
                 return new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.WhatIf, request, previous);
             }
 
-            var task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
-            await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
+            var appliedAt = DateTimeOffset.UtcNow;
+            var undo = new EvcUndoRecord(server, vm.Name, vm.MoRef, appliedAt, previous, request.Mask, request.EvcModeKey, request.CpuVendor, VmChangeOutcome.Pending);
+            try
+            {
+                Journal?.Begin(undo);
+            }
+            catch (Exception ex) when (!(ex is CpuidMaskException))
+            {
+                throw new CpuidMaskException(VimErrorIds.UndoJournalFailed, ErrorKind.WriteError, $"The undo record of VM '{vm.Name}' could not be stored ({ex.Message}); nothing was written to it.", vm.Name, ex);
+            }
 
-            var contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "runtime.featureMask", "config.changeVersion" }, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ObjectContent> contents;
+            try
+            {
+                var task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
+                await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VimFaultException)
+            {
+                Journal?.End(undo, VmChangeOutcome.NotApplied);
+                throw;
+            }
+            catch (Exception ex) when (WriteState.InDoubt(ex))
+            {
+                var outcome = await OutcomeByRereadAsync(vm, previous, request.Mask).ConfigureAwait(false);
+                Journal?.End(undo, outcome);
+                throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
+            }
+
+            try
+            {
+                contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", new[] { "runtime.featureMask", "config.changeVersion" }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (WriteState.InDoubt(ex))
+            {
+                Journal?.End(undo, VmChangeOutcome.Applied);
+                throw new VmWriteInterruptedException(vm.Name, server, VmChangeOutcome.Applied, undo.WithOutcome(VmChangeOutcome.Applied), ex);
+            }
+
+            Journal?.End(undo, VmChangeOutcome.Applied);
             var readBack = contents.FirstOrDefault()?.GetArray("runtime.featureMask", HostFeatureMask.FromXml) ?? Array.Empty<HostFeatureMask>();
             var result = new PerVmEvcResult(server, vm.Name, vm.MoRef, MaskApplyStatus.Applied, request, previous)
             {
+                AppliedAt = appliedAt,
                 ReadBack = readBack,
                 Verified = SameMask(readBack, request.Mask),
                 ChangeVersion = contents.FirstOrDefault()?.GetString("config.changeVersion"),
@@ -172,39 +212,26 @@ namespace CpuidMask.Vim.Masks
         }
 
         /// <summary>
-        /// Puts back the per-VM EVC mask a VM had before <paramref name="change"/>: its previous entries again, or none
-        /// (clears per-VM EVC) when it had none. The VM is read afresh by reference; if its mask is no longer the one
-        /// applied (someone changed it since), the undo is refused with UndoConflict unless forced. Otherwise the same
-        /// preconditions and read-back as an apply.
+        /// Puts back the per-VM EVC mask a VM had before a change: its previous entries again, or none (clears per-VM
+        /// EVC) when it had none. The VM is found as for any undo record (server, reference and name checked); if its
+        /// mask is no longer the one applied (someone changed it since), the undo is refused with UndoConflict unless
+        /// forced. Otherwise the same preconditions and read-back as an apply.
         /// </summary>
-        public async Task<PerVmEvcResult> UndoAsync(PerVmEvcResult change, bool force = false, bool whatIf = false, CancellationToken cancellationToken = default)
+        public async Task<PerVmEvcResult> UndoAsync(EvcUndoRecord record, bool force = false, bool whatIf = false, CancellationToken cancellationToken = default)
         {
-            if (change == null)
+            if (record == null)
             {
-                throw new ArgumentNullException(nameof(change));
+                throw new ArgumentNullException(nameof(record));
             }
 
             string server = _client.ServerName;
-            if (!string.Equals(change.Server, server, StringComparison.OrdinalIgnoreCase) && !force)
-            {
-                throw new CpuidMaskException(
-                    VimErrorIds.UndoServerMismatch,
-                    ErrorKind.InvalidOperation,
-                    $"The per-VM EVC change of VM '{change.VmName}' was made on server {change.Server}, but this connection is to {server}; nothing was written. Connect to {change.Server}.",
-                    change.VmName)
-                {
-                    Remedy = new Remedy(RemedyKind.Force, $"if {server} is the same server under another name"),
-                };
-            }
-
-            var vm = await _inventory.ReadOneAsync(change.MoRef, change.VmName, cancellationToken).ConfigureAwait(false);
-            var expected = change.Status == MaskApplyStatus.Applied ? change.ReadBack : change.Request.Mask;
-            if (!SameMask(vm.FeatureMask, expected) && !SameMask(vm.FeatureMask, change.Previous) && !force)
+            var (vm, _) = await VmChecks.FindVmOfRecordAsync(_inventory, server, record, force, cancellationToken).ConfigureAwait(false);
+            if (!SameMask(vm.FeatureMask, record.Applied) && !SameMask(vm.FeatureMask, record.Previous) && !force)
             {
                 throw new CpuidMaskException(
                     VimErrorIds.UndoConflict,
                     ErrorKind.InvalidOperation,
-                    $"Not undoing on VM '{vm.Name}' ({server}): its per-VM EVC mask has {vm.FeatureMask.Count} entries, not the {expected.Count} applied; someone changed it since. Nothing was written. Check the VM's per-VM EVC mode.",
+                    $"Not undoing on VM '{vm.Name}' ({server}): its per-VM EVC mask has {vm.FeatureMask.Count} entries, not the {record.Applied.Count} applied; someone changed it since. Nothing was written. Check the VM's per-VM EVC mode.",
                     vm.Name)
                 {
                     Remedy = new Remedy(RemedyKind.Force, "to restore the previous mode anyway"),
@@ -213,10 +240,27 @@ namespace CpuidMask.Vim.Masks
 
             var previous = new PerVmEvcRequest(
                 null,
-                change.Previous,
-                change.Previous.Count == 0 ? "the VM's state before: no per-VM EVC mode" : $"the VM's per-VM EVC mask before the change ({change.Previous.Count} entries)",
-                change.Request.CpuVendor);
+                record.Previous,
+                record.Previous.Count == 0 ? "the VM's state before: no per-VM EVC mode" : $"the VM's per-VM EVC mask before the change ({record.Previous.Count} entries)",
+                record.CpuVendor);
             return await ApplyAsync(vm, previous, whatIf, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>After a lost answer: the VM read again on a fresh deadline; its mask tells whether the change is there.</summary>
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<HostFeatureMask> previous, IReadOnlyList<HostFeatureMask> applied)
+        {
+            try
+            {
+                using var deadline = new CancellationTokenSource(WriteState.RereadTimeout);
+                var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
+                return SameMask(now.FeatureMask, applied) ? VmChangeOutcome.Applied
+                    : SameMask(now.FeatureMask, previous) ? VmChangeOutcome.NotApplied
+                    : VmChangeOutcome.Unknown;
+            }
+            catch (Exception ex) when (ex is CpuidMaskException || ex is OperationCanceledException || ex is System.Net.Http.HttpRequestException)
+            {
+                return VmChangeOutcome.Unknown;
+            }
         }
 
         private static bool SameMask(IReadOnlyList<HostFeatureMask> a, IReadOnlyList<HostFeatureMask> b) => ToSet(a).SetEquals(ToSet(b));

@@ -46,6 +46,9 @@ namespace CpuidMask.Vim.Masks
         /// <summary>How long to wait for a ReconfigVM_Task; past it the write fails with VCenterTaskTimeout (the task goes on).</summary>
         public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+        /// <summary>Where undo records go before each change (write-ahead) and how it ended; none by default.</summary>
+        public IChangeJournal? Journal { get; init; }
+
         /// <summary>
         /// VMs by name or wildcard (case-insensitive), sorted by name, in a constant number of round
         /// trips. A plain name that matches no VM fails with VmNotFound naming it.
@@ -109,7 +112,7 @@ namespace CpuidMask.Vim.Masks
             var plan = MaskChangePlan.Create(Pairs(vm.ExtraConfig), mask, options.Mode, vm.Name);
             var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
             var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Apply) { Mode = options.Mode };
-            return WriteAsync(write, options.Force, options.WhatIf, forced: false, cancellationToken);
+            return WriteAsync(write, options.Force, options.WhatIf, forced: false, options.AllowUnguarded, cancellationToken);
         }
 
         /// <summary>
@@ -127,41 +130,8 @@ namespace CpuidMask.Vim.Masks
             }
 
             options ??= new MaskUndoOptions();
-            bool forced = false;
             string server = _client.ServerName;
-            if (!string.Equals(record.Server, server, StringComparison.OrdinalIgnoreCase))
-            {
-                if (!options.Force)
-                {
-                    throw new CpuidMaskException(
-                        VimErrorIds.UndoServerMismatch,
-                        ErrorKind.InvalidOperation,
-                        $"The undo record for VM '{record.Vm}' was made on server {record.Server}, but this connection is to {server}; nothing was written. " +
-                        $"Connect to {record.Server}.",
-                        record.Vm)
-                    {
-                        Remedy = new Remedy(RemedyKind.Force, $"if {server} is the same server under another name"),
-                    };
-                }
-
-                forced = true;
-            }
-
-            VmRecord vm;
-            if (record.MoRef != null)
-            {
-                vm = await _inventory.ReadOneAsync(record.MoRef, record.Vm, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                var found = await _inventory.FindVmsAsync(new[] { record.Vm }, cancellationToken).ConfigureAwait(false);
-                vm = found.Count == 1 ? found[0] : throw new CpuidMaskException(
-                    VimErrorIds.VmNotFound,
-                    ErrorKind.ObjectNotFound,
-                    $"The undo record names VM '{record.Vm}' without a reference, and {server} has {found.Count} VMs of that name; nothing was written. Add the VM's \"moref\" to the record.",
-                    record.Vm);
-            }
-
+            var (vm, forced) = await VmChecks.FindVmOfRecordAsync(_inventory, server, record, options.Force, cancellationToken).ConfigureAwait(false);
             var plan = MaskChangePlan.ForUndo(Pairs(vm.ExtraConfig), record.Changes, vm.Name);
             if (plan.Conflicts.Count > 0)
             {
@@ -183,10 +153,10 @@ namespace CpuidMask.Vim.Masks
 
             var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
             var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Undo);
-            return await WriteAsync(write, options.Force, options.WhatIf, forced, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(write, options.Force, options.WhatIf, forced, options.AllowUnguarded, cancellationToken).ConfigureAwait(false);
         }
 
-        private async Task<MaskApplyResult> WriteAsync(PendingWrite write, bool force, bool whatIf, bool forced, CancellationToken cancellationToken)
+        private async Task<MaskApplyResult> WriteAsync(PendingWrite write, bool force, bool whatIf, bool forced, bool allowUnguarded, CancellationToken cancellationToken)
         {
             var vm = write.Vm;
             string server = _client.ServerName;
@@ -216,27 +186,74 @@ namespace CpuidMask.Vim.Masks
                     ? $"VM '{vm.Name}' is suspended: resuming keeps the CPU features it had; the change takes effect at its next power-on after a power-off."
                     : $"VM '{vm.Name}' is powered on: the change is stored now and takes effect at its next power-on (a guest restart is not enough; power it off and on).";
             forced |= running;
+            bool unguarded = string.IsNullOrEmpty(vm.ChangeVersion);
+            if (unguarded && !allowUnguarded)
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.ChangeVersionMissing,
+                    ErrorKind.InvalidOperation,
+                    $"VM '{vm.Name}' ({server}): vCenter's answer has no config.changeVersion, the guard that makes a write fail if someone changed the VM after it was read, so a concurrent change could be lost; nothing was written.",
+                    vm.Name)
+                {
+                    Remedy = new Remedy(RemedyKind.AllowUnguarded),
+                };
+            }
+
             if (whatIf)
             {
                 return write.Result(server, MaskApplyStatus.WhatIf, now, forced, appliesAtNextPowerOn: running, note: note);
             }
 
-            try
+            if (unguarded)
             {
-                await _inventory.ReconfigureExtraConfigAsync(vm, write.Changes.Select(c => new OptionValue(c.Key, c.WireValue)), TaskTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (VimFaultException fault) when (fault.FaultType == ConcurrentAccess)
-            {
-                throw new CpuidMaskException(
-                    VimErrorIds.VmChangedConcurrently,
-                    ErrorKind.InvalidOperation,
-                    $"VM '{vm.Name}' on {server} was changed by someone else after it was read (its configuration's change version moved on), so vSphere refused the write; nothing was written. " +
-                    "Retry: the VM is read again and the changes recomputed.",
-                    vm.Name,
-                    fault);
+                // No change version to send: read the VM again just before the write, and refuse if its masks moved.
+                var fresh = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, cancellationToken).ConfigureAwait(false);
+                if (!SamePairs(MaskPairs(fresh.ExtraConfig), MaskPairs(vm.ExtraConfig)))
+                {
+                    throw ChangedConcurrently(vm, server, null);
+                }
+
+                note += " Written without vCenter's change-version guard: the VM was read again just before the write and compared.";
             }
 
-            var contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", ReadBackPaths, cancellationToken).ConfigureAwait(false);
+            var undo = new MaskUndoRecord(server, vm.Name, vm.MoRef, now, write.Changes, VmChangeOutcome.Pending);
+            BeginJournal(undo, vm.Name);
+            ManagedObjectReference? task = null;
+            try
+            {
+                task = await _inventory.StartReconfigureExtraConfigAsync(vm, write.Changes.Select(c => new OptionValue(c.Key, c.WireValue)), cancellationToken).ConfigureAwait(false);
+                await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VimFaultException fault)
+            {
+                // vSphere answered with a fault: the call was refused, or its task failed (a failed reconfigure is rolled back).
+                Journal?.End(undo, VmChangeOutcome.NotApplied);
+                if (fault.FaultType == ConcurrentAccess)
+                {
+                    throw ChangedConcurrently(vm, server, fault);
+                }
+
+                throw;
+            }
+            catch (Exception ex) when (WriteState.InDoubt(ex))
+            {
+                var outcome = await OutcomeByRereadAsync(vm, write.Changes).ConfigureAwait(false);
+                Journal?.End(undo, outcome);
+                throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
+            }
+
+            IReadOnlyList<ObjectContent> contents;
+            try
+            {
+                contents = await _client.PropertyCollector.RetrieveAsync(new[] { vm.MoRef }, "VirtualMachine", ReadBackPaths, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (WriteState.InDoubt(ex))
+            {
+                // The task succeeded, so the change is made; only its check is lost.
+                Journal?.End(undo, VmChangeOutcome.Applied);
+                throw new VmWriteInterruptedException(vm.Name, server, VmChangeOutcome.Applied, undo.WithOutcome(VmChangeOutcome.Applied), ex);
+            }
+
             var readBack = contents.FirstOrDefault(c => c.Obj.Equals(vm.MoRef));
             var extraConfig = readBack?.GetArray("config.extraConfig", OptionValue.FromXml) ?? Array.Empty<OptionValue>();
             var problems = readBack == null
@@ -252,6 +269,7 @@ namespace CpuidMask.Vim.Masks
                 changeVersion: readBack?.GetString("config.changeVersion"),
                 appliesAtNextPowerOn: running,
                 note: note);
+            Journal?.End(undo, VmChangeOutcome.Applied);
             if (problems.Count > 0)
             {
                 throw new MaskNotPersistedException(
@@ -262,6 +280,58 @@ namespace CpuidMask.Vim.Masks
 
             return result;
         }
+
+        /// <summary>Records the change before it is sent; a record that cannot be stored stops the change.</summary>
+        private void BeginJournal(VmUndoRecord undo, string vmName)
+        {
+            try
+            {
+                Journal?.Begin(undo);
+            }
+            catch (Exception ex) when (!(ex is CpuidMaskException))
+            {
+                throw new CpuidMaskException(VimErrorIds.UndoJournalFailed, ErrorKind.WriteError, $"The undo record of VM '{vmName}' could not be stored ({ex.Message}); nothing was written to it.", vmName, ex);
+            }
+        }
+
+        /// <summary>
+        /// After a lost answer: reads the VM again, on a fresh deadline (the run's own may be what ran out), and tells
+        /// whether it holds the change (every key at its new value), does not (every key at its previous value), or
+        /// cannot be told.
+        /// </summary>
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<KeyChange> changes)
+        {
+            try
+            {
+                using var deadline = new CancellationTokenSource(WriteState.RereadTimeout);
+                var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
+                var held = MaskPairs(now.ExtraConfig).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+                string? Value(string key) => held.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
+                if (changes.All(c => Value(c.Key) == c.NewValue))
+                {
+                    return VmChangeOutcome.Applied;
+                }
+
+                return changes.All(c => Value(c.Key) == c.PreviousValue) ? VmChangeOutcome.NotApplied : VmChangeOutcome.Unknown;
+            }
+            catch (Exception ex) when (ex is CpuidMaskException || ex is OperationCanceledException || ex is System.Net.Http.HttpRequestException)
+            {
+                return VmChangeOutcome.Unknown;
+            }
+        }
+
+        private static CpuidMaskException ChangedConcurrently(VmRecord vm, string server, Exception? inner) =>
+            new CpuidMaskException(
+                VimErrorIds.VmChangedConcurrently,
+                ErrorKind.InvalidOperation,
+                $"VM '{vm.Name}' on {server} was changed by someone else after it was read (its configuration's change version moved on), so vSphere refused the write; nothing was written. " +
+                "Retry: the VM is read again and the changes recomputed.",
+                vm.Name,
+                inner);
+
+        private static bool SamePairs(IEnumerable<KeyValuePair<string, string>> a, IEnumerable<KeyValuePair<string, string>> b) =>
+            a.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => p.Key.ToLowerInvariant() + "=" + p.Value)
+                .SequenceEqual(b.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => p.Key.ToLowerInvariant() + "=" + p.Value), StringComparer.Ordinal);
 
         private static IEnumerable<KeyValuePair<string, string>> Pairs(IEnumerable<OptionValue> extraConfig) =>
             extraConfig.Select(o => new KeyValuePair<string, string>(o.Key, o.Value ?? string.Empty));
