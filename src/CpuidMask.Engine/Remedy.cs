@@ -21,6 +21,9 @@ namespace CpuidMask.Engine
 
         /// <summary>Hide the features by name instead: named feature masks (hardware version 9+) or per-VM EVC (14+).</summary>
         HideByName,
+
+        /// <summary>A feature mask name the catalog does not know: list the known ones, or accept it (cpuidmask --allow-unknown-features, PowerShell -AllowUnknownFeature).</summary>
+        AllowUnknownFeatures,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>

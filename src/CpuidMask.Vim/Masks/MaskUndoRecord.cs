@@ -71,7 +71,8 @@ namespace CpuidMask.Vim.Masks
         /// <summary>
         /// Reads an undo file's JSON. Errors (id UndoRecordInvalid, or JsonMalformed for bad JSON) name
         /// <paramref name="sourceName"/> and, where they can, the line. Only CPUID mask keys are accepted:
-        /// an undo never touches other extraConfig keys, whatever the file says.
+        /// an undo never touches other extraConfig keys, whatever the file says; and every "previous" and
+        /// "applied" value must be a mask for its key. Keys are not held to the catalog: they are what the VM held.
         /// </summary>
         public static MaskUndoRecord Parse(string json, string sourceName)
         {
@@ -102,7 +103,9 @@ namespace CpuidMask.Vim.Masks
             }
 
             var changes = new List<KeyChange>();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+            // Exact spellings: an apply over a VM that held one key in two cases records both, to put both back.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in list)
             {
                 if (item is not JsonDomObject change)
@@ -121,7 +124,18 @@ namespace CpuidMask.Vim.Masks
                     throw Invalid(sourceName, change, $"'{key}' appears twice.");
                 }
 
-                changes.Add(new KeyChange(key, OptionalString(change, "previous", sourceName), OptionalString(change, "applied", sourceName)));
+                var keyChange = new KeyChange(key, OptionalString(change, "previous", sourceName), OptionalString(change, "applied", sourceName));
+                foreach (var (name, value) in new[] { ("previous", keyChange.PreviousValue), ("applied", keyChange.NewValue) })
+                {
+                    // Undo writes "previous" back and compares "applied" with the VM: both must be masks, as an apply writes
+                    // them. An empty value is harmless (sent, it removes the key) and is what a read gives for a key without one.
+                    if (!string.IsNullOrEmpty(value) && !VmMask.TryValidateValue(key, value, out string? problem))
+                    {
+                        throw Invalid(sourceName, change.Get(name) ?? change, $"\"{name}\" of {problem}");
+                    }
+                }
+
+                changes.Add(keyChange);
             }
 
             return new MaskUndoRecord(server, vm, moRef, appliedAt, changes);
