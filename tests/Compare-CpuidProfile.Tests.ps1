@@ -84,6 +84,15 @@ Describe 'Compare-CpuidProfile with a reference and a difference profile' {
         $thrown.Exception.Message | Should -BeLike "*-Mask (Get-Content 'mask.json' -Raw)*"
     }
 
+    It 'holds -Mask to the mask rules: vendor registers refused, unknown feature names only with -AllowUnknownFeature' {
+        { Compare-CpuidProfile $Atom $Ivy -Mask 'cpuid.0.ebx = "-------------------------------0"' } |
+            Should -Throw -ErrorId 'MaskKeyVendorRegister,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+        { Compare-CpuidProfile $Atom $Ivy -Mask @{ 'featMask.vm.cpuid.FAMILY' = 'Val:6' } } |
+            Should -Throw -ErrorId 'MaskFeatureUnknown,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+        (Compare-CpuidProfile $Atom $Ivy -Mask @{ 'featMask.vm.cpuid.FAMILY' = 'Val:6' } -AllowUnknownFeature).Count |
+            Should -Be (Compare-CpuidProfile $Atom $Ivy).Count
+    }
+
     It 'shows rows as a table with the side indicator' {
         ($Rows | Out-String) | Should -BeLike '*Feature*SideIndicator*MOVBE*=>*'
     }

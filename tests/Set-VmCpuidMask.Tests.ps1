@@ -37,6 +37,33 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         { Set-VmCpuidMask -VM vm01 -Mask 'cpuid.1.ecx = nonsense' -Confirm:$false } | Should -Throw -ErrorId 'MaskLineMalformed,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
     }
 
+    It 'refuses one key in two spellings, naming both, before connecting' {
+        $lines = 'cpuid.1.ecx = "-------------------------------0"', 'cpuid.01.ecx = "-------------------------------0"'
+
+        $thrown = { Set-VmCpuidMask -VM vm01 -Mask $lines -Confirm:$false } |
+            Should -Throw -ErrorId 'MaskKeyDuplicate,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "-Mask line 2: 'cpuid.01.ecx' is the same key as 'cpuid.1.ecx' (line 1): both are cpuid.1.ecx. Keep one of them."
+    }
+
+    It 'refuses a feature name the catalog lacks unless -AllowUnknownFeature, and a value that is no mask either way' {
+        $thrown = { Set-VmCpuidMask -VM vm01 -Mask 'featMask.vm.cpuid.NUMLEVELS = "Max:0xd"' -Confirm:$false } |
+            Should -Throw -ErrorId 'MaskFeatureUnknown,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*add -AllowUnknownFeature.'
+        # Accepted: the next thing to stop it is the missing vCenter session.
+        { Set-VmCpuidMask -VM vm01 -Mask 'featMask.vm.cpuid.NUMLEVELS = "Max:0xd"' -AllowUnknownFeature -Confirm:$false } |
+            Should -Throw -ErrorId 'NoVCenterSession,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        { Set-VmCpuidMask -VM vm01 -Mask 'featMask.vm.cpuid.NUMLEVELS = "Val:99999999999999999999"' -AllowUnknownFeature -Confirm:$false } |
+            Should -Throw -ErrorId 'MaskMalformed,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+    }
+
+    It 'refuses mask JSON whose value is not a string with a terminating error naming line and key' {
+        $json = '{', '  "extraConfig": {', '    "cpuid.1.ecx": 1e999', '  }', '}'
+
+        $thrown = { $json | Set-VmCpuidMask -VM vm01 -Confirm:$false } |
+            Should -Throw -ErrorId 'MaskFileMalformed,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "-Mask line 3: key 'cpuid.1.ecx' has 1e999;*"
+    }
+
     It 'says -VM is missing when a mask is piped without it' {
         $Mask | Set-VmCpuidMask -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmRequired,*'
@@ -127,6 +154,21 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
 
         $change.Verified | Should -BeTrue
         ((Get-VmCpuidMask vm-key01 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($WorkedCaseLines | Sort-Object) -join "`n")
+    }
+
+    It 'replaces a key the VM holds in another case under its spelling, never beside it, and undoes it exactly' {
+        $before = (Get-VmCpuidMask vm-key05 @Connection).Lines
+
+        $change = Set-VmCpuidMask -VM vm-key05 -Mask $Mask -Replace @Connection -Confirm:$false -PassThru
+        $applied = (Get-VmCpuidMask vm-key05 @Connection).Lines
+        Set-VmCpuidMask -Undo $change @Connection -Confirm:$false
+
+        $change.Verified | Should -BeTrue
+        ($change.Changes | Where-Object Key -eq 'Cpuid.1.Ecx').NewValue | Should -Be '--00-0---0----0-----------------'
+        ($change.Changes | Where-Object Key -eq 'FEATMASK.VM.CPUID.PCID').NewValue | Should -BeNullOrEmpty
+        $applied | Should -Contain 'Cpuid.1.Ecx = "--00-0---0----0-----------------"'
+        @($applied | Where-Object { $_ -like 'cpuid.1.ecx *' }).Count | Should -Be 1
+        ((Get-VmCpuidMask vm-key05 @Connection).Lines | Sort-Object) -join "`n" | Should -Be (($before | Sort-Object) -join "`n")
     }
 
     It 'changes nothing the second time' {

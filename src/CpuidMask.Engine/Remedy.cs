@@ -24,6 +24,8 @@ namespace CpuidMask.Engine
 
         /// <summary>Write without vCenter's change-version guard, the VM read again and compared just before the write instead.</summary>
         AllowUnguarded,
+        /// <summary>A feature mask name the catalog does not know: list the known ones, or accept it (cpuidmask --allow-unknown-features, PowerShell -AllowUnknownFeature).</summary>
+        AllowUnknownFeatures,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>

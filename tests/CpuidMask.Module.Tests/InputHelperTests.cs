@@ -300,6 +300,45 @@ namespace CpuidMask.Module.Tests
         }
 
         [Fact]
+        public void MaskInput_HashtableWithOneKeyInTwoSpellings_NamesBoth()
+        {
+            // A .NET Hashtable compares keys by case, as PowerShell's @{} does not; cpuid.01.ecx differs either way.
+            var cased = new Hashtable { ["cpuid.1.ecx"] = "-------------------------------0", ["CPUID.1.ECX"] = "-------------------------------0" };
+            var zeros = new System.Collections.Specialized.OrderedDictionary { ["cpuid.1.ecx"] = "-------------------------------0", ["cpuid.01.ecx"] = "-------------------------------0" };
+
+            var first = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(cased, Read, "-Mask"));
+            var second = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(zeros, Read, "-Mask"));
+
+            Assert.Equal("MaskKeyDuplicate", first.ErrorId);
+            Assert.Equal("-Mask: 'cpuid.01.ecx' is the same key as 'cpuid.1.ecx': both are cpuid.1.ecx. Keep one of them.", second.Message);
+        }
+
+        [Fact]
+        public void MaskInput_HashtableValue_IsOneValueAndCannotAddALine()
+        {
+            var table = new Hashtable { ["cpuid.1.ecx"] = "-------------------------------0\"\ncpuid.7.ebx = \"-------------------------------0" };
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(table, Read, "-Mask"));
+
+            Assert.Equal("MaskMalformed", ex.ErrorId);
+            Assert.StartsWith("-Mask: cpuid.1.ecx = \"-------------------------------0\"\\u000acpuid.7.ebx", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void MaskInput_VmMasksWithAFeatureNameTheCatalogLacks_AreTakenOnlyWhenAllowed()
+        {
+            var copied = new { Name = "vm01", Lines = new[] { "featMask.vm.cpuid.FAMILY = \"Val:6\"" } };
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(copied, Read, "-Mask"));
+            var allowed = MaskInput.ToVmMask(copied, Read, "-Mask", new MaskReadOptions { AllowUnknownFeatures = true });
+
+            Assert.Equal("MaskFeatureUnknown", ex.ErrorId);
+            Assert.Equal(RemedyKind.AllowUnknownFeatures, ex.Remedy!.Kind);
+            Assert.Contains("-AllowUnknownFeature", RemedyWording.Describe(ex), StringComparison.Ordinal);
+            Assert.Equal("featMask.vm.cpuid.FAMILY = \"Val:6\"", allowed.ToVmxLines().Single());
+        }
+
+        [Fact]
         public void MaskInput_ForcedAgainstHidden_IsAConflict()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => MaskInput.ToVmMask(
@@ -379,6 +418,17 @@ namespace CpuidMask.Module.Tests
             Assert.Equal(ChangeRecordInput.InvalidErrorId, Assert.Throws<CpuidMaskException>(() => ChangeRecordInput.From(new { Name = "vm01" }, Read)).ErrorId);
             var sneaky = new { VM = "vm01", Server = "vc01", Changes = new object[] { new { Key = "guestinfo.owner", PreviousValue = "ops", NewValue = (string?)null } } };
             Assert.Contains("not a CPUID mask key", Assert.Throws<CpuidMaskException>(() => ChangeRecordInput.From(sneaky, Read)).Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ChangeRecord_PreviousValueThatIsNoMask_IsRefused()
+        {
+            var forged = new { VM = "vm01", Server = "vc01", Changes = new object[] { new { Key = "cpuid.1.ecx", PreviousValue = "not a mask at all", NewValue = "--00-0---0----0-----------------" } } };
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ChangeRecordInput.From(forged, Read));
+
+            Assert.Equal(ChangeRecordInput.InvalidErrorId, ex.ErrorId);
+            Assert.StartsWith("The change record of VM 'vm01' holds cpuid.1.ecx = \"not a mask at all\": the mask has 'n' at position 1", ex.Message, StringComparison.Ordinal);
         }
 
         [Fact]

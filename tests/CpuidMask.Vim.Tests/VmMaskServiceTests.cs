@@ -204,6 +204,20 @@ namespace CpuidMask.Vim.Tests
             Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
         }
 
+        [Fact]
+        public void UndoRecord_OfAnApplyOverTwins_KeepsBothSpellings()
+        {
+            var record = new MaskUndoRecord("vc01", "vm01", null, DateTimeOffset.UtcNow, new[]
+            {
+                new KeyChange("cpuid.1.ecx", "-------------------------------1", "--00-0---0----0-----------------"),
+                new KeyChange("CPUID.1.ECX", "------------------------------1-", null),
+            });
+
+            var back = MaskUndoRecord.Parse(record.ToJson(), "undo.json");
+
+            Assert.Equal(new[] { "cpuid.1.ecx", "CPUID.1.ECX" }, back.Changes.Select(c => c.Key));
+        }
+
         [Theory]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"guestinfo.owner\",\"previous\":null,\"applied\":\"x\"}]}", "'guestinfo.owner' is not a CPUID mask key")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\"}", "no \"changes\" array")]
@@ -217,6 +231,9 @@ namespace CpuidMask.Vim.Tests
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"outcome\":\"maybe\",\"changes\":[]}", "\"outcome\" must be pending, applied, not-applied or unknown")]
         [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"yes\"}],\"applied\":[]}", "'cpuid.AVX = yes' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":\"not a mask at all\",\"applied\":null}]}", "line 1, column 70: not a usable undo record: \"previous\" of cpuid.1.ecx = \"not a mask at all\": the mask has 'n' at position 1")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"featMask.vm.cpuid.AVX\",\"previous\":null,\"applied\":\"Val:99999999999999999999\"}]}", "\"applied\" of featMask.vm.cpuid.AVX = \"Val:99999999999999999999\"")]
+        [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":null},{\"key\":\"cpuid.1.ecx\",\"previous\":null}]}", "'cpuid.1.ecx' appears twice")]
         public void UndoRecord_Unusable_FailsNamingTheFileAndWhatIsWrong(string json, string expected)
         {
             var ex = Assert.Throws<CpuidMaskException>(() => VmUndoRecord.Parse(json, "undo.json"));

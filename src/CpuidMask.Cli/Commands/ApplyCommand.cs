@@ -19,7 +19,7 @@ namespace CpuidMask.Cli.Commands
         public override string Help =>
 @"Usage: cpuidmask apply --server URL [--user U] --vm NAME... --mask-file F|--baseline KEY
                       [--replace] [--force] [--what-if] [--undo-file OUT] [--parallel N]
-                      [--timeout SECONDS] [--allow-unguarded] [--json]
+                      [--timeout SECONDS] [--allow-unguarded] [--allow-unknown-features] [--json]
        cpuidmask apply --server URL [--user U] --vm NAME... --method PerVmEvc --baseline KEY|none
                       [--what-if] [--undo-file OUT] [--parallel N] [--timeout SECONDS] [--json]
 
@@ -59,6 +59,9 @@ Options:
   --vm NAME...         the VMs (names or wildcards; a name that matches no VM is an
                        error, and then nothing is written to any VM)
   --mask-file F        the mask to write
+  --allow-unknown-features
+                       accept featMask.vm.cpuid.NAME lines in F whose NAME the catalog
+                       does not know (their values are still checked)
   --baseline KEY       an EVC mode (intel-westmere, amd-zen2 ...) instead of a mask file
   --method M           ExtraConfig (default: cpuid.* keys in extraConfig) or PerVmEvc
   --replace            replace the VM's CPUID masks: mask keys not in F are removed
@@ -93,7 +96,7 @@ Example:
   cpuidmask apply --server vc01 --vm app01 --method PerVmEvc --baseline intel-haswell
 ";
 
-        public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--replace", "--force", "--what-if", "--allow-unguarded", "--json" });
+        public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--replace", "--force", "--what-if", "--allow-unguarded", "--allow-unknown-features", "--json" });
 
         public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--mask-file", "--undo-file", "--method", "--baseline", "--parallel", "--timeout" });
 
@@ -131,7 +134,7 @@ Example:
             }
 
             var generated = baseline != null ? new BaselineMaskGenerator().Generate(baseline) : null;
-            var mask = generated?.Mask ?? MaskFile.ReadFile(maskFile!);
+            var mask = generated?.Mask ?? MaskFile.ReadFile(maskFile!, MaskOptions(args));
             maskFile ??= "baseline " + baseline;
             var options = new MaskApplyOptions
             {

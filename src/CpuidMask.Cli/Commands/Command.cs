@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using CpuidMask.Engine.Masks;
 
 namespace CpuidMask.Cli.Commands
 {
@@ -20,5 +21,9 @@ namespace CpuidMask.Cli.Commands
         public virtual IEnumerable<string> MultiValueOptions => Array.Empty<string>();
 
         public abstract int Run(Arguments args, CliContext context);
+
+        /// <summary>How the commands that take --mask-file read it.</summary>
+        protected static MaskReadOptions MaskOptions(Arguments args) =>
+            new MaskReadOptions { AllowUnknownFeatures = args.Has("--allow-unknown-features") };
     }
 }

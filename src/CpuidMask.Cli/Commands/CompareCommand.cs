@@ -14,7 +14,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Find the features that block a vMotion between hosts, each direction";
 
         public override string Help =>
-@"Usage: cpuidmask compare FILE FILE... [--mask-file F] [--cpu N] [--json]
+@"Usage: cpuidmask compare FILE FILE... [--mask-file F [--allow-unknown-features]] [--cpu N] [--json]
        cpuidmask compare --server URL [--user U] --host NAME... [FILE...] [options]
 
 Compares two or more CPU profiles and lists, for every direction, the features a VM
@@ -28,6 +28,9 @@ mask --format json'): what can a VM powered on on host X under the mask carry to
 
 Options:
   --mask-file F  compare under this mask
+  --allow-unknown-features
+                 accept featMask.vm.cpuid.NAME lines in F whose NAME the catalog does
+                 not know (their values are still checked)
   --cpu N        logical CPU of multi-CPU dumps to read (default 0)
   --json         machine-readable output
   --host NAME... with --server: read these hosts live from vCenter (names or wildcards),
@@ -41,7 +44,7 @@ Example:
   cpuidmask compare docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
 ";
 
-        public override IEnumerable<string> Switches => new[] { "--json" }.Concat(VCenterOptions.Switches);
+        public override IEnumerable<string> Switches => new[] { "--json", "--allow-unknown-features" }.Concat(VCenterOptions.Switches);
 
         public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" }.Concat(VCenterOptions.SingleValueOptions);
 
@@ -50,7 +53,7 @@ Example:
         public override int Run(Arguments args, CliContext context)
         {
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 2, "two or more FILEs to compare (or --server with --host)");
-            VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFile.ReadFile(maskFile) : null;
+            VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFile.ReadFile(maskFile, MaskOptions(args)) : null;
             var report = new ProfileComparer(context.Catalog).Compare(profiles, mask);
             if (args.Has("--json"))
             {

@@ -56,7 +56,7 @@ namespace CpuidMask.Engine.Masks
             }
 
             string subject = what == null ? "Mask" : $"Mask {what}";
-            throw new CpuidMaskException("MaskMalformed", ErrorKind.InvalidData, $"{subject} \"{text}\" {problem}", text);
+            throw new CpuidMaskException("MaskMalformed", ErrorKind.InvalidData, $"{subject} \"{InputText.Show(text)}\" {problem}", text);
         }
 
         /// <summary>Parses a mask; <paramref name="problem"/> says what is wrong when it returns false.</summary>
@@ -80,7 +80,7 @@ namespace CpuidMask.Engine.Masks
 
                 if (!MaskChars.TryParse(c, out var value))
                 {
-                    problem = string.Format(CultureInfo.InvariantCulture, "has '{0}' at position {1}; a mask uses only the characters - X T F 1 0 H R (spaces or colons may group them).", c, i + 1);
+                    problem = string.Format(CultureInfo.InvariantCulture, "has '{0}' at position {1}; a mask uses only the characters - X T F 1 0 H R (spaces or colons may group them).", InputText.Show(c.ToString()), i + 1);
                     return false;
                 }
 

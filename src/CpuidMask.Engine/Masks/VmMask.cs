@@ -178,37 +178,49 @@ namespace CpuidMask.Engine.Masks
             MaskKey.IsMaskKey(key) || (key ?? string.Empty).StartsWith(FeatMaskPrefix, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>
-        /// Builds a mask from extraConfig key/values, keeping only CPUID mask keys. Malformed values are
-        /// errors naming the key.
+        /// Builds a mask from what a VM holds: its extraConfig key/values, keeping only CPUID mask keys. Values must be
+        /// masks (MaskMalformed), and one key in two spellings (cpuid.1.ecx and CPUID.1.ECX or cpuid.01.ecx) is
+        /// MaskKeyDuplicate, as ESXi would honour only one of them; leaves and feature names are taken as they are,
+        /// the VM's own. Errors name <paramref name="sourceName"/> and the key.
         /// </summary>
         public static VmMask FromExtraConfig(IEnumerable<KeyValuePair<string, string>> extraConfig, string sourceName)
         {
-            var regs = new Dictionary<MaskKey, RegisterMask>();
-            var feats = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var entries = new MaskEntries(sourceName, options: null);
             foreach (var pair in extraConfig)
             {
-                if (MaskKey.TryParse(pair.Key, out var key))
+                if (IsMaskConfigKey(pair.Key))
                 {
-                    regs[key] = RegisterMask.Parse(pair.Value, $"{pair.Key} in {sourceName}");
-                }
-                else if (pair.Key.StartsWith(FeatMaskPrefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    feats[pair.Key.Substring(FeatMaskPrefix.Length)] = pair.Value;
+                    entries.Add(pair.Key, pair.Value, null);
                 }
             }
 
-            return new VmMask(regs, feats);
+            return entries.ToMask();
+        }
+
+        /// <summary>
+        /// Reads a mask given as key/value pairs (a PowerShell hashtable), by the rules of <see cref="ParseVmx(string, string, MaskReadOptions?)"/>:
+        /// every key a known mask key, each once in any spelling, every value a mask. A null value is malformed.
+        /// </summary>
+        public static VmMask ParsePairs(IEnumerable<KeyValuePair<string, string?>> pairs, string sourceName, MaskReadOptions? options = null)
+        {
+            var entries = new MaskEntries(sourceName, options ?? MaskReadOptions.Default);
+            foreach (var pair in pairs ?? throw new ArgumentNullException(nameof(pairs)))
+            {
+                entries.Add(pair.Key, pair.Value, null);
+            }
+
+            return entries.ToMask();
         }
 
         /// <summary>
         /// Reads .vmx lines (<c>key = "value"</c>, blank lines and # comments allowed), as printed by
-        /// <c>cpuidmask mask --format vmx</c> or copied from a .vmx file. Every line must be a CPUID mask.
+        /// <c>cpuidmask mask --format vmx</c> or copied from a .vmx file. Every line must be a CPUID mask with a key
+        /// the catalog knows (no vendor-string registers, no leaf without features, featMask names vSphere uses unless
+        /// <see cref="MaskReadOptions.AllowUnknownFeatures"/>), each key once in any spelling; errors name the line.
         /// </summary>
-        public static VmMask ParseVmx(string text, string sourceName)
+        public static VmMask ParseVmx(string text, string sourceName, MaskReadOptions? options = null)
         {
-            var regs = new Dictionary<MaskKey, RegisterMask>();
-            var feats = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var entries = new MaskEntries(sourceName, options ?? MaskReadOptions.Default);
             using var reader = new StringReader(text ?? string.Empty);
             int lineNumber = 0;
             string? line;
@@ -221,40 +233,65 @@ namespace CpuidMask.Engine.Masks
                     continue;
                 }
 
-                string where = string.Format(CultureInfo.InvariantCulture, "{0} line {1}", sourceName, lineNumber);
+                string location = string.Format(CultureInfo.InvariantCulture, "line {0}", lineNumber);
                 var match = VmxLine.Match(trimmed);
                 if (!match.Success)
                 {
-                    throw new CpuidMaskException("MaskLineMalformed", ErrorKind.InvalidData, $"{where}: '{trimmed}' is not a .vmx line of the form cpuid.1.ecx = \"<32 mask characters>\".", sourceName);
+                    throw new CpuidMaskException("MaskLineMalformed", ErrorKind.InvalidData, $"{sourceName} {location}: '{InputText.Show(trimmed)}' is not a .vmx line of the form cpuid.1.ecx = \"<32 mask characters>\".", sourceName);
                 }
 
-                string key = match.Groups["key"].Value;
-                string value = match.Groups["value"].Value;
-                if (!seen.Add(key))
-                {
-                    throw new CpuidMaskException("MaskKeyDuplicate", ErrorKind.InvalidData, $"{where}: '{key}' appears twice; keep one line per key.", sourceName);
-                }
-
-                if (MaskKey.TryParse(key, out var maskKey))
-                {
-                    regs[maskKey] = RegisterMask.Parse(value, $"{key} ({where})");
-                }
-                else if (key.StartsWith(FeatMaskPrefix, StringComparison.OrdinalIgnoreCase) && key.Length > FeatMaskPrefix.Length)
-                {
-                    if (!Regex.IsMatch(value, "^(Val|Min|Max):[0-9A-Fa-fx]+$"))
-                    {
-                        throw new CpuidMaskException("MaskLineMalformed", ErrorKind.InvalidData, $"{where}: '{key}' has value \"{value}\"; a feature mask is Val:<n>, Min:<n> or Max:<n>, e.g. \"Val:0\".", sourceName);
-                    }
-
-                    feats[key.Substring(FeatMaskPrefix.Length)] = value;
-                }
-                else
-                {
-                    throw new CpuidMaskException("MaskKeyMalformed", ErrorKind.InvalidData, $"{where}: '{key}' is not a CPUID mask key (cpuid.<leaf>.<reg> or featMask.vm.cpuid.<NAME>).", sourceName);
-                }
+                entries.Add(match.Groups["key"].Value, match.Groups["value"].Value, location);
             }
 
-            return new VmMask(regs, feats);
+            return entries.ToMask();
+        }
+
+        /// <summary>
+        /// Holds a mask that did not come from a reader (a VM's masks copied to another, a deserialized object) to
+        /// the rules of mask input: known leaves, no vendor-string registers, vSphere feature names the catalog knows
+        /// with values 0 or 1. Returns the mask with feature names in the catalog's spelling.
+        /// </summary>
+        public VmMask Validate(string sourceName, MaskReadOptions? options = null)
+        {
+            var entries = new MaskEntries(sourceName, options ?? MaskReadOptions.Default);
+            foreach (var pair in ToExtraConfig())
+            {
+                entries.Add(pair.Key, pair.Value, null);
+            }
+
+            return entries.ToMask();
+        }
+
+        /// <summary>
+        /// Whether a value is a mask for that key: 32 mask characters for a cpuid.* key, Val:/Min:/Max: and a number for
+        /// a featMask.vm.cpuid.* key. <paramref name="problem"/> says what is wrong. Names and leaves are not judged.
+        /// </summary>
+        public static bool TryValidateValue(string key, string? value, out string? problem)
+        {
+            if (MaskKey.IsMaskKey(key))
+            {
+                if (RegisterMask.TryParse(value, out _, out problem))
+                {
+                    return true;
+                }
+
+                problem = $"{InputText.Show(key)} = \"{InputText.Show(value)}\": the mask {problem}";
+                return false;
+            }
+
+            if ((key ?? string.Empty).StartsWith(FeatMaskPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                if (MaskEntries.TryValidateFeatureValue(value, out _, out problem))
+                {
+                    return true;
+                }
+
+                problem = $"{InputText.Show(key)} = \"{InputText.Show(value)}\": {problem}";
+                return false;
+            }
+
+            problem = $"'{InputText.Show(key)}' is not a CPUID mask key.";
+            return false;
         }
 
         // Hiding wins; otherwise the two agree, or the ordinally larger value is kept so the merge stays

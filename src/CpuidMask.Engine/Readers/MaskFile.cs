@@ -7,7 +7,7 @@ namespace CpuidMask.Engine.Readers
 {
     /// <summary>
     /// A mask given as text, in either of its two forms: .vmx lines (<c>cpuid.1.ecx = "..."</c>, what
-    /// <c>cpuidmask mask --format vmx</c> prints or a .vmx file holds; <see cref="VmMask.ParseVmx(string, string)"/>) or
+    /// <c>cpuidmask mask --format vmx</c> prints or a .vmx file holds; <see cref="VmMask.ParseVmx(string, string, MaskReadOptions?)"/>) or
     /// the JSON of <c>cpuidmask mask --format json</c> (<see cref="MaskJson"/>). The form is told by the first
     /// character that is not white space: a JSON document starts with '{', a .vmx line never does.
     /// </summary>
@@ -33,12 +33,15 @@ namespace CpuidMask.Engine.Readers
             return false;
         }
 
-        /// <summary>Reads a mask in either form; errors name <paramref name="sourceName"/> and the line.</summary>
-        public static VmMask Read(string text, string sourceName) =>
-            IsJson(text) ? MaskJson.Read(text, sourceName) : VmMask.ParseVmx(text, sourceName);
+        /// <summary>
+        /// Reads a mask in either form, by the rules of mask input (<see cref="MaskReadOptions"/>); errors name
+        /// <paramref name="sourceName"/>, the line and the key.
+        /// </summary>
+        public static VmMask Read(string text, string sourceName, MaskReadOptions? options = null) =>
+            IsJson(text) ? MaskJson.Read(text, sourceName, options) : VmMask.ParseVmx(text, sourceName, options);
 
         /// <summary>Reads a mask file in either form (MaskFileNotFound, MaskFileTooLarge, or the errors of <see cref="Read"/>).</summary>
-        public static VmMask ReadFile(string path)
+        public static VmMask ReadFile(string path, MaskReadOptions? options = null)
         {
             if (path == null)
             {
@@ -50,7 +53,7 @@ namespace CpuidMask.Engine.Readers
                 throw new CpuidMaskException("MaskFileNotFound", ErrorKind.ObjectNotFound, $"Mask file '{path}' does not exist.", path);
             }
 
-            return Read(ReadBounded(path), path);
+            return Read(ReadBounded(path), path, options);
         }
 
         private static string ReadBounded(string path)

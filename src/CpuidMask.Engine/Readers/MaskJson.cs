@@ -112,35 +112,47 @@ namespace CpuidMask.Engine.Readers
         }
 
         /// <summary>
-        /// Reads the mask of a mask JSON document: the keys and values of its <c>"extraConfig"</c> object. Errors name
-        /// <paramref name="sourceName"/>, the line and the key: JsonMalformed for text that is not JSON, MaskFileMalformed
-        /// for a document of another shape or a value that is not a string, and the errors of the mask keys and values.
+        /// Reads the mask of a mask JSON document: the keys and values of its <c>"extraConfig"</c> object, by the rules of
+        /// mask input (<see cref="MaskReadOptions"/>; keys that differ only in case are one key given twice). Every error
+        /// names <paramref name="sourceName"/> and the line, and the key where there is one: JsonMalformed for text that
+        /// is not JSON, MaskFileMalformed for a document of another shape or a value that is not a string, and the
+        /// errors of mask keys and values (MaskKeyDuplicate, MaskMalformed ...).
         /// </summary>
-        public static VmMask Read(string text, string sourceName)
+        public static VmMask Read(string text, string sourceName, MaskReadOptions? options = null)
         {
             var root = JsonDomNode.Parse(text ?? throw new ArgumentNullException(nameof(text)), sourceName);
-            if (!(root is JsonDomObject document) || !(document.Get(ExtraConfigMember) is JsonDomObject extraConfig))
+            if (!(root is JsonDomObject document))
             {
-                throw Malformed(sourceName, root, $"expected a JSON object with an \"{ExtraConfigMember}\" object, as 'cpuidmask mask --format json' prints.");
+                throw Malformed(sourceName, root, $"the document is {Described(root)}; expected a JSON object with an \"{ExtraConfigMember}\" object, as 'cpuidmask mask --format json' prints.");
             }
 
-            var pairs = new List<KeyValuePair<string, string>>();
+            var members = document.Where(m => string.Equals(m.Key, ExtraConfigMember, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (members.Length > 1)
+            {
+                throw Malformed(sourceName, members[1].Value, $"\"{Shown(members[1].Key)}\" and \"{Shown(members[0].Key)}\" (line {members[0].Value.Line}) are both the \"{ExtraConfigMember}\" object; keep one.");
+            }
+
+            if (members.Length == 0 || !(members[0].Value is JsonDomObject extraConfig))
+            {
+                throw Malformed(
+                    sourceName,
+                    members.Length == 0 ? root : members[0].Value,
+                    $"expected a JSON object with an \"{ExtraConfigMember}\" object, as 'cpuidmask mask --format json' prints" + (members.Length == 0 ? "." : $", but \"{ExtraConfigMember}\" is {Described(members[0].Value)}."));
+            }
+
+            var entries = new MaskEntries(sourceName, options ?? MaskReadOptions.Default);
             foreach (var member in extraConfig)
             {
+                string location = string.Format(CultureInfo.InvariantCulture, "line {0}", member.Value.Line);
                 if (!(member.Value is JsonDomString value))
                 {
-                    throw Malformed(sourceName, member.Value, $"key '{member.Key}' has {JsonReading.Describe(member.Value)}; a mask value is a string, e.g. \"--00-0---0----0-----------------\".");
+                    throw Malformed(sourceName, member.Value, $"key '{Shown(member.Key)}' has {Described(member.Value)}; a mask value is a string, e.g. \"--00-0---0----0-----------------\" or \"Val:0\".");
                 }
 
-                if (!VmMask.IsMaskConfigKey(member.Key))
-                {
-                    throw new CpuidMaskException("MaskKeyMalformed", ErrorKind.InvalidData, $"{Where(sourceName, member.Value)}: extraConfig key '{member.Key}' is not a CPUID mask key.", sourceName);
-                }
-
-                pairs.Add(new KeyValuePair<string, string>(member.Key, value.Value));
+                entries.Add(member.Key, value.Value, location);
             }
 
-            return VmMask.FromExtraConfig(pairs, sourceName);
+            return entries.ToMask();
         }
 
         private static JsonDomObject Feature(FeatureDefinition f) => new JsonDomObject()
@@ -168,6 +180,16 @@ namespace CpuidMask.Engine.Readers
             .Add("unverified", new JsonDomArray(check.Unverified.Select(b => (JsonDomNode)Feature(b.Feature))));
 
         private static JsonDomArray Strings(IEnumerable<string> values) => new JsonDomArray(values.Select(v => (JsonDomNode)new JsonDomString(v)));
+
+        private static string Shown(string text) => InputText.Show(text);
+
+        // A number as written (1e999 included), true/false/null, or the kind of a structure; never a long string.
+        private static string Described(JsonDomNode node) => node switch
+        {
+            JsonDomNumber number => Shown(number.Text),
+            JsonDomString text => "'" + Shown(text.Value) + "'",
+            _ => JsonReading.Describe(node),
+        };
 
         private static string Where(string sourceName, JsonDomNode at) =>
             at.Line > 0 ? string.Format(CultureInfo.InvariantCulture, "{0} line {1}", sourceName, at.Line) : sourceName;

@@ -50,13 +50,17 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNull]
         public object? Mask { get; set; }
 
+        /// <summary>Accepts featMask.vm.cpuid.NAME keys in -Mask whose NAME the feature catalog does not know (their values are still checked).</summary>
+        [Parameter]
+        public SwitchParameter AllowUnknownFeature { get; set; }
+
         protected override void BeginProcessing()
         {
             if (Mask != null)
             {
                 try
                 {
-                    _mask = MaskInput.ToVmMask(UnwrapAll(Mask), Read, "-Mask");
+                    _mask = MaskInput.ToVmMask(UnwrapAll(Mask), Read, "-Mask", new MaskReadOptions { AllowUnknownFeatures = AllowUnknownFeature });
                 }
                 catch (CpuidMaskException ex)
                 {

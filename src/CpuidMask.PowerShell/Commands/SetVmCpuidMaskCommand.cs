@@ -58,6 +58,11 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNull]
         public object? Mask { get; set; }
 
+        /// <summary>Accepts featMask.vm.cpuid.NAME keys in -Mask whose NAME the feature catalog does not know (their values are still checked).</summary>
+        [Parameter(ParameterSetName = MaskSet)]
+        [Parameter(ParameterSetName = VMSet)]
+        public SwitchParameter AllowUnknownFeature { get; set; }
+
         /// <summary>An EVC mode key (intel-haswell, amd-zen2 ...): its mask, or with -Method PerVmEvc the mode itself; "none" clears per-VM EVC.</summary>
         [Parameter(ParameterSetName = BaselineSet, Mandatory = true)]
         [ArgumentCompleter(typeof(EvcModeCompleter))]
@@ -194,7 +199,7 @@ namespace CpuidMask.PowerShell.Commands
             {
                 var items = inputs.SelectMany(UnwrapAll).ToArray();
                 _maskVendor = MaskInput.CpuVendorOf(items);
-                return MaskInput.ToVmMask(items, Read, "-Mask");
+                return MaskInput.ToVmMask(items, Read, "-Mask", new MaskReadOptions { AllowUnknownFeatures = AllowUnknownFeature });
             }
             catch (CpuidMaskException ex)
             {

@@ -66,7 +66,22 @@ namespace CpuidMask.PowerShell.Input
                         item);
                 }
 
-                keyChanges.Add(new KeyChange(key, read(entry!, "PreviousValue")?.ToString(), read(entry!, "NewValue")?.ToString()));
+                var change = new KeyChange(key, read(entry!, "PreviousValue")?.ToString(), read(entry!, "NewValue")?.ToString());
+                foreach (string? value in new[] { change.PreviousValue, change.NewValue })
+                {
+                    // -Undo writes the previous value back: it must be a mask, as Set-VmCpuidMask wrote and read it (or
+                    // empty, which removes the key).
+                    if (!string.IsNullOrEmpty(value) && !VmMask.TryValidateValue(key, value, out string? problem))
+                    {
+                        throw new CpuidMaskException(
+                            InvalidErrorId,
+                            ErrorKind.InvalidData,
+                            $"The change record of VM '{vm}' holds {problem} It is not what Set-VmCpuidMask recorded, so it cannot be undone safely.",
+                            item);
+                    }
+                }
+
+                keyChanges.Add(change);
             }
 
             ManagedObjectReference.TryParse(read.ReadString(item, "Id"), out var moRef);

@@ -20,8 +20,11 @@ namespace CpuidMask.PowerShell.Input
     {
         public const string InvalidErrorId = "MaskInputInvalid";
 
-        /// <summary>Reads and merges all the inputs; lines given as separate strings are read as one text, .vmx lines or JSON.</summary>
-        public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName)
+        /// <summary>
+        /// Reads and merges all the inputs; lines given as separate strings are read as one text, .vmx lines or JSON.
+        /// Every input but a computed mask (New-VmCpuidMask output) is held to the rules of mask input (<see cref="MaskReadOptions"/>).
+        /// </summary>
+        public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName, MaskReadOptions? options = null)
         {
             var masks = new List<VmMask>();
             var text = new StringBuilder();
@@ -33,13 +36,13 @@ namespace CpuidMask.PowerShell.Input
                 }
                 else
                 {
-                    masks.Add(FromObject(input, read, sourceName));
+                    masks.Add(FromObject(input, read, sourceName, options));
                 }
             }
 
             if (text.Length > 0)
             {
-                masks.Insert(0, FromText(text.ToString(), sourceName));
+                masks.Insert(0, FromText(text.ToString(), sourceName, options));
             }
 
             if (masks.Count == 0)
@@ -56,7 +59,8 @@ namespace CpuidMask.PowerShell.Input
             return result;
         }
 
-        public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName) => ToVmMask(new[] { input }, read, sourceName);
+        public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName, MaskReadOptions? options = null) =>
+            ToVmMask(new[] { input }, read, sourceName, options);
 
         /// <summary>
         /// The CPU vendor the inputs' masks were computed for (New-VmCpuidMask output carries its hosts or baseline);
@@ -72,27 +76,28 @@ namespace CpuidMask.PowerShell.Input
             })
             .FirstOrDefault(v => v != null);
 
-        private static VmMask FromObject(object input, PropertyReader read, string sourceName)
+        private static VmMask FromObject(object input, PropertyReader read, string sourceName, MaskReadOptions? options)
         {
             switch (input)
             {
                 case VmCpuidMask computed:
                     return computed.Mask;
-                case VmCpuidMaskInfo stored:
-                    return stored.Mask ?? VmMask.ParseVmx(stored.ToVmx(), stored.Name);
-                case VmMask mask:
-                    return mask;
                 case GeneratedMask generated:
                     return generated.Mask;
+                case VmCpuidMaskInfo stored:
+                    // A VM's masks copied to others are input like any other: what that VM may hold, they must not get blindly.
+                    return (stored.Mask ?? VmMask.ParseVmx(stored.ToVmx(), $"VM '{stored.Name}'", options)).Validate($"VM '{stored.Name}'", options);
+                case VmMask mask:
+                    return mask.Validate(sourceName, options);
                 case IDictionary dictionary:
-                    return FromDictionary(dictionary, sourceName);
+                    return FromDictionary(dictionary, sourceName, options);
             }
 
             // A deserialized VmCpuidMask or VmCpuidMaskInfo (Import-Clixml, remoting) keeps its Lines.
             if (read(input, "Lines") is object lines && !(lines is string))
             {
                 var text = string.Join("\n", Flatten(new[] { lines }).Select(l => l?.ToString() ?? string.Empty));
-                return VmMask.ParseVmx(text, read.ReadString(input, "Name") ?? sourceName);
+                return VmMask.ParseVmx(text, read.ReadString(input, "Name") ?? sourceName, options);
             }
 
             throw new CpuidMaskException(
@@ -106,11 +111,11 @@ namespace CpuidMask.PowerShell.Input
         /// A file's content, not its name, is the mask (as -Value of Set-Content or -InputObject of ConvertFrom-Json take
         /// content): a lone string that is no mask line but names a file gets told how to pass the file.
         /// </summary>
-        private static VmMask FromText(string text, string sourceName)
+        private static VmMask FromText(string text, string sourceName, MaskReadOptions? options)
         {
             try
             {
-                return MaskFile.Read(text, sourceName);
+                return MaskFile.Read(text, sourceName, options);
             }
             catch (CpuidMaskException ex) when (ex.ErrorId == "MaskLineMalformed" && LooksLikePath(text))
             {
@@ -135,16 +140,15 @@ namespace CpuidMask.PowerShell.Input
                     || trimmed.IndexOfAny(new[] { '/', '\\' }) >= 0);
         }
 
-        private static VmMask FromDictionary(IDictionary dictionary, string sourceName)
-        {
-            var text = new StringBuilder();
-            foreach (DictionaryEntry entry in dictionary)
-            {
-                text.Append(entry.Key).Append(" = \"").Append(entry.Value).AppendLine("\"");
-            }
+        /// <summary>@{ 'cpuid.1.ecx' = '...' }: each entry a key and its value, never re-read as text (a value cannot add lines).</summary>
+        private static VmMask FromDictionary(IDictionary dictionary, string sourceName, MaskReadOptions? options) =>
+            VmMask.ParsePairs(
+                dictionary.Cast<DictionaryEntry>().Select(e => new KeyValuePair<string, string?>(Text(e.Key) ?? string.Empty, Text(e.Value))),
+                sourceName,
+                options);
 
-            return VmMask.ParseVmx(text.ToString(), sourceName);
-        }
+        // A PSObject around a string or number gives the inner value's text.
+        private static string? Text(object? value) => value?.ToString();
 
         private static IEnumerable<object> Flatten(IEnumerable<object?> inputs)
         {

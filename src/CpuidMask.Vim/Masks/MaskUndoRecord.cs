@@ -50,7 +50,9 @@ namespace CpuidMask.Vim.Masks
             }
 
             var changes = new List<KeyChange>();
-            var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+            // Exact spellings: an apply over a VM that held one key in two cases records both, to put both back.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in list)
             {
                 if (item is not JsonDomObject change)
@@ -64,25 +66,23 @@ namespace CpuidMask.Vim.Masks
                     throw Invalid(sourceName, change, $"'{key}' is not a CPUID mask key (cpuid.<leaf>.<reg> or featMask.vm.cpuid.<NAME>); undo only restores CPUID masks.");
                 }
 
-                string canonical = CanonicalKey(key);
-                if (seen.TryGetValue(canonical, out var first))
+                if (!seen.Add(key))
                 {
-                    throw Invalid(sourceName, change, first == key ? $"'{key}' appears twice." : $"'{key}' and '{first}' are the same key.");
+                    throw Invalid(sourceName, change, $"'{key}' appears twice.");
                 }
 
-                seen.Add(canonical, key);
-                string? previous = OptionalString(change, "previous", sourceName);
-                string? applied = OptionalString(change, "applied", sourceName);
-                foreach (var (label, value) in new[] { ("previous", previous), ("applied", applied) })
+                var keyChange = new KeyChange(key, OptionalString(change, "previous", sourceName), OptionalString(change, "applied", sourceName));
+                foreach (var (name, value) in new[] { ("previous", keyChange.PreviousValue), ("applied", keyChange.NewValue) })
                 {
-                    // An empty value is how vSphere shows a removed key; anything else must be a value the key can hold.
-                    if (!string.IsNullOrEmpty(value) && !IsValue(key, value!))
+                    // Undo writes "previous" back and compares "applied" with the VM: both must be masks, as an apply writes
+                    // them. An empty value is harmless (sent, it removes the key) and is what a read gives for a key without one.
+                    if (!string.IsNullOrEmpty(value) && !VmMask.TryValidateValue(key, value!, out string? problem))
                     {
-                        throw Invalid(sourceName, change, $"the {label} value of '{key}', \"{value}\", is not a value that key can hold; an undo would write it back into the VM.");
+                        throw Invalid(sourceName, change.Get(name) ?? change, $"\"{name}\" of {problem}");
                     }
                 }
 
-                changes.Add(new KeyChange(key, previous, applied));
+                changes.Add(keyChange);
             }
 
             return new MaskUndoRecord(header.Server, header.Vm, header.MoRef, header.AppliedAt, changes, header.Outcome);
@@ -101,34 +101,5 @@ namespace CpuidMask.Vim.Masks
 
             obj.Add("changes", changes);
         }
-
-        // One spelling per key (cpuid.1.ecx, CPUID.01.ECX): the key as a mask would write it.
-        private static string CanonicalKey(string key)
-        {
-            try
-            {
-                return VmMask.FromExtraConfig(new[] { new KeyValuePair<string, string>(key, SampleValue(key)) }, "undo record").ToExtraConfig().Single().Key;
-            }
-            catch (CpuidMaskException)
-            {
-                return key.ToLowerInvariant();
-            }
-        }
-
-        private static bool IsValue(string key, string value)
-        {
-            try
-            {
-                VmMask.FromExtraConfig(new[] { new KeyValuePair<string, string>(key, value) }, "undo record");
-                return true;
-            }
-            catch (CpuidMaskException)
-            {
-                return false;
-            }
-        }
-
-        private static string SampleValue(string key) =>
-            key.StartsWith(VmMask.FeatMaskPrefix, StringComparison.OrdinalIgnoreCase) ? "Val:0" : new string('-', 31) + "0";
     }
 }

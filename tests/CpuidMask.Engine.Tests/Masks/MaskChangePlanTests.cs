@@ -109,6 +109,111 @@ namespace CpuidMask.Engine.Tests.Masks
             Assert.Equal(new[] { "CPUID.1.ECX: \"--00-0---0----0----------------0\" -> (removed)", "cpuid.7.ebx: \"-------------------------------0\" -> \"-------------------------------1\"" }, undo.Changes.Select(c => c.ToString()));
         }
 
+        [Theory]
+        [InlineData(MaskWriteMode.Merge)]
+        [InlineData(MaskWriteMode.Replace)]
+        public void Create_VmHoldsTheKeyInAnotherCase_WritesUnderTheVmsSpellingWithoutATwin(MaskWriteMode mode)
+        {
+            var config = new[] { Kv("Cpuid.1.Ecx", "-------------------------------1"), Kv("FEATMASK.VM.CPUID.PCID", "Val:0") };
+
+            var plan = MaskChangePlan.Create(config, WorkedCase, mode, "vm01");
+
+            var ecx = plan.Changes.Single(c => string.Equals(c.Key, "cpuid.1.ecx", System.StringComparison.OrdinalIgnoreCase));
+            Assert.Equal("Cpuid.1.Ecx", ecx.Key);
+            Assert.Equal("-------------------------------1", ecx.PreviousValue);
+            Assert.Equal(mode == MaskWriteMode.Merge ? "--00-0---0----0----------------1" : "--00-0---0----0-----------------", ecx.NewValue);
+            var pcid = plan.Changes.SingleOrDefault(c => c.Key.EndsWith("PCID", System.StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(mode == MaskWriteMode.Merge ? null : "FEATMASK.VM.CPUID.PCID", pcid?.Key);
+        }
+
+        [Fact]
+        public void Create_VmHoldsASpellingEsxiWouldNotMatch_RemovesItAndWritesTheCanonicalKey()
+        {
+            var config = new[] { Kv("cpuid.01.ecx", "-------------------------------1") };
+
+            var plan = MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01");
+
+            Assert.Contains(plan.Changes, c => c.Key == "cpuid.01.ecx" && c.PreviousValue == "-------------------------------1" && c.NewValue == null);
+            Assert.Contains(plan.Changes, c => c.Key == "cpuid.1.ecx" && c.PreviousValue == null && c.NewValue == "--00-0---0----0----------------1");
+        }
+
+        [Fact]
+        public void Create_VmHoldsTwinsOfOneKey_ReplaceKeepsOne_MergeRefusesWhenTheyDiffer()
+        {
+            var config = new[] { Kv("cpuid.1.ecx", "-------------------------------1"), Kv("CPUID.1.ECX", "------------------------------1-") };
+            var same = new[] { Kv("cpuid.1.ecx", "-------------------------------1"), Kv("CPUID.1.ECX", "-------------------------------1") };
+
+            var replace = MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Replace, "vm01");
+            var merge = Assert.Throws<CpuidMaskException>(() => MaskChangePlan.Create(config, WorkedCase, MaskWriteMode.Merge, "vm01"));
+            var mergeSame = MaskChangePlan.Create(same, WorkedCase, MaskWriteMode.Merge, "vm01");
+
+            Assert.Contains(replace.Changes, c => c.Key == "cpuid.1.ecx" && c.NewValue == "--00-0---0----0-----------------");
+            Assert.Contains(replace.Changes, c => c.Key == "CPUID.1.ECX" && c.PreviousValue == "------------------------------1-" && c.NewValue == null);
+            Assert.Equal("MaskKeyDuplicate", merge.ErrorId);
+            Assert.Contains("VM 'vm01' holds one key in 2 spellings with different values (cpuid.1.ecx = \"-------------------------------1\", CPUID.1.ECX = \"------------------------------1-\")", merge.Message);
+            Assert.Contains(mergeSame.Changes, c => c.Key == "CPUID.1.ECX" && c.NewValue == null);
+        }
+
+        [Theory]
+        [InlineData("cpuid.1.ecx", "not a mask at all")]
+        [InlineData("featMask.vm.cpuid.AVX", "garbage")]
+        public void Create_VmHoldsAValueThatIsNoMask_IsRefused(string key, string value)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskChangePlan.Create(new[] { Kv(key, value) }, WorkedCase, MaskWriteMode.Replace, "vm01"));
+
+            Assert.Equal("MaskMalformed", ex.ErrorId);
+            Assert.StartsWith($"VM 'vm01' holds {key} = \"{value}\":", ex.Message);
+        }
+
+        [Fact]
+        public void ForUndo_AfterReplaceOverTwins_PutsBothBackAsTheyWere()
+        {
+            var before = new[] { Kv("cpuid.1.ecx", "-------------------------------1"), Kv("CPUID.1.ECX", "------------------------------1-") };
+            var apply = MaskChangePlan.Create(before, WorkedCase, MaskWriteMode.Replace, "vm01");
+            var after = Applied(before, apply.Changes);
+
+            var undo = MaskChangePlan.ForUndo(after, apply.Changes, "vm01");
+
+            Assert.Empty(undo.Conflicts);
+            Assert.Equal(before.OrderBy(p => p.Key, System.StringComparer.Ordinal), Applied(after, undo.Changes).OrderBy(p => p.Key, System.StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void ForUndo_RecordInOneCase_VmInAnother_IsTheSameKey()
+        {
+            var record = new[] { new KeyChange("cpuid.1.ecx", null, "--00-0---0----0-----------------") };
+
+            var undo = MaskChangePlan.ForUndo(new[] { Kv("CPUID.1.ECX", "--00-0---0----0-----------------") }, record, "vm01");
+
+            Assert.Empty(undo.Conflicts);
+            Assert.Equal(("CPUID.1.ECX", (string?)null), (undo.Changes.Single().Key, undo.Changes.Single().NewValue));
+        }
+
+        [Fact]
+        public void Verify_TwinRemovedBesideItsOtherCase_IsKept()
+        {
+            var written = new[] { new KeyChange("cpuid.1.ecx", "-------------------------------1", "--00-0---0----0-----------------"), new KeyChange("CPUID.1.ECX", "------------------------------1-", null) };
+
+            Assert.Empty(MaskChangePlan.Verify(new[] { Kv("cpuid.1.ecx", "--00-0---0----0-----------------") }, written));
+            Assert.Single(MaskChangePlan.Verify(new[] { Kv("cpuid.1.ecx", "--00-0---0----0-----------------"), Kv("CPUID.1.ECX", "------------------------------1-") }, written));
+        }
+
+        /// <summary>What a case-sensitive store holds after the changes: as the simulator keeps extraConfig.</summary>
+        private static KeyValuePair<string, string>[] Applied(IEnumerable<KeyValuePair<string, string>> config, IEnumerable<KeyChange> changes)
+        {
+            var result = config.ToList();
+            foreach (var change in changes)
+            {
+                result.RemoveAll(p => p.Key == change.Key);
+                if (change.NewValue != null)
+                {
+                    result.Add(Kv(change.Key, change.NewValue));
+                }
+            }
+
+            return result.ToArray();
+        }
+
         [Fact]
         public void Verify_DroppedKey_IsReported()
         {

@@ -55,7 +55,7 @@ namespace CpuidMask.Engine.Tests.Readers
         }
 
         [Theory]
-        [InlineData("[1, 2]", "mask.json line 1: expected a JSON object with an \"extraConfig\" object")]
+        [InlineData("[1, 2]", "mask.json line 1: the document is an array; expected a JSON object with an \"extraConfig\" object")]
         [InlineData("{\"vmx\": []}", "mask.json line 1: expected a JSON object with an \"extraConfig\" object")]
         [InlineData("{\n  \"extraConfig\": {\n    \"cpuid.1.ecx\": 12\n  }\n}", "mask.json line 3: key 'cpuid.1.ecx' has 12; a mask value is a string")]
         [InlineData("{\"extraConfig\": {\"cpuid.1.ecx\": null}}", "mask.json line 1: key 'cpuid.1.ecx' has null")]
@@ -66,6 +66,86 @@ namespace CpuidMask.Engine.Tests.Readers
 
             Assert.Equal("MaskFileMalformed", ex.ErrorId);
             Assert.StartsWith(message, ex.Message);
+        }
+
+        [Theory]
+        [InlineData("12", "12")]
+        [InlineData("1e999", "1e999")]
+        [InlineData("-0.5", "-0.5")]
+        [InlineData("true", "true")]
+        [InlineData("false", "false")]
+        [InlineData("null", "null")]
+        [InlineData("{\"a\": \"b\"}", "an object")]
+        [InlineData("[]", "an array")]
+        public void Read_MaskValueThatIsNoString_NamesFileLineAndKey(string value, string shown)
+        {
+            string json = "{\n  \"extraConfig\": {\n    \"cpuid.7.ebx\": \"-------------------------------0\",\n    \"cpuid.1.ecx\": " + value + "\n  }\n}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal("MaskFileMalformed", ex.ErrorId);
+            Assert.StartsWith($"mask.json line 4: key 'cpuid.1.ecx' has {shown}; a mask value is a string", ex.Message);
+        }
+
+        [Fact]
+        public void Read_KeysDifferingOnlyInCase_AreOneKeyGivenTwice()
+        {
+            string json = "{\"extraConfig\": {\n  \"cpuid.1.ecx\": \"-------------------------------0\",\n  \"CPUID.1.ECX\": \"------------------------------0-\"\n}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal("MaskKeyDuplicate", ex.ErrorId);
+            Assert.Equal("mask.json line 3: 'CPUID.1.ECX' is the same key as 'cpuid.1.ecx' (line 2): both are cpuid.1.ecx. Keep one of them.", ex.Message);
+        }
+
+        [Fact]
+        public void Read_RepeatedKey_IsJsonMalformedNamingTheKeyAndLine()
+        {
+            string json = "{\"extraConfig\": {\n  \"cpuid.1.ecx\": \"-------------------------------0\",\n  \"cpuid.1.ecx\": \"-------------------------------0\"\n}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal("JsonMalformed", ex.ErrorId);
+            Assert.StartsWith("mask.json line 3, column 3:", ex.Message);
+            Assert.Contains("\"cpuid.1.ecx\" appears again", ex.Message);
+        }
+
+        [Fact]
+        public void Read_ExtraConfigTwiceInDifferentCase_IsMaskFileMalformed()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read("{\"extraConfig\": {},\n\"ExtraConfig\": {}}", "mask.json"));
+
+            Assert.Equal("MaskFileMalformed", ex.ErrorId);
+            Assert.StartsWith("mask.json line 2: \"ExtraConfig\" and \"extraConfig\" (line 1) are both", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("\"featMask.vm.cpuid.AVX\": \"garbage\"", "MaskMalformed", "featMask.vm.cpuid.AVX = \"garbage\":")]
+        [InlineData("\"featMask.vm.cpuid.AVX\": \"Val:99999999999999999999\"", "MaskMalformed", "featMask.vm.cpuid.AVX = \"Val:99999999999999999999\":")]
+        [InlineData("\"featMask.vm.cpuid.AVX\": \"Val:0\\n\"", "MaskMalformed", "featMask.vm.cpuid.AVX = \"Val:0\\u000a\":")]
+        [InlineData("\"featMask.vm.cpuid.AVX\\n\": \"Val:0\"", "MaskKeyMalformed", "'featMask.vm.cpuid.AVX\\u000a' is not a named feature mask key")]
+        [InlineData("\"featMask.vm.cpuid.NOTAFEATURE\": \"Val:0\"", "MaskFeatureUnknown", "'featMask.vm.cpuid.NOTAFEATURE' names 'NOTAFEATURE'")]
+        [InlineData("\"cpuid.0.ebx\": \"-------------------------------0\"", "MaskKeyVendorRegister", "'cpuid.0.ebx' is part of the CPU vendor string")]
+        [InlineData("\"cpuid.5.eax\": \"-------------------------------0\"", "MaskKeyUnknownLeaf", "'cpuid.5.eax' is for leaf 0x5")]
+        [InlineData("\"cpuid.1.ecx\": \"\\ud800-------------------------------\"", "MaskMalformed", "cpuid.1.ecx = \"\\ud800---")]
+        [InlineData("\"\\ud800\": \"x\"", "MaskKeyMalformed", "'\\ud800' is not a CPUID mask key")]
+        [InlineData("\"guestinfo.owner\": \"ops\"", "MaskKeyMalformed", "'guestinfo.owner' is not a CPUID mask key")]
+        public void Read_KeyOrValueAgainstTheMaskRules_NamesFileLineAndKey(string member, string errorId, string message)
+        {
+            string json = "{\n  \"extraConfig\": {\n    " + member + "\n  }\n}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal(errorId, ex.ErrorId);
+            Assert.StartsWith("mask.json line 3: " + message, ex.Message);
+        }
+
+        [Fact]
+        public void Read_UnknownFeatureName_IsReadWhenAllowed()
+        {
+            var mask = MaskJson.Read("{\"extraConfig\": {\"featMask.vm.cpuid.NUMLEVELS\": \"Max:0xd\"}}", "mask.json", new MaskReadOptions { AllowUnknownFeatures = true });
+
+            Assert.Equal("Max:0xd", mask.FeatureMasks["NUMLEVELS"]);
         }
 
         [Fact]
