@@ -96,4 +96,42 @@ Describe 'Undo-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimula
         $undone.VM | Should -Be 'vm-stale01'
         (Get-VmCpuidMask vm-stale01 @Connection).HasMask | Should -BeFalse
     }
+
+    It 'keeps an undo file per VM in -UndoPath, written before the change and completed with its outcome, that -Path undoes later' {
+        $folder = Join-Path $TestDrive 'undo'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+
+        $changes = 'vm-wal01', 'vm-wal02', 'vm-wal03' | Set-VmCpuidMask -Mask $Mask @Connection -UndoPath $folder -ThrottleLimit 3 -Confirm:$false -PassThru
+
+        $changes.VM | Should -Be 'vm-wal01', 'vm-wal02', 'vm-wal03' -Because 'results come out in the order the VMs came, whatever order they finish in'
+        $files = Get-ChildItem -LiteralPath $folder -Filter 'cpuidmask-undo-vm-wal0*.json'
+        $files.Count | Should -Be 3
+        foreach ($file in $files) {
+            $json = Get-Content -LiteralPath $file.FullName -Raw | ConvertFrom-Json
+            $json.outcome | Should -Be 'applied'
+            $json.kind | Should -Be 'extraConfig'
+        }
+
+        Undo-VmCpuidMask -Path (Join-Path $folder 'cpuidmask-undo-vm-wal0*.json') @Connection -Confirm:$false
+        foreach ($vm in 'vm-wal01', 'vm-wal02', 'vm-wal03') { (Get-VmCpuidMask $vm @Connection).HasMask | Should -BeFalse }
+    }
+
+    It 'keeps the per-VM EVC mask a VM had in its -UndoPath file, and -Path puts it back' {
+        $folder = Join-Path $TestDrive 'evc-undo'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $before = (Get-VmCpuidMask vm-wal05 @Connection).FeatureMask
+
+        Set-VmEvcMode -VM vm-wal05 -Baseline intel-haswell @Connection -UndoPath $folder -Confirm:$false
+        (Get-VmCpuidMask vm-wal05 @Connection).FeatureMask.Count | Should -Not -Be $before.Count
+
+        Undo-VmCpuidMask -Path (Join-Path $folder '*.json') @Connection -Confirm:$false
+        ((Get-VmCpuidMask vm-wal05 @Connection).FeatureMask | Sort-Object) -join ';' | Should -Be (($before | Sort-Object) -join ';')
+    }
+
+    It 'stops before any VM is changed when -UndoPath cannot be written to' {
+        # /proc is a folder no one can create files in, root included.
+        { Set-VmCpuidMask -VM vm-wal04 -Mask $Mask @Connection -UndoPath /proc -Confirm:$false } |
+            Should -Throw -ErrorId 'UndoFileDirectoryNotWritable,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        (Get-VmCpuidMask vm-wal04 @Connection).HasMask | Should -BeFalse
+    }
 }

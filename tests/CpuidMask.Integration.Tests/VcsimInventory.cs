@@ -69,6 +69,13 @@ namespace CpuidMask.Integration.Tests
             ("vm-doc09", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "docs") }),
             ("vm-doc10", "esx-haswell-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "docs") }),
             ("vm-doc11", "esx-skylake-01", "poweredOff", "vmx-11", new[] { ("guestinfo.owner", "docs") }),
+            // Write-ahead undo files, outcomes and parallel runs (WriteAheadTests).
+            ("vm-wal01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-wal02", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-wal03", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-wal04", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
+            ("vm-wal05", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-wal06", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-interop01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.80000001.ecx", "-----------------------0--------") }),
             ("vm-interop02", "esx-haswell-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             // One key, many spellings (issue 10): masks read from JSON, and VMs holding a mask key in a spelling of their own.
@@ -102,6 +109,7 @@ namespace CpuidMask.Integration.Tests
         public static readonly (string Vm, string EvcMode)[] VmEvcModes =
         {
             ("vm-evc02", "intel-westmere"),
+            ("vm-wal05", "intel-westmere"),
             ("vm-view04", "intel-westmere"),
             ("vm-doc08", "intel-haswell"),
         };
