@@ -8,13 +8,15 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# The simulator needs Go and govmomi from Debian; install them when missing and we may.
-if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ]; then
+# The simulator needs Go and govmomi from Debian, and the tests' independent reader (tests/vcsim/readvms.py)
+# Debian's pyVmomi for /usr/bin/python3; install them when missing and we may.
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ] ||
+  ! /usr/bin/python3 -c 'import pyVmomi' >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-github-vmware-govmomi-dev >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-github-vmware-govmomi-dev python3-pyvmomi >/dev/null
   else
-    echo "run-tests: the vCenter simulator needs: sudo apt-get install golang-go golang-github-vmware-govmomi-dev" >&2
+    echo "run-tests: the vCenter simulator and its tests need: sudo apt-get install golang-go golang-github-vmware-govmomi-dev python3-pyvmomi" >&2
     exit 2
   fi
 fi

@@ -35,13 +35,13 @@ namespace CpuidMask.Integration.Tests
         };
 
         /// <summary>cpuidmask COMMAND --server URL --thumbprint T --user U ARGS, password from the environment.</summary>
-        public static CliRun Run(VcsimFixture fixture, string command, params string[] args) =>
+        public static CliRun Run(VcsimServer fixture, string command, params string[] args) =>
             RunRaw(fixture, new Dictionary<string, string?> { ["CPUIDMASK_PASSWORD"] = fixture.Password }, Connection(fixture, command).Concat(args).ToArray());
 
-        public static string[] Connection(VcsimFixture fixture, string command) =>
+        public static string[] Connection(VcsimServer fixture, string command) =>
             new[] { command, "--server", fixture.Url, "--thumbprint", fixture.Thumbprint, "--user", fixture.User };
 
-        public static CliRun RunRaw(VcsimFixture fixture, IDictionary<string, string?> environment, string[] args, Func<TextWriter, TextWriter, CliContext>? makeContext = null)
+        public static CliRun RunRaw(VcsimServer fixture, IDictionary<string, string?> environment, string[] args, Func<TextWriter, TextWriter, CliContext>? makeContext = null)
         {
             var output = new StringWriter();
             var error = new StringWriter();
@@ -74,7 +74,7 @@ namespace CpuidMask.Integration.Tests
             return path;
         }
 
-        public static Task<VimClient> ConnectAsync(VcsimFixture fixture) =>
+        public static Task<VimClient> ConnectAsync(VcsimServer fixture) =>
             VimClient.ConnectAsync(new VimConnectionOptions(fixture.Url)
             {
                 UserName = fixture.User,
@@ -83,7 +83,7 @@ namespace CpuidMask.Integration.Tests
             });
 
         /// <summary>A VM's whole extraConfig, in the order the server lists it, read without the mask service.</summary>
-        public static async Task<(string Key, string? Value)[]> RawExtraConfigAsync(VcsimFixture fixture, string vm)
+        public static async Task<(string Key, string? Value)[]> RawExtraConfigAsync(VcsimServer fixture, string vm)
         {
             using var client = await ConnectAsync(fixture);
             return (await RawRecordAsync(client, vm)).ExtraConfig.Select(o => (o.Key, o.Value)).ToArray();

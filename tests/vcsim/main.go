@@ -7,16 +7,17 @@
 //	VCSIM_THUMBPRINT=AA:BB:...   SHA-256 of the server's self-signed certificate
 //	VCSIM_URL=https://127.0.0.1:PORT/sdk
 //
-// The process serves until stdin reaches end-of-file (unless -watch-stdin=false) or it gets
-// SIGINT/SIGTERM. Diagnostics go to stderr. Exit status: 0 after a normal stop, 1 if the
-// server could not start, 2 for bad flags or a bad inventory.
+// After them, each line read from stdin is a control command (faults, latency; control.go)
+// answered by one line on stdout. The process serves until stdin reaches end-of-file (unless
+// -watch-stdin=false) or it gets SIGINT/SIGTERM. Diagnostics go to stderr (or -log FILE).
+// Exit status: 0 after a normal stop, 1 if the server could not start, 2 for bad flags or a
+// bad inventory.
 package main
 
 import (
 	"crypto/tls"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/url"
@@ -45,9 +46,12 @@ func run() int {
 	certOut := fs.String("cert-out", "", "write the server's self-signed certificate (PEM) to this file")
 	certKey := fs.String("cert-key", "", "serve the certificate and key in this PEM file; when it does not exist, write a fresh pair to it (simulators started with the same file share one certificate)")
 	maxObjects := fs.Int("max-objects", 0, "PropertyCollector policy: at most this many objects per RetrievePropertiesEx page, whatever the client asks (0 = no limit)")
-	watchStdin := fs.Bool("watch-stdin", true, "stop when stdin reaches end-of-file")
+	watchStdin := fs.Bool("watch-stdin", true, "read control commands from stdin and stop when it reaches end-of-file")
+	delay := fs.Duration("delay", 0, "wait this long before dispatching each SOAP request (e.g. 5ms)")
+	taskDuration := fs.Duration("task-duration", 0, "ReconfigVM_Task and ApplyEvcModeVM_Task stay running this long before they finish (e.g. 1s)")
+	logPath := fs.String("log", "", "append diagnostics (control commands, faults fired, the stop) to this file instead of stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: vcsim -inventory FILE [-listen 127.0.0.1:PORT] [-log-requests FILE] [-cert-out FILE] [-cert-key FILE] [-max-objects N] [-watch-stdin=false]\n")
+		fmt.Fprintf(os.Stderr, "usage: vcsim -inventory FILE [-listen 127.0.0.1:PORT] [-log-requests FILE] [-cert-out FILE] [-cert-key FILE] [-max-objects N] [-delay D] [-task-duration D] [-log FILE] [-watch-stdin=false]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -71,6 +75,21 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "vcsim: -max-objects must be >= 0")
 		return 2
 	}
+	if *delay < 0 || *taskDuration < 0 {
+		fmt.Fprintln(os.Stderr, "vcsim: -delay and -task-duration must be >= 0")
+		return 2
+	}
+	if *logPath != "" {
+		f, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "vcsim: -log: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		log.SetOutput(f)
+	}
+	latency.delay.Store(int64(*delay))
+	latency.taskDuration.Store(int64(*taskDuration))
 
 	inv, err := loadInventory(*inventoryPath)
 	if err != nil {
@@ -114,9 +133,7 @@ func run() int {
 	svc := sim.model.Service
 	svc.Listen = &url.URL{Host: *listen, User: url.UserPassword(inv.User, inv.Password)}
 	svc.TLS = &tls.Config{Certificates: []tls.Certificate{cert.tls}, MinVersion: tls.VersionTLS12}
-	if reqLog != nil {
-		reqLog.install(svc)
-	}
+	(&frontend{svc: svc, reqLog: reqLog}).install()
 
 	server, err := startServer(svc)
 	if err != nil {
@@ -124,6 +141,9 @@ func run() int {
 		return 1
 	}
 	defer server.Close()
+	// Runs before server.Close, which waits for every request in progress: held requests
+	// and pending tasks give up.
+	defer close(stopping)
 
 	addr, ok := server.Listener.Addr().(*net.TCPAddr)
 	if !ok || !addr.IP.Equal(net.IPv4(127, 0, 0, 1)) {
@@ -141,7 +161,7 @@ func run() int {
 	go func() { stop <- (<-signals).String() }()
 	if *watchStdin {
 		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin)
+			serveControl(os.Stdin, os.Stdout)
 			stop <- "end of stdin"
 		}()
 	}

@@ -2,23 +2,15 @@ package main
 
 // -log-requests FILE: one line per SOAP request, the method name (e.g. RetrievePropertiesEx),
 // appended to FILE before the request is dispatched, so a client that has its response can
-// count its round trips by reading the file.
-//
-// Hook: simulator.Service.ServeMux is exported and NewServer only creates it when nil, so we
-// create it first and register host-specific patterns ("127.0.0.1/sdk", "localhost/sdk"):
-// net/http gives host patterns precedence over NewServer's plain "/sdk", and our handler
-// forwards to the simulator's own Service.ServeSDK. Requests whose Host header is neither
-// 127.0.0.1 nor localhost are served but not logged.
+// count its round trips by reading the file. The line is written by the SDK front handler
+// (frontend.go) before any delay or fault, so a request that is dropped, frozen or refused
+// is still counted.
 
 import (
 	"bytes"
 	"encoding/xml"
-	"io"
-	"net/http"
 	"os"
 	"sync"
-
-	"github.com/vmware/govmomi/simulator"
 )
 
 type requestLog struct {
@@ -42,45 +34,54 @@ func (l *requestLog) write(method string) {
 
 func (l *requestLog) close() { _ = l.f.Close() }
 
-// install registers the logging handler on the service's mux; call before NewServer.
-func (l *requestLog) install(svc *simulator.Service) {
-	if svc.ServeMux == nil {
-		svc.ServeMux = http.NewServeMux()
-	}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			body, err := io.ReadAll(r.Body)
-			_ = r.Body.Close()
-			if err != nil {
-				w.WriteHeader(http.StatusBadRequest)
-				return
-			}
-			l.write(soapMethod(body))
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		svc.ServeSDK(w, r)
-	})
-	for _, host := range []string{"127.0.0.1", "localhost"} {
-		svc.ServeMux.Handle(host+"/sdk", h)
-		svc.ServeMux.Handle(host+"/sdk/vimService", h)
-	}
+// soapCall is what the front handler needs to know of a request before dispatching it.
+type soapCall struct {
+	method   string // local name of the first element in the SOAP Body, or "?"
+	this     string // text of the method's _this element (a moref value), or ""
+	thisType string // its type attribute
 }
 
-// soapMethod returns the local name of the first element inside the SOAP Body, or "?".
-func soapMethod(body []byte) string {
+// parseCall reads the method name and its _this from a SOAP request body.
+func parseCall(body []byte) soapCall {
+	call := soapCall{method: "?"}
 	dec := xml.NewDecoder(bytes.NewReader(body))
-	inBody := false
+	depth, bodyDepth := 0, -1
+	inThis := false
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return "?"
+			return call
 		}
-		if se, ok := tok.(xml.StartElement); ok {
-			if inBody {
-				return se.Name.Local
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case bodyDepth < 0 && t.Name.Local == "Body":
+				bodyDepth = depth
+			case bodyDepth > 0 && depth == bodyDepth+1 && call.method == "?":
+				call.method = t.Name.Local
+			case bodyDepth > 0 && depth == bodyDepth+2:
+				if t.Name.Local != "_this" {
+					return call // vim25 puts _this first
+				}
+				inThis = true
+				for _, a := range t.Attr {
+					if a.Name.Local == "type" {
+						call.thisType = a.Value
+					}
+				}
 			}
-			if se.Name.Local == "Body" {
-				inBody = true
+		case xml.CharData:
+			if inThis {
+				call.this += string(t)
+			}
+		case xml.EndElement:
+			if inThis {
+				return call
+			}
+			depth--
+			if bodyDepth > 0 && depth < bodyDepth {
+				return call
 			}
 		}
 	}

@@ -7,7 +7,8 @@
 # VM's config.extraConfig, reconfigures extraConfig twice with the same key (one entry
 # remains), deletes a key with an empty value, sends a stale changeVersion (ConcurrentAccess,
 # nothing changed), checks ApplyEvcModeVM_Task and runtime.featureRequirement, checks the
-# request log, and stops the launcher by closing its stdin.
+# request log, drives the control protocol on stdin (drop-answer, strip-change-version, clear,
+# delay, task-duration, logout), and stops the launcher by closing its stdin.
 #
 # TLS: the launcher writes its self-signed certificate with -cert-out and curl trusts exactly
 # that certificate (--cacert); no --insecure.
@@ -79,12 +80,20 @@ ok "launcher up at $URL"
 # SOAP helpers. Every call is counted, to check the request log at the end.
 CALLS=0
 COOKIES="$WORK/cookies"
-soap() { # soap BODY-XML -> response in $WORK/resp.xml, HTTP status in $STATUS
+soap_try() { # soap_try BODY-XML -> as soap, and curl's exit status in $CURL_RC
 	CALLS=$((CALLS + 1))
-	STATUS=$(curl -sS --cacert "$CERT" -b "$COOKIES" -c "$COOKIES" -o "$WORK/resp.xml" -w '%{http_code}' \
+	CURL_RC=0
+	rm -f "$WORK/resp.xml"
+	STATUS=$(curl -sS --cacert "$CERT" -b "$COOKIES" -c "$COOKIES" -o "$WORK/resp.xml" -w '%{http_code} %{time_total}' \
 		-H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: urn:vim25/7.0.3.0' \
 		--data-binary "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>$1</soapenv:Body></soapenv:Envelope>" \
-		"$URL") || fail "curl failed"
+		"$URL" 2>"$WORK/curl.err") || CURL_RC=$?
+	ELAPSED=${STATUS#* }
+	STATUS=${STATUS%% *}
+}
+soap() { # soap BODY-XML -> response in $WORK/resp.xml, HTTP status in $STATUS, seconds in $ELAPSED
+	soap_try "$1"
+	[ "$CURL_RC" = 0 ] || fail "curl failed ($CURL_RC): $(cat "$WORK/curl.err")"
 }
 expect_status() { [ "$STATUS" = "$1" ] || fail "$2: HTTP $STATUS, expected $1"; }
 has() { grep -qF -- "$1" "$WORK/resp.xml"; }
@@ -301,6 +310,63 @@ LINES=$(wc -l <"$REQLOG")
 [ "$(grep -cx ReconfigVM_Task "$REQLOG")" = 5 ] || fail "request log: expected 5 ReconfigVM_Task"
 grep -qx Login "$REQLOG" || fail "request log: no Login"
 ok "request log: $LINES lines, one per request"
+
+# ---------------------------------------------------------------------------------------
+# Control protocol on stdin: injected faults and latency.
+ctl() { # ctl COMMAND -> the reply line in $REPLY_LINE
+	printf '%s\n' "$1" >&"$VCSIM_IN"
+	IFS= read -r -t 30 -u "$VCSIM_OUT" REPLY_LINE || fail "no reply to '$1'"
+}
+ctl "fault explode ReconfigVM_Task"
+[[ "$REPLY_LINE" == 'VCSIM_ERROR unknown fault kind "explode"'* ]] || fail "bad fault kind: $REPLY_LINE"
+ctl "fault drop-answer RetrieveServiceContent"
+[ "$REPLY_LINE" = "VCSIM_OK id=1 target=*" ] || fail "fault drop-answer: $REPLY_LINE"
+soap_try '<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>'
+[ "$CURL_RC" = 52 ] || fail "drop-answer: curl exit $CURL_RC, expected 52 (empty reply)"
+ctl "status 1"
+[[ "$REPLY_LINE" == *" seen=1 fired=1 "* ]] || fail "status 1: $REPLY_LINE"
+grep -q 'fault 1 (drop-answer RetrieveServiceContent): RetrieveServiceContent on ServiceInstance, occurrence 1' "$WORK/vcsim.err" || fail "no stderr line for fault 1"
+ok "drop-answer: empty reply, counted, logged"
+
+ctl "fault strip-change-version RetrievePropertiesEx every"
+props VirtualMachine "$WEB01" name config.changeVersion
+expect '>web01<' "strip-change-version keeps other properties"
+expect_not 'config.changeVersion' "strip-change-version"
+ctl "clear"
+[ "$REPLY_LINE" = "VCSIM_OK cleared=2 released=0" ] || fail "clear: $REPLY_LINE"
+vm_config "$WEB01"
+ok "strip-change-version removes config.changeVersion from answers until cleared"
+
+ctl "delay 300ms"
+soap '<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>'
+awk -v t="$ELAPSED" 'BEGIN { exit !(t >= 0.3) }' || fail "delay 300ms: the request took ${ELAPSED}s"
+ctl "delay 0"
+ok "delay: a request took ${ELAPSED}s"
+
+ctl "task-duration 1s"
+vm_config "$BUILD01"
+soap "<ReconfigVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$BUILD01</_this><spec><changeVersion>$CHANGE_VERSION</changeVersion>$(extra_option smoke.task done)</spec></ReconfigVM_Task>"
+expect_status 200 "ReconfigVM_Task with a task duration"
+TASK=$(returnval Task)
+task_result "$TASK"
+[ "$TASK_STATE" = running ] || fail "task-duration: task $TASK_STATE right after the call, expected running"
+props VirtualMachine "$BUILD01" config.extraConfig
+expect_not '<key>smoke.task</key>' "the change lands when the task finishes"
+sleep 1.3
+task_result "$TASK"
+[ "$TASK_STATE" = success ] || fail "task-duration: task $TASK_STATE after 1.3 s"
+props VirtualMachine "$BUILD01" config.extraConfig
+expect '<key>smoke.task</key>' "the change landed"
+ctl "task-duration 0"
+ok "task-duration: running, then success with the change"
+
+ctl "fault logout RetrievePropertiesEx"
+for attempt in "logout fault" "after a logout fault"; do
+	soap_try "<RetrievePropertiesEx xmlns=\"urn:vim25\">$PC<specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type=\"VirtualMachine\">$WEB01</obj></objectSet></specSet><options/></RetrievePropertiesEx>"
+	expect_status 500 "$attempt"
+	expect 'NotAuthenticatedFault' "$attempt"
+done
+ok "logout: NotAuthenticated for that call and the next"
 
 # ---------------------------------------------------------------------------------------
 # Stop: close the launcher's stdin and expect a clean exit.

@@ -132,7 +132,7 @@ func (vm *virtualMachine) ReconfigVMTask(ctx *simulator.Context, req *types.Reco
 	})
 
 	return &methods.ReconfigVM_TaskBody{
-		Res: &types.ReconfigVM_TaskResponse{Returnval: task.Run()},
+		Res: &types.ReconfigVM_TaskResponse{Returnval: runTask(task, vm)},
 	}
 }
 
@@ -246,7 +246,7 @@ func (vm *virtualMachine) ApplyEvcModeVMTask(ctx *simulator.Context, req *types.
 	})
 
 	return &methods.ApplyEvcModeVM_TaskBody{
-		Res: &types.ApplyEvcModeVM_TaskResponse{Returnval: task.Run()},
+		Res: &types.ApplyEvcModeVM_TaskResponse{Returnval: runTask(task, vm)},
 	}
 }
 
