@@ -17,6 +17,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -91,12 +92,24 @@ func (f *frontend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if call.method == "Logout" && cookie != "" && heldRequests(cookie) > 0 {
+		f.deferLogout(w, r, cookie)
+		return
+	}
+
 	hits := matchFaults(call)
 	var after []faultHit
 	for _, h := range hits {
-		if h.rule.kind == faultFreeze && !h.hold(call) {
+		if h.rule.kind != faultFreeze {
+			continue
+		}
+		done := beginHeld(cookie)
+		defer done()
+		if !h.hold(call) {
 			panic(http.ErrAbortHandler)
 		}
+		// The client may have given up meanwhile; the call is performed all the same.
+		r = r.Clone(context.Background())
 	}
 	for _, h := range hits {
 		switch h.rule.kind {
