@@ -111,7 +111,9 @@ namespace CpuidMask.Cli
                     report.Status = "failed";
                     break;
                 case CpuidMaskException known:
+                    // Refused by vSphere after its undo record was written: the file says not-applied.
                     report.Error = known;
+                    report.UndoFile = undoFile;
                     break;
                 case OperationCanceledException _:
                     report.Status = "unknown";
@@ -119,6 +121,7 @@ namespace CpuidMask.Cli
                     break;
                 default:
                     report.Error = new CpuidMaskException("UnexpectedError", ErrorKind.InvalidOperation, error!.Message, vm, error);
+                    report.UndoFile = undoFile;
                     break;
             }
 
@@ -224,6 +227,7 @@ namespace CpuidMask.Cli
                 case "not-attempted":
                     o.WriteLine($"{report.Vm}: not attempted: the run stopped before this VM (lost connection, --timeout or Ctrl+C); nothing was sent for it.");
                     break;
+                case "failed" when report.UndoFile != null:
                 case "applied" when report.Error != null:
                 case "not-applied":
                 case "unknown":

@@ -165,7 +165,7 @@ Example:
                     deadline.Token,
                     done => writer.Add(
                         done.Index,
-                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.PathOf(done.Item.Name)) },
+                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.WrittenPathOf(done.Item.Name)) },
                         done.Result != null ? o => MaskWriteOutput.Write(o, done.Result) : (done.Error as MaskNotPersistedException)?.Result is MaskApplyResult notKept ? o => MaskWriteOutput.Write(o, notKept) : (Action<System.IO.TextWriter>?)null)));
             }
 
@@ -218,7 +218,7 @@ Example:
                     deadline.Token,
                     done => writer.Add(
                         done.Index,
-                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.PathOf(done.Item.Name)) },
+                        new[] { done.Result != null ? VmChangeReport.From(done.Result, journal?.PathOf(done.Item.Name)) : VmChangeReport.Failure(done.Item.Name, client.ServerName, done.Error, done.Attempted, journal?.WrittenPathOf(done.Item.Name)) },
                         done.Result == null ? null : o => WriteEvc(o, done.Result))));
             }
 

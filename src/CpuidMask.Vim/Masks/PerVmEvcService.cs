@@ -159,9 +159,10 @@ namespace CpuidMask.Vim.Masks
             }
 
             IReadOnlyList<ObjectContent> contents;
+            ManagedObjectReference? task = null;
             try
             {
-                var task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
+                task = await _client.Service.ApplyEvcModeVM_Task(vm.MoRef, request.Mask.Count == 0 ? null : request.Mask, completeMasks: true, cancellationToken).ConfigureAwait(false);
                 await _client.WaitForTaskAsync(task, TaskTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (VimFaultException)
@@ -171,7 +172,7 @@ namespace CpuidMask.Vim.Masks
             }
             catch (Exception ex) when (WriteState.InDoubt(ex))
             {
-                var outcome = await OutcomeByRereadAsync(vm, previous, request.Mask).ConfigureAwait(false);
+                var outcome = await OutcomeByRereadAsync(vm, previous, request.Mask, WriteState.MayStillTakeEffect(ex, task != null)).ConfigureAwait(false);
                 Journal?.End(undo, outcome);
                 throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
             }
@@ -247,15 +248,13 @@ namespace CpuidMask.Vim.Masks
         }
 
         /// <summary>After a lost answer: the VM read again on a fresh deadline; its mask tells whether the change is there.</summary>
-        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<HostFeatureMask> previous, IReadOnlyList<HostFeatureMask> applied)
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<HostFeatureMask> previous, IReadOnlyList<HostFeatureMask> applied, bool mayStillTakeEffect)
         {
             try
             {
                 using var deadline = new CancellationTokenSource(WriteState.RereadTimeout);
                 var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
-                return SameMask(now.FeatureMask, applied) ? VmChangeOutcome.Applied
-                    : SameMask(now.FeatureMask, previous) ? VmChangeOutcome.NotApplied
-                    : VmChangeOutcome.Unknown;
+                return WriteState.Settle(SameMask(now.FeatureMask, applied), SameMask(now.FeatureMask, previous), mayStillTakeEffect);
             }
             catch (Exception ex) when (ex is CpuidMaskException || ex is OperationCanceledException || ex is System.Net.Http.HttpRequestException)
             {

@@ -18,6 +18,7 @@ namespace CpuidMask.Vim.Masks
     {
         private readonly IReadOnlyDictionary<string, string> _paths;
         private readonly object _lock = new object();
+        private readonly HashSet<string> _written = new HashSet<string>(StringComparer.Ordinal);
 
         /// <param name="paths">The undo file of each VM (by name) of the run; see <see cref="PlanFolder"/>.</param>
         public UndoFileJournal(IReadOnlyDictionary<string, string> paths)
@@ -28,6 +29,15 @@ namespace CpuidMask.Vim.Masks
 
         /// <summary>The undo file of a VM of this run, whether or not it has been written yet.</summary>
         public string? PathOf(string vm) => _paths.TryGetValue(vm, out var path) ? path : null;
+
+        /// <summary>The undo file of a VM of this run if its record was written (its change was begun), else null.</summary>
+        public string? WrittenPathOf(string vm)
+        {
+            lock (_lock)
+            {
+                return _written.Contains(vm) ? PathOf(vm) : null;
+            }
+        }
 
         /// <summary>
         /// cpuidmask-undo-&lt;vm&gt;-&lt;UTC time&gt;.json for each VM in <paramref name="folder"/>, numbered (-2, -3...)
@@ -88,9 +98,15 @@ namespace CpuidMask.Vim.Masks
             lock (_lock)
             {
                 // CreateNew: another run may have made the file since it was planned; it is never overwritten.
-                using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-                using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-                writer.Write(record.ToJson());
+                // Flushed to disk before the change is sent: a crash of the machine must not lose it either.
+                using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                {
+                    byte[] bytes = new UTF8Encoding(false).GetBytes(record.ToJson());
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                _written.Add(record.Vm);
             }
         }
 
@@ -110,8 +126,7 @@ namespace CpuidMask.Vim.Masks
                 try
                 {
                     File.WriteAllText(temp, record.WithOutcome(outcome).ToJson(), new UTF8Encoding(false));
-                    File.Delete(path);
-                    File.Move(temp, path);
+                    File.Replace(temp, path, null);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {

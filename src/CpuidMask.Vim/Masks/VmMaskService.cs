@@ -237,7 +237,7 @@ namespace CpuidMask.Vim.Masks
             }
             catch (Exception ex) when (WriteState.InDoubt(ex))
             {
-                var outcome = await OutcomeByRereadAsync(vm, write.Changes).ConfigureAwait(false);
+                var outcome = await OutcomeByRereadAsync(vm, write.Changes, WriteState.MayStillTakeEffect(ex, task != null)).ConfigureAwait(false);
                 Journal?.End(undo, outcome);
                 throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
             }
@@ -299,7 +299,7 @@ namespace CpuidMask.Vim.Masks
         /// whether it holds the change (every key at its new value), does not (every key at its previous value), or
         /// cannot be told.
         /// </summary>
-        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<KeyChange> changes)
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<KeyChange> changes, bool mayStillTakeEffect)
         {
             try
             {
@@ -307,12 +307,7 @@ namespace CpuidMask.Vim.Masks
                 var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
                 var held = MaskPairs(now.ExtraConfig).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
                 string? Value(string key) => held.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
-                if (changes.All(c => Value(c.Key) == c.NewValue))
-                {
-                    return VmChangeOutcome.Applied;
-                }
-
-                return changes.All(c => Value(c.Key) == c.PreviousValue) ? VmChangeOutcome.NotApplied : VmChangeOutcome.Unknown;
+                return WriteState.Settle(changes.All(c => Value(c.Key) == c.NewValue), changes.All(c => Value(c.Key) == c.PreviousValue), mayStillTakeEffect);
             }
             catch (Exception ex) when (ex is CpuidMaskException || ex is OperationCanceledException || ex is System.Net.Http.HttpRequestException)
             {

@@ -18,7 +18,7 @@ namespace CpuidMask.Vim.Masks
                 {
                     VmChangeOutcome.Applied => "Reading the VM again shows the change in place.",
                     VmChangeOutcome.NotApplied => "Reading the VM again shows it unchanged.",
-                    _ => "Whether it took effect is unknown: the VM could not be read again, or holds only part of it; read it before retrying.",
+                    _ => "Whether it takes effect is unknown: the VM could not be read again, holds only part of it, or the change may still be under way; read it before retrying.",
                 },
                 vm,
                 cause)

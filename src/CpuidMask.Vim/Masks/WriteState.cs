@@ -23,5 +23,21 @@ namespace CpuidMask.Vim.Masks
             System.IO.IOException _ => true,
             _ => false,
         };
+
+        /// <summary>
+        /// Whether a change whose answer was lost may still take effect after the VM was read again: a task was created
+        /// (it runs on without us), or the call was cut short by a deadline rather than a broken connection (the
+        /// server may not have got to it yet). Then a VM that still shows the previous values is Unknown, not NotApplied.
+        /// </summary>
+        public static bool MayStillTakeEffect(Exception ex, bool taskCreated) =>
+            taskCreated
+            || ex is OperationCanceledException
+            || (ex is CpuidMaskException cm && (cm.ErrorId == VimErrorIds.Timeout || cm.ErrorId == VimErrorIds.TaskTimeout));
+
+        /// <summary>Applied when the VM holds the change, else NotApplied, or Unknown when it holds neither or may still change.</summary>
+        public static VmChangeOutcome Settle(bool holdsChange, bool holdsPrevious, bool mayStillTakeEffect) =>
+            holdsChange ? VmChangeOutcome.Applied
+            : holdsPrevious && !mayStillTakeEffect ? VmChangeOutcome.NotApplied
+            : VmChangeOutcome.Unknown;
     }
 }
