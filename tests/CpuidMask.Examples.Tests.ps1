@@ -768,6 +768,20 @@ $null = Connect-VIServer vc01
                 Get-FeatureMaskKey $Session vm-doc07 | Should -BeNullOrEmpty -Because 'the VM had no per-VM EVC mode before'
             }
         }
+        'Undo-VmCpuidMask/Undo a whole run from its -UndoPath folder' = @{
+            VCenter = $true
+            Names   = @{ vm01 = 'vm-doc03'; vm02 = 'vm-doc05' }
+            Then    = {
+                $Run[1].Errors | Should -BeNullOrEmpty
+                $files = @(Get-ChildItem -LiteralPath (Join-Path $Session.WorkDir 'undo') -Filter '*.json')
+                $files.Name | Should -BeLike 'cpuidmask-undo-vm-doc0?-*.json'
+                $files.Count | Should -Be 2 -Because 'one undo file per VM changed'
+                ($files | ForEach-Object { (Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json).outcome }) | Should -Be 'applied', 'applied'
+                $Run[2].Errors | Should -BeNullOrEmpty
+                Get-MaskLine $Session vm-doc03 | Should -BeNullOrEmpty
+                Get-MaskLine $Session vm-doc05 | Should -BeNullOrEmpty
+            }
+        }
         'Set-VmEvcMode/Apply a per-VM EVC mode' = @{
             VCenter = $true
             Names   = @{ app01 = 'vm-doc07'; app02 = 'vm-doc08'; db01 = 'vm-doc09' }

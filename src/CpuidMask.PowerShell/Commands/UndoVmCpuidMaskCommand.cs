@@ -19,6 +19,7 @@ namespace CpuidMask.PowerShell.Commands
     {
         private const string ChangeSet = "Change";
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
 
         private readonly List<object> _records = new List<object>();
 
@@ -27,11 +28,17 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public VmCpuidChange[] InputObject { get; set; } = Array.Empty<VmCpuidChange>();
 
-        /// <summary>Undo files written by 'cpuidmask apply' (JSON, one per VM); wildcards allowed.</summary>
+        /// <summary>Undo files written by 'cpuidmask apply' or -UndoPath (JSON, one per VM); wildcards allowed.</summary>
         [Parameter(ParameterSetName = PathSet, Mandatory = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Undo files named exactly (a VM name may hold [ or ]); Get-ChildItem output binds here by PSPath.</summary>
+        [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>Restores even over later changes to the same keys, on a powered-on VM (applies at its next power-on), or on a server known by another name.</summary>
         [Parameter]
@@ -49,27 +56,43 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            foreach (string pattern in Path)
+            var files = ParameterSetName == LiteralPathSet ? LiteralPath.SelectMany(ResolveLiteral) : Path.SelectMany(Resolve);
+            foreach (string file in files)
             {
-                foreach (string file in Resolve(pattern))
+                try
                 {
-                    try
-                    {
-                        _records.Add(VmUndoRecord.Parse(File.ReadAllText(file), file));
-                    }
-                    catch (CpuidMaskException ex)
-                    {
-                        WriteItemError(ex, file);
-                    }
-                    catch (IOException ex)
-                    {
-                        WriteItemError(new CpuidMaskException("UndoFileUnreadable", ErrorKind.ResourceUnavailable, $"Cannot read undo file '{file}': {ex.Message}", file, ex), file);
-                    }
+                    _records.Add(VmUndoRecord.Parse(File.ReadAllText(file), file));
+                }
+                catch (CpuidMaskException ex)
+                {
+                    WriteItemError(ex, file);
+                }
+                catch (IOException ex)
+                {
+                    WriteItemError(new CpuidMaskException("UndoFileUnreadable", ErrorKind.ResourceUnavailable, $"Cannot read undo file '{file}': {ex.Message}", file, ex), file);
                 }
             }
         }
 
         protected override void EndProcessing() => UndoChanges(_records, Force, PassThru);
+
+        private IEnumerable<string> ResolveLiteral(string path)
+        {
+            string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider.Name != "FileSystem")
+            {
+                WriteItemError(new CpuidMaskException("UndoFileNotFound", ErrorKind.InvalidArgument, $"'{path}' is on the {provider.Name} drive; undo files are read from the file system.", path), path);
+                return Array.Empty<string>();
+            }
+
+            if (!File.Exists(file))
+            {
+                WriteItemError(new CpuidMaskException("UndoFileNotFound", ErrorKind.ObjectNotFound, $"Undo file '{file}' does not exist.", path), path);
+                return Array.Empty<string>();
+            }
+
+            return new[] { file };
+        }
 
         private IEnumerable<string> Resolve(string pattern)
         {

@@ -148,6 +148,8 @@ namespace CpuidMask.PowerShell.Commands
             Run(steps, "Restoring CPUID masks", passThru, sequential: steps.Select(s => s.Vm).Distinct(StringComparer.OrdinalIgnoreCase).Count() < steps.Count);
         }
 
+        private UndoFileJournal? _journal;
+
         private UndoFileJournal? Journal(IEnumerable<string> vmNames)
         {
             if (UndoPath == null)
@@ -158,7 +160,7 @@ namespace CpuidMask.PowerShell.Commands
             try
             {
                 string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(UndoPath);
-                return new UndoFileJournal(UndoFileJournal.PlanFolder(folder, vmNames, DateTime.UtcNow));
+                return _journal = new UndoFileJournal(UndoFileJournal.PlanFolder(folder, vmNames, DateTime.UtcNow));
             }
             catch (CpuidMaskException ex)
             {
@@ -313,9 +315,20 @@ namespace CpuidMask.PowerShell.Commands
                 step.Vm,
                 result.Error);
             var undo = step.UndoOf(result.Error);
+            string? undoFile = _journal?.WrittenPathOf(step.Vm);
             return () =>
             {
-                WriteItemError(error, step.Vm);
+                var record = ToErrorRecord(error, step.Vm);
+                if (undoFile != null)
+                {
+                    // The record was written before the change was sent; the file now says how it ended.
+                    record.ErrorDetails = new ErrorDetails(record.Exception.Message + $" Undo file: {undoFile}")
+                    {
+                        RecommendedAction = $"Undo-VmCpuidMask -LiteralPath '{undoFile.Replace("'", "''")}' puts back what the VM held before, if anything of the change is there.",
+                    };
+                }
+
+                WriteError(record);
                 if (passThru && undo != null)
                 {
                     // Something may have been written: still hand out what undoes it.
