@@ -85,6 +85,19 @@ namespace CpuidMask.Integration.Tests
             ("vm-key04", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.01.ecx", "-------------------------------1") }),
             ("vm-key05", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("Cpuid.1.Ecx", "-------------------------------1"), ("FEATMASK.VM.CPUID.PCID", "Val:0") }),
             ("vm-key06", "esx-ivy-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops"), ("cpuid.1.ecx", "-------------------------------1"), ("CPUID.1.ECX", "------------------------------1-") }),
+            // The module under faults (tests/CpuidMask.Faults.Tests.ps1): a dropped answer, -Timeout, a missing change version.
+            ("vm-psf01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf02", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf03", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf04", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf05", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf06", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf07", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf08", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf09", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf10", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf11", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
+            ("vm-psf12", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "faults") }),
         };
 
         /// <summary>VMs that live in a folder of their own under the datacenter's VM folder: VM name, folder.</summary>
