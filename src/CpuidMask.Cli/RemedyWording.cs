@@ -21,6 +21,7 @@ namespace CpuidMask.Cli
             RemedyKind.ListFeatures => "'cpuidmask features' lists them.",
             RemedyKind.ListBaselines => "'cpuidmask baselines' lists them.",
             RemedyKind.HideByName => "On hardware version 9 and later prefer --format featmask, which hides these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (--format pervmevc, apply --method PerVmEvc).",
+            RemedyKind.AllowPartial => $"Use --allow-partial {remedy.Detail}.".Replace(" .", "."),
             _ => string.Empty,
         };
     }

@@ -21,6 +21,9 @@ namespace CpuidMask.Engine
 
         /// <summary>Hide the features by name instead: named feature masks (hardware version 9+) or per-VM EVC (14+).</summary>
         HideByName,
+
+        /// <summary>Read a profile file that lacks leaves its kind of source normally has (cpuidmask --allow-partial, PowerShell -AllowPartial); the detail says what that does.</summary>
+        AllowPartial,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>
@@ -34,7 +37,7 @@ namespace CpuidMask.Engine
 
         public RemedyKind Kind { get; }
 
-        /// <summary>For Force, what forcing does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint.</summary>
+        /// <summary>For Force and AllowPartial, what the option does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint.</summary>
         public string? Detail { get; }
     }
 

@@ -21,6 +21,7 @@ namespace CpuidMask.PowerShell
             RemedyKind.ListFeatures => "Get-CpuidFeature lists them.",
             RemedyKind.ListBaselines => "Get-CpuidBaseline lists them.",
             RemedyKind.HideByName => "On hardware version 9 and later prefer the mask's FeatMaskLines, which hide these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (New-VmCpuidMask -Baseline KEY -AsPerVmEvc, Set-VmCpuidMask -Method PerVmEvc).",
+            RemedyKind.AllowPartial => $"Use -AllowPartial {remedy.Detail}.".Replace(" .", "."),
             _ => string.Empty,
         };
     }

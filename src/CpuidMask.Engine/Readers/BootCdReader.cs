@@ -16,17 +16,23 @@ namespace CpuidMask.Engine.Readers
     /// </summary>
     internal static class BootCdReader
     {
-        private const string Expected = "ID1ECX 0x<hex>";
+        private const string Expected = "ID1ECX 0x<8 hex>";
+
+        // Far longer than anything the CD prints; bounds the work the patterns below do on one line.
+        private const int MaxLineLength = 4096;
 
         private static readonly Regex NameToken = new Regex(
             @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
+        // The CD prints every register as 0x%08x; a shorter value was cut while copying.
         private static readonly Regex Pair = new Regex(
-            @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,8})\b",
+            @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{8})\b",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-        private static readonly Regex ValueToken = new Regex(@"\b(?:0x)?([0-9a-fA-F]{1,8})\b", RegexOptions.CultureInvariant);
+        private static readonly Regex ValueToken = new Regex(@"\b(?:0x)?([0-9a-fA-F]{8})\b", RegexOptions.CultureInvariant);
+
+        private static readonly Regex AnyValue = new Regex(@"\b(?:0x)?[0-9a-fA-F]+\b", RegexOptions.CultureInvariant);
 
         private static readonly Regex Signature = new Regex(
             @"\bFamily\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bModel\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bStepping\s*[:=]?\s*(?:0x)?([0-9a-fA-F])h?\b",
@@ -38,7 +44,7 @@ namespace CpuidMask.Engine.Readers
 
         public static bool Looks(string text) => Detector.IsMatch(text);
 
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName)
+        public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
             var cpus = new List<Cpu>();
             var current = new Cpu();
@@ -52,11 +58,16 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
+                if (line.Length > MaxLineLength)
+                {
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected, $"The line is {line.Length} characters long; the boot CD prints short lines.");
+                }
+
                 if (header != null)
                 {
                     // The row under a header of register names holds their values, in the same order.
                     var values = ValueToken.Matches(line);
-                    if (values.Count != header.Count || NameToken.IsMatch(line))
+                    if (values.Count != header.Count || AnyValue.Matches(line).Count != header.Count || NameToken.IsMatch(line))
                     {
                         throw DumpReading.Malformed(
                             sourceName,
@@ -143,12 +154,13 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no register values such as 'ID1ECX 0x0000641d' or a row of values under 'ID1ECX ID1EDX ID81ECX ID81EDX' were found.");
             }
 
-            var profiles = new CpuidProfile[cpus.Count];
+            var profiles = new ParsedProfile[cpus.Count];
             for (int i = 0; i < cpus.Count; i++)
             {
-                profiles[i] = cpus[i].ToProfile(
+                var profile = cpus[i].ToProfile(
                     DumpReading.ProfileName(sourceName, i),
                     DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd));
+                profiles[i] = new ParsedProfile(profile, "CPU " + i.ToString(CultureInfo.InvariantCulture), SourceKind.BootCd);
             }
 
             return profiles;

@@ -18,7 +18,7 @@ namespace CpuidMask.Engine.Readers
     {
         private const string ErrorId = "VSphereJsonInvalid";
 
-        public static IReadOnlyList<CpuidProfile> Parse(JsonNode root, string sourceName)
+        public static IReadOnlyList<ParsedProfile> Parse(JsonNode root, string sourceName)
         {
             var hosts = new List<JsonNode>();
             if (root is JsonArray array)
@@ -40,7 +40,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "the JSON array lists no hosts.");
             }
 
-            var profiles = new CpuidProfile[hosts.Count];
+            var profiles = new ParsedProfile[hosts.Count];
             for (int i = 0; i < hosts.Count; i++)
             {
                 if (!(hosts[i] is JsonObject host))
@@ -54,7 +54,7 @@ namespace CpuidMask.Engine.Readers
             return profiles;
         }
 
-        private static CpuidProfile ReadHost(JsonObject host, int index, string sourceName)
+        private static ParsedProfile ReadHost(JsonObject host, int index, string sourceName)
         {
             var extension = host.Get("extensionData") as JsonObject;
             var hardware = Object(host, "hardware") ?? Object(extension, "hardware");
@@ -96,12 +96,35 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
             }
 
-            return VSphereProfileBuilder.Build(
+            var profile = VSphereProfileBuilder.Build(
                 name,
                 DumpReading.ProfileSource(sourceName, index, ProfileFormat.VSphere, "host"),
                 records,
                 capabilities,
                 brand);
+            RefuseConflicts(profile, records, label, sourceName);
+            return new ParsedProfile(profile, label, SourceKind.VSphere);
+        }
+
+        /// <summary>Two common (vendor-less) records of one level must agree; the builder keeps only the first.</summary>
+        private static void RefuseConflicts(CpuidProfile profile, IEnumerable<HostCpuIdInfoRecord> records, string label, string sourceName)
+        {
+            var seen = new HashSet<uint>();
+            foreach (var record in records)
+            {
+                uint leaf = unchecked((uint)record.Level);
+                if (!string.IsNullOrEmpty(record.Vendor) || seen.Add(leaf))
+                {
+                    continue;
+                }
+
+                var kept = profile.GetLeaf(leaf);
+                var again = VSphereProfileBuilder.Build("check", sourceName, new[] { record }, null).GetLeaf(leaf);
+                if (kept != null && again != null && (!kept.Registers.Equals(again.Registers) || kept.Known != again.Known))
+                {
+                    throw ProfileChecks.Conflict(sourceName, new LeafKey(leaf), null, null, label);
+                }
+            }
         }
 
         private static List<HostCpuIdInfoRecord> ReadCpuFeature(JsonNode node, string label, string sourceName)
@@ -161,10 +184,12 @@ namespace CpuidMask.Engine.Readers
                 foreach (var member in map)
                 {
                     string? value = JsonReading.ScalarText(member.Value);
-                    if (value != null)
+                    if (value == null)
                     {
-                        result.Add(new KeyValuePair<string, string>(member.Key, value));
+                        throw JsonReading.Invalid(ErrorId, sourceName, member.Value, $"{label} featureCapability.{member.Key} is {JsonReading.Describe(member.Value)}; expected a value such as \"1\".");
                     }
+
+                    result.Add(new KeyValuePair<string, string>(member.Key, value));
                 }
 
                 return result;
@@ -189,10 +214,13 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 string? value = JsonReading.ScalarText(entry.Get("value"));
-                if (value != null)
+                if (value == null)
                 {
-                    result.Add(new KeyValuePair<string, string>(key!, value));
+                    // vSphere gives every capability a value; an entry without one was cut or edited.
+                    throw JsonReading.Invalid(ErrorId, sourceName, entry, $"{label} featureCapability[{i}] ('{key}') has no value; expected e.g. {{\"key\": \"cpuid.AVX2\", \"featureName\": \"cpuid.AVX2\", \"value\": \"1\"}}.");
                 }
+
+                result.Add(new KeyValuePair<string, string>(key!, value));
             }
 
             return result;
