@@ -34,8 +34,11 @@ namespace CpuidMask.Engine.Readers
 
         private static readonly Regex AnyValue = new Regex(@"\b(?:0x)?[0-9a-fA-F]+\b", RegexOptions.CultureInvariant);
 
+        // The three fields in the CD's order and width (%02x, %02x, %x), each value ending at a separator and nothing
+        // after the stepping: a damaged field ("Model:E 5b", "Model: 9\t") must not yield a value, so the line is then
+        // left out and the signature reported missing.
         private static readonly Regex Signature = new Regex(
-            @"\bFamily\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bModel\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bStepping\s*[:=]?\s*(?:0x)?([0-9a-fA-F])h?\b",
+            @"^(?:.*?[\s,;:|])?Family\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{2})h?[\s,;]+Model\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{2})h?[\s,;]+Stepping\s*[:=]?\s*(?:0x)?([0-9a-fA-F])h?[\s,;.]*$",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         private static readonly Regex VendorLine = new Regex(@"^\s*Vendor\s*[:=]\s*(\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
@@ -50,6 +53,9 @@ namespace CpuidMask.Engine.Readers
             var current = new Cpu();
             List<KeyValuePair<uint, CpuidRegister>>? header = null;
             int headerLine = 0;
+            string? machineVendor = null;
+            int vendorLine = 0;
+            int signatureLine = 0;
             foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
@@ -115,16 +121,46 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
+                if (IsOnlyValues(line))
+                {
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, "ID1ECX ID1EDX ... (a row of names) above it", "A row of register values needs the row of register names right above it.");
+                }
+
                 var vendor = VendorLine.Match(line);
                 if (vendor.Success)
                 {
-                    current.Vendor ??= VendorId(vendor.Groups[1].Value);
+                    string id = VendorId(vendor.Groups[1].Value);
+                    if (machineVendor != null && id != machineVendor)
+                    {
+                        throw new CpuidMaskException(
+                            ProfileChecks.LeafConflict,
+                            ErrorKind.InvalidData,
+                            string.Format(CultureInfo.InvariantCulture, "{0} line {1}: the vendor '{2}' contradicts '{3}' on line {4}; the CPUs of one machine have one vendor. The file is damaged or mixes two machines' notes.", sourceName, pair.Key, id, machineVendor, vendorLine),
+                            sourceName);
+                    }
+
+                    machineVendor = id;
+                    vendorLine = pair.Key;
+                    current.Vendor ??= id;
                     continue;
                 }
 
                 var signature = Signature.Match(line);
                 if (signature.Success)
                 {
+                    uint value = Encode(
+                        DumpReading.Hex(signature.Groups[1].Value),
+                        DumpReading.Hex(signature.Groups[2].Value),
+                        DumpReading.Hex(signature.Groups[3].Value));
+                    if (current.Signature is uint earlier && !current.HasRegisters && earlier != value)
+                    {
+                        throw new CpuidMaskException(
+                            ProfileChecks.LeafConflict,
+                            ErrorKind.InvalidData,
+                            string.Format(CultureInfo.InvariantCulture, "{0} line {1}: a second 'Family: .. Model: .. Stepping: ..' line with other values than line {2}, before any register of that CPU. The file is damaged; copy the CD's screen again.", sourceName, pair.Key, signatureLine),
+                            sourceName);
+                    }
+
                     if (current.Signature != null && current.HasRegisters)
                     {
                         // A second identification block: the next CPU's, printed before its registers.
@@ -132,10 +168,8 @@ namespace CpuidMask.Engine.Readers
                         current = new Cpu { Vendor = current.Vendor };
                     }
 
-                    current.Signature = Encode(
-                        DumpReading.Hex(signature.Groups[1].Value),
-                        DumpReading.Hex(signature.Groups[2].Value),
-                        DumpReading.Hex(signature.Groups[3].Value));
+                    current.Signature = value;
+                    signatureLine = pair.Key;
                 }
             }
 
@@ -157,6 +191,8 @@ namespace CpuidMask.Engine.Readers
             var profiles = new ParsedProfile[cpus.Count];
             for (int i = 0; i < cpus.Count; i++)
             {
+                // The CD prints the vendor once, wherever; it is every CPU's.
+                cpus[i].Vendor ??= machineVendor;
                 var profile = cpus[i].ToProfile(
                     DumpReading.ProfileName(sourceName, i),
                     DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd));
@@ -178,6 +214,9 @@ namespace CpuidMask.Engine.Readers
             current.Set(leaf, register, value);
             return current;
         }
+
+        private static bool IsOnlyValues(string line) =>
+            ValueToken.IsMatch(line) && ValueToken.Replace(line, string.Empty).Trim(' ', '\t', '|', ':', '-', ',').Length == 0;
 
         private static bool IsOnlyNames(string line) => NameToken.Replace(line, string.Empty).Trim(' ', '\t', '|', ':', '-').Length == 0;
 

@@ -98,7 +98,7 @@ namespace CpuidMask.Engine.Readers
         public static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
         /// <summary>One profile per block of leaves, named and sourced by its position in the file.</summary>
-        public static IReadOnlyList<ParsedProfile> ToProfiles(IReadOnlyList<LeafBlock> blocks, string sourceName, ProfileFormat format, SourceKind kind, bool subleafAware)
+        public static IReadOnlyList<ParsedProfile> ToProfiles(IReadOnlyList<LeafBlock> blocks, string sourceName, ProfileFormat format, SourceKind kind)
         {
             var profiles = new ParsedProfile[blocks.Count];
             for (int i = 0; i < blocks.Count; i++)
@@ -108,7 +108,7 @@ namespace CpuidMask.Engine.Readers
                     blocks[i].Leaves,
                     format,
                     ProfileSource(sourceName, i, format));
-                profiles[i] = new ParsedProfile(profile, blocks[i].Where, kind, subleafAware, blocks[i].Lines);
+                profiles[i] = new ParsedProfile(profile, blocks[i].Where, kind, blocks[i].SubleafLeaves, blocks[i].Lines);
             }
 
             return profiles;

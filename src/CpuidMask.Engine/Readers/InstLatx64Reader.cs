@@ -40,11 +40,8 @@ namespace CpuidMask.Engine.Readers
         /// </summary>
         public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
-            // Dumpers that tag subleaves tag every repeated leaf; an untagged file comes from the older
-            // dumper whose leaf 0xD lines skip subleaf 1 (see XsaveSubleafAfter).
-            bool tagged = text.IndexOf("[SL ", StringComparison.Ordinal) >= 0;
             var blocks = new List<LeafBlock>();
-            var taggedLeaves = new HashSet<uint>();
+            var untaggedLeaves = new HashSet<uint>();
             LeafBlock? current = null;
             foreach (var pair in DumpReading.Lines(text))
             {
@@ -66,7 +63,7 @@ namespace CpuidMask.Engine.Readers
                 {
                     current = new LeafBlock(pair.Key, blocks.Count);
                     blocks.Add(current);
-                    taggedLeaves.Clear();
+                    untaggedLeaves.Clear();
                 }
 
                 string tail = match.Groups[6].Success ? match.Groups[6].Value : string.Empty;
@@ -76,24 +73,37 @@ namespace CpuidMask.Engine.Readers
                     throw DumpReading.Malformed(sourceName, pair.Key, line, Expected + " [SL <hex>]", "The subleaf tag is damaged.");
                 }
 
+                // A dumper tags all lines of a leaf or none; a mixture means a tag was damaged or a line came from elsewhere.
+                if (tag.Success ? untaggedLeaves.Contains(leaf) : current.SubleafLeaves.Contains(leaf))
+                {
+                    throw DumpReading.Malformed(
+                        sourceName,
+                        pair.Key,
+                        line,
+                        Expected + (tag.Success ? string.Empty : " [SL <hex>]"),
+                        $"The lines before it for leaf {LeafKey.FormatLeaf(leaf)} {(tag.Success ? "carry no subleaf tag; this one has one" : "carry a subleaf tag; this one has none")}.");
+                }
+
                 uint subleaf;
                 if (tag.Success)
                 {
                     subleaf = DumpReading.Hex(tag.Groups[1].Value);
-                    taggedLeaves.Add(leaf);
-                }
-                else if (taggedLeaves.Contains(leaf))
-                {
-                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected + " [SL <hex>]", $"The lines before it for leaf {LeafKey.FormatLeaf(leaf)} carry a subleaf tag; this one has none.");
+                    current.SubleafLeaves.Add(leaf);
                 }
                 else if (ProfileChecks.HasSubleaves(leaf) && current.TryGetLastSubleaf(leaf, out uint previous))
                 {
-                    subleaf = !tagged && leaf == 0xD ? XsaveSubleafAfter(current, previous, sourceName, pair.Key, line) : previous + 1;
+                    // Untagged leaf 0xD lines come from the older dumper, which skips subleaf 1 (see XsaveSubleafAfter).
+                    subleaf = leaf == 0xD ? XsaveSubleafAfter(current, previous, sourceName, pair.Key, line) : previous + 1;
                 }
                 else
                 {
                     // A leaf without subleaves printed twice is the same query twice: same answer, or a conflict.
                     subleaf = 0;
+                }
+
+                if (!tag.Success)
+                {
+                    untaggedLeaves.Add(leaf);
                 }
 
                 current.Add(
@@ -113,7 +123,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no lines like 'CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF' were found.");
             }
 
-            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64, SourceKind.FullDump, subleafAware: tagged);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64, SourceKind.FullDump);
         }
 
         /// <summary>

@@ -7,13 +7,17 @@ namespace CpuidMask.Engine.Readers
     /// <summary>
     /// Collects the leaves of one logical CPU or host as a reader meets them, with the line of each. A leaf
     /// reported twice with the same values is kept once; with other values it is an error, since one CPU
-    /// gives one answer per (leaf, subleaf).
+    /// gives one answer per (leaf, subleaf); so is a leaf below one already listed in its range.
     /// </summary>
     internal sealed class LeafBlock
     {
+        private static string Describe(LeafKey key) =>
+            key.Subleaf == 0 ? LeafKey.FormatLeaf(key.Leaf) : LeafKey.FormatLeaf(key.Leaf) + " subleaf " + key.Subleaf.ToString(CultureInfo.InvariantCulture);
+
         private readonly Dictionary<uint, uint> _lastSubleaf = new Dictionary<uint, uint>();
         private readonly Dictionary<LeafKey, CpuidLeaf> _byKey = new Dictionary<LeafKey, CpuidLeaf>();
         private readonly Dictionary<LeafKey, int> _lines = new Dictionary<LeafKey, int>();
+        private readonly Dictionary<uint, LeafKey> _lastInRange = new Dictionary<uint, LeafKey>();
 
         public LeafBlock(int firstLine, int index, string what = "logical CPU")
         {
@@ -29,6 +33,9 @@ namespace CpuidMask.Engine.Readers
         public List<CpuidLeaf> Leaves { get; } = new List<CpuidLeaf>();
 
         public IReadOnlyDictionary<LeafKey, int> Lines => _lines;
+
+        /// <summary>The leaves whose lines name their subleaf (a tag, a column).</summary>
+        public HashSet<uint> SubleafLeaves { get; } = new HashSet<uint>();
 
         public bool Contains(uint leaf, uint subleaf) => _byKey.ContainsKey(new LeafKey(leaf, subleaf));
 
@@ -49,6 +56,27 @@ namespace CpuidMask.Engine.Readers
                 throw ProfileChecks.Conflict(sourceName, leaf.Key, line, _lines[leaf.Key], Where);
             }
 
+            // Every dumper lists a range's leaves (0x0000xxxx, 0x8000xxxx ...) in ascending order; a line out of
+            // order was moved or comes from another dump.
+            uint range = leaf.Leaf >> 16;
+            if (_lastInRange.TryGetValue(range, out var last) && leaf.Key.CompareTo(last) < 0)
+            {
+                throw new CpuidMaskException(
+                    ProfileChecks.Inconsistent,
+                    ErrorKind.InvalidData,
+                    string.Format(
+                        CultureInfo.InvariantCulture,
+                        "{0} line {1}: leaf {2} comes after leaf {3} (line {4}) within {5}; the leaves of a CPU are listed in ascending order, so the line is misplaced or comes from another dump. Take the dump again.",
+                        sourceName,
+                        line,
+                        Describe(leaf.Key),
+                        Describe(last),
+                        _lines[last],
+                        Where),
+                    sourceName);
+            }
+
+            _lastInRange[range] = leaf.Key;
             _byKey.Add(leaf.Key, leaf);
             _lines.Add(leaf.Key, line);
             Leaves.Add(leaf);

@@ -35,7 +35,6 @@ namespace CpuidMask.Engine.Readers
         {
             var blocks = new List<LeafBlock>();
             LeafBlock? current = null;
-            bool subleafColumn = false;
             foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
@@ -63,10 +62,15 @@ namespace CpuidMask.Engine.Readers
                     blocks.Add(current);
                 }
 
-                subleafColumn |= match.Groups[2].Success;
+                uint leaf = DumpReading.Hex(match.Groups[1].Value);
+                if (match.Groups[2].Success)
+                {
+                    current.SubleafLeaves.Add(leaf);
+                }
+
                 current.Add(
                     new CpuidLeaf(
-                        DumpReading.Hex(match.Groups[1].Value),
+                        leaf,
                         match.Groups[2].Success ? DumpReading.Hex(match.Groups[2].Value) : 0,
                         DumpReading.Hex(match.Groups[3].Value),
                         DumpReading.Hex(match.Groups[4].Value),
@@ -81,7 +85,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no lines like '   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff' were found (capture the output of 'cpuid -r').");
             }
 
-            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid, SourceKind.FullDump, subleafAware: subleafColumn);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid, SourceKind.FullDump);
         }
     }
 }

@@ -25,12 +25,12 @@ namespace CpuidMask.Engine.Readers
     /// <summary>A profile as a reader built it, with what the checks need to know about where it came from.</summary>
     internal sealed class ParsedProfile
     {
-        public ParsedProfile(CpuidProfile profile, string where, SourceKind kind, bool subleafAware = false, IReadOnlyDictionary<LeafKey, int>? lines = null)
+        public ParsedProfile(CpuidProfile profile, string where, SourceKind kind, IReadOnlyCollection<uint>? subleafLeaves = null, IReadOnlyDictionary<LeafKey, int>? lines = null)
         {
             Profile = profile;
             Where = where;
             Kind = kind;
-            SubleafAware = subleafAware;
+            SubleafLeaves = subleafLeaves ?? Array.Empty<uint>();
             Lines = lines;
         }
 
@@ -41,8 +41,11 @@ namespace CpuidMask.Engine.Readers
 
         public SourceKind Kind { get; }
 
-        /// <summary>The source tells subleaves apart (tags, a subleaf column), so leaf 7's and 0xD's subleaves are expected.</summary>
-        public bool SubleafAware { get; }
+        /// <summary>
+        /// The leaves whose subleaves the source tells apart (a subleaf tag or column): for leaves 7 and 0xD, their
+        /// subleaves are then expected.
+        /// </summary>
+        public IReadOnlyCollection<uint> SubleafLeaves { get; }
 
         /// <summary>The line each leaf was read from, for messages; null for JSON.</summary>
         public IReadOnlyDictionary<LeafKey, int>? Lines { get; }
@@ -207,6 +210,17 @@ namespace CpuidMask.Engine.Readers
                     bootCd
                         ? $"{sourceName}: {item.Where} has no vendor; the boot CD prints it as 'Vendor: Intel' (or AMD), and without it the registers cannot be read. Add that line from the CD's screen."
                         : $"{sourceName}: {item.Where} has no leaf 0x0 (vendor and highest leaf); every CPUID source reports leaves 0 and 1. The file is damaged or cut; take the data again.",
+                    sourceName);
+            }
+
+            // A saved profile states its vendor besides leaf 0; the two must agree.
+            string fromLeaf0 = new CpuidProfile("leaf 0", new[] { leaf0 }).Vendor;
+            if (!string.Equals(fromLeaf0, profile.Vendor, StringComparison.Ordinal))
+            {
+                throw new CpuidMaskException(
+                    Inconsistent,
+                    ErrorKind.InvalidData,
+                    $"{sourceName}{AtLine(item, leaf0.Key)}: {item.Where} names the vendor '{profile.Vendor}', but its leaf 0x0 says '{fromLeaf0}'. The file is damaged or was edited; take the data again.",
                     sourceName);
             }
 
@@ -390,20 +404,17 @@ namespace CpuidMask.Engine.Readers
                 }
             }
 
-            if (item.SubleafAware)
+            if (item.SubleafLeaves.Contains(7u) && 7 <= maxStd && profile.TryGet(7, 0, CpuidRegister.Eax) is uint max7)
             {
-                if (7 <= maxStd && profile.TryGet(7, 0, CpuidRegister.Eax) is uint max7)
+                for (uint sub = 1; sub <= Math.Min(max7, HighestPlausibleLeaf7Subleaf); sub++)
                 {
-                    for (uint sub = 1; sub <= Math.Min(max7, HighestPlausibleLeaf7Subleaf); sub++)
-                    {
-                        leaves.Add(new LeafKey(7, sub));
-                    }
+                    leaves.Add(new LeafKey(7, sub));
                 }
+            }
 
-                if (0xD <= maxStd)
-                {
-                    leaves.Add(new LeafKey(0xD, 1));
-                }
+            if (item.SubleafLeaves.Contains(0xDu) && 0xD <= maxStd)
+            {
+                leaves.Add(new LeafKey(0xD, 1));
             }
 
             foreach (var key in leaves)

@@ -334,6 +334,11 @@ namespace CpuidMask.Engine.Readers
                         throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known holds {JsonReading.Describe(item)}; expected \"eax\", \"ebx\", \"ecx\" or \"edx\".");
                     }
 
+                    if ((present & CpuidLeaf.ToFlag(register)) == 0)
+                    {
+                        throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known lists \"{register.ToName()}\", but {where} has no \"{register.ToName()}\" value.");
+                    }
+
                     known |= CpuidLeaf.ToFlag(register);
                 }
             }

@@ -91,6 +91,7 @@ namespace CpuidMask.Engine.Readers
 
             var records = hasFeatures ? ReadCpuFeature(cpuFeature!, label, sourceName) : new List<HostCpuIdInfoRecord>();
             var capabilities = hasCapabilities ? ReadCapabilities(featureCapability!, label, sourceName) : new List<KeyValuePair<string, string>>();
+            RefuseConflictingCapabilities(capabilities, featureCapability, label, sourceName);
             if (records.Count == 0 && capabilities.Count == 0)
             {
                 throw DumpReading.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
@@ -104,6 +105,21 @@ namespace CpuidMask.Engine.Readers
                 brand);
             RefuseConflicts(profile, records, label, sourceName);
             return new ParsedProfile(profile, label, SourceKind.VSphere);
+        }
+
+        /// <summary>A capability named twice (in any case) must have one value; the profile would keep only the last.</summary>
+        private static void RefuseConflictingCapabilities(List<KeyValuePair<string, string>> capabilities, JsonNode? node, string label, string sourceName)
+        {
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in capabilities)
+            {
+                if (values.TryGetValue(pair.Key, out var earlier) && earlier != pair.Value)
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, node, $"{label} featureCapability has '{pair.Key}' twice, as '{earlier}' and as '{pair.Value}'; vSphere reports each capability once. The file is damaged or was edited; export the host again.");
+                }
+
+                values[pair.Key] = pair.Value;
+            }
         }
 
         /// <summary>Two common (vendor-less) records of one level must agree; the builder keeps only the first.</summary>

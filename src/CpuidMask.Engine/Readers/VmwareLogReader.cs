@@ -26,7 +26,7 @@ namespace CpuidMask.Engine.Readers
         private static readonly Regex NameLine = new Regex(@"\bhostCPUID\s+name:\s*(.*?)\s*$", RegexOptions.CultureInvariant);
 
         // Three or more 32-bit values in 0x form: a CPUID result, whatever its keyword has become.
-        private static readonly Regex RegisterValue = new Regex(@"(?<![0-9A-Za-z])0x[0-9a-fA-F]{8}(?![0-9A-Za-z])", RegexOptions.CultureInvariant);
+        private static readonly Regex RegisterValue = new Regex(@"(?<![0-9A-Za-z])0x[0-9a-f]{8}(?![0-9A-Za-z])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         // Lines with CPUID results that are not the host's: the guest's view, and each host CPU's differences.
         private static readonly Regex OtherCpuidLine = new Regex(@"\bguestCPUID level |\bCPUID\[\d+\] level ", RegexOptions.CultureInvariant);
@@ -137,7 +137,7 @@ namespace CpuidMask.Engine.Readers
                     DumpReading.ProfileSource(sourceName, i, ProfileFormat.VmwareLog, "host"),
                     vendor: hasVendorLeaf ? null : vendors[i],
                     brand: hasBrandLeaves || string.IsNullOrWhiteSpace(names[i]) ? null : names[i]);
-                profiles[i] = new ParsedProfile(profile, blocks[i].Where, SourceKind.HostLog, subleafAware: false, blocks[i].Lines);
+                profiles[i] = new ParsedProfile(profile, blocks[i].Where, SourceKind.HostLog, lines: blocks[i].Lines);
             }
 
             return profiles;

@@ -235,6 +235,118 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Contains("lacks leaves 0x80000004, 0x80000005, 0x80000006, 0x80000007, 0x80000008,", ex.Message);
         }
 
+        [Fact]
+        public void Parse_LeafLineOutOfOrder_IsRefusedAsInconsistent()
+        {
+            // Moving leaf 0x7 below 0xA, or adding a foreign line where it does not belong, misplaces a leaf.
+            string text = InsertAfter(Avoton, 14, "CPUID 00000007: 00000000-00002282-00000000-00000000");
+            text = DropFirst(text, "CPUID 00000007:");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "a.txt"));
+
+            Assert.Equal("ProfileInconsistent", ex.ErrorId);
+            Assert.Equal(
+                "a.txt line 14: leaf 0x7 comes after leaf 0xA (line 13) within logical CPU 0 (from line 2); the leaves of a CPU are listed in ascending order, so the line is misplaced or comes from another dump. Take the dump again.",
+                ex.Message);
+        }
+
+        [Fact]
+        public void Parse_VmwareLogLineOfAnotherHostInsertedAtTheTop_IsRefusedAsOutOfOrder()
+        {
+            var ivy = DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0];
+            var lines = DumpText.VmwareLog(new[] { ivy }).Split('\n').ToList();
+            lines.Insert(4, "2024-01-02T03:04:00.022Z In(05) vmx hostCPUID level 0000000d, 1: 0x00000001 0x00000000 0x00000000 0x00000000");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(string.Join("\n", lines), "vmware.log"));
+
+            Assert.Equal("ProfileInconsistent", ex.ErrorId);
+            Assert.StartsWith("vmware.log line 6: leaf 0x0 comes after leaf 0xD subleaf 1 (line 5)", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("Vendor: Intel\nVendor: AMD\n", "the vendor 'AuthenticAMD' contradicts 'GenuineIntel' on line 1")]
+        [InlineData("Family: 06 Model: 4d Stepping: 8\nFamily: 06 Model: 4e Stepping: 8\n", "a second 'Family: .. Model: .. Stepping: ..' line with other values than line 1")]
+        public void Parse_BootCdIdentityGivenTwiceDifferently_IsRefusedAsConflict(string identity, string message)
+        {
+            string text = identity + "ID1ECX 0x43d8e3bf\nID1EDX 0xbfebfbff\nID81ECX 0x00000101  ID81EDX 0x28100000\n" + (identity.StartsWith("Vendor", StringComparison.Ordinal) ? string.Empty : "Vendor: Intel\n");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+
+            Assert.Equal("ProfileLeafConflict", ex.ErrorId);
+            Assert.Contains("cd.txt line 2: " + message, ex.Message);
+        }
+
+        [Theory]
+        [InlineData("Family: 06 Model:E 4d Stepping: 8")]
+        [InlineData("Family: 06 Model: 4d Stepping:5 8")]
+        [InlineData("Family: 06 Model: 4\t Stepping: 8")]
+        public void Parse_BootCdDamagedSignatureLine_IsNotReadAsAnotherSignature(string signature)
+        {
+            string text = "Vendor: Intel\n" + signature + "\nID1ECX 0x43d8e3bf\nID1EDX 0xbfebfbff\nID81ECX 0x00000101  ID81EDX 0x28100000\n";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+
+            Assert.Equal("ProfileIncomplete", ex.ErrorId);
+            Assert.Contains("lacks the 'Family: .. Model: .. Stepping: ..' line (leaf 0x1 EAX)", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_BootCdValuesWithoutNamesAbove_IsMalformed()
+        {
+            string text = File.ReadAllText(TestFiles.Format("bootcd-ivybridge.txt")).Replace("ID1ECX    ID1EDX    ID81ECX   ID81EDX\n", "ID1ECX    ID1EDX    ID81ECX   ID81EDX\n0x1e98220b 0x178bfbff 0x01c9bfff 0x2fd3fbff\n");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+
+            Assert.Equal("DumpLineMalformed", ex.ErrorId);
+            Assert.Contains("A row of register values needs the row of register names right above it.", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_BootCdVendorAfterTheTables_IsEveryCpusVendor()
+        {
+            string text = "Family: 06 Model: 4d Stepping: 8\nID1ECX ID1EDX ID81ECX ID81EDX\n0x43d8e3bf 0xbfebfbff 0x00000101 0x28100000\n"
+                + "Family: 06 Model: 4d Stepping: 8\nID1ECX ID1EDX ID81ECX ID81EDX\n0x43d8e3bf 0xbfebfbff 0x00000101 0x28100000\nVendor: Intel\n";
+
+            var profiles = ProfileReader.Parse(text, "cd.txt");
+
+            Assert.Equal(2, profiles.Count);
+            Assert.All(profiles, p => Assert.Equal("GenuineIntel", p.Vendor));
+        }
+
+        [Fact]
+        public void Parse_SavedProfileListingAKnownRegisterWithoutValue_IsInvalid()
+        {
+            string text = ProfileJson.Write(ProfileReader.Read(TestFiles.Format("bootcd-ivybridge.txt"))).Replace("\"eax\": \"0x000306A9\"", "\"e-x\": \"0x000306A9\"");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.json"));
+
+            Assert.Equal("ProfileJsonInvalid", ex.ErrorId);
+            Assert.Contains("known lists \"eax\", but", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_SavedProfileWhoseVendorContradictsLeafZero_IsRefusedAsInconsistent()
+        {
+            string text = ProfileJson.Write(DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0]).Replace("\"vendor\": \"GenuineIntel\"", "\"vendor\": \"GenuineIntem\"");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "ivy.json"));
+
+            Assert.Equal("ProfileInconsistent", ex.ErrorId);
+            Assert.Contains("names the vendor 'GenuineIntem', but its leaf 0x0 says 'GenuineIntel'", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_VSphereCapabilityTwiceWithOtherValues_IsRefused()
+        {
+            string text = File.ReadAllText(TestFiles.Format("vsphere-host-ivybridge.json"));
+            text = text.Replace("\"FeatureCapability\": [", "\"FeatureCapability\": [\n            { \"Key\": \"cpuid.AVX\", \"FeatureName\": \"cpuid.AVX\", \"Value\": \"0\" },");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "host.json"));
+
+            Assert.Equal("VSphereJsonInvalid", ex.ErrorId);
+            Assert.Contains("featureCapability has 'cpuid.AVX' twice, as '0' and as '1'", ex.Message);
+        }
+
         internal static void AssertSameProfiles(IReadOnlyList<CpuidProfile> expected, IReadOnlyList<CpuidProfile> actual)
         {
             Assert.Equal(expected.Count, actual.Count);

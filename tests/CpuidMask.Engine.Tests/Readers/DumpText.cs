@@ -81,7 +81,7 @@ namespace CpuidMask.Engine.Tests.Readers
             return text.ToString();
         }
 
-        /// <summary>An InstLatx64/AIDA64 report: header lines, one block per logical CPU, subleaf tags on repeated leaves.</summary>
+        /// <summary>An InstLatx64/AIDA64 report: header lines, one block per logical CPU, subleaf tags on leaves with several subleaves.</summary>
         public static string InstLatx64(IEnumerable<CpuidProfile> cpus)
         {
             var text = new StringBuilder("------[ Versions ]------\n\nProgram Version : AIDA64 Engineer v7.00.6700\n\n");
@@ -89,12 +89,13 @@ namespace CpuidMask.Engine.Tests.Readers
             foreach (var cpu in cpus)
             {
                 text.Append("------[ CPUID Registers / Logical CPU #").Append(index.ToString(CultureInfo.InvariantCulture)).Append(" ]------\n\n");
+                var repeated = new HashSet<uint>(cpu.Leaves.Where(l => l.Subleaf != 0).Select(l => l.Leaf));
                 foreach (var leaf in cpu.Leaves)
                 {
                     var r = leaf.Registers;
                     text.Append("CPUID ").Append(Hex(leaf.Leaf, false)).Append(": ").Append(Hex(r.Eax, false)).Append('-').Append(Hex(r.Ebx, false))
                         .Append('-').Append(Hex(r.Ecx, false)).Append('-').Append(Hex(r.Edx, false));
-                    if (ProfileChecks.HasSubleaves(leaf.Leaf))
+                    if (repeated.Contains(leaf.Leaf))
                     {
                         text.Append(" [SL ").Append(leaf.Subleaf.ToString("X2", CultureInfo.InvariantCulture)).Append(']');
                     }
