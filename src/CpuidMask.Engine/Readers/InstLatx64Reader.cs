@@ -47,7 +47,8 @@ namespace CpuidMask.Engine.Readers
             {
                 string line = pair.Value.Trim();
                 bool keyword = line.StartsWith("CPUID ", StringComparison.Ordinal) && MeantAsData(line);
-                if (!keyword && !RegisterRun.IsMatch(line))
+                // Four registers and three separators take 35 characters; MSR lines and most report text are shorter.
+                if (!keyword && (line.Length < 35 || !RegisterRun.IsMatch(line)))
                 {
                     continue;
                 }
