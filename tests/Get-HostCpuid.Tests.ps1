@@ -3,6 +3,8 @@
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
     $HasSimulator = [bool](Get-SimulatorPath)
+    # Named pipes in the file system (mkfifo) exist on Linux and macOS only; elsewhere there is no such case to run.
+    $FifoCases = if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows -and (Get-Command mkfifo -ErrorAction SilentlyContinue)) { @(@{ Name = 'host.fifo' }) } else { @() }
 }
 
 BeforeAll {
@@ -88,6 +90,89 @@ Describe 'Get-HostCpuid from dump files' {
 
     It 'shows profiles as a table' {
         (Get-HostCpuid -Path $Avoton | Out-String) | Should -BeLike '*Name*Vendor*Family*avoton-c2750*GenuineIntel*0x6*0x4D*'
+    }
+}
+
+Describe 'Get-HostCpuid on damaged, partial and unreadable files' {
+    BeforeAll {
+        $avotonLines = Get-Content -LiteralPath $Avoton
+        $withoutLeaf7 = Join-Path $TestDrive 'no-leaf-7.txt'
+        $avotonLines | Where-Object { $_ -notlike 'CPUID 00000007:*' } | Set-Content -LiteralPath $withoutLeaf7
+    }
+
+    It 'reports a dump with a damaged keyword as DumpLineMalformed naming file and line, and reads the others' {
+        $damaged = Join-Path $TestDrive 'cpuiq.txt'
+        $lines = @($avotonLines)
+        $lines[2] = 'CPUIQ' + $lines[2].Substring(5)
+        $lines | Set-Content -LiteralPath $damaged
+
+        $hosts = Get-HostCpuid -LiteralPath $damaged, $IvyBridge -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $hosts.Name | Should -Be 'ivybridge-i7-3770k'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'DumpLineMalformed,CpuidMask.PowerShell.Commands.GetHostCpuidCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errors[0].TargetObject | Should -Be $damaged
+        $errors[0].Exception.Message | Should -BeLike "$damaged line 3: 'CPUIQ 00000001: *' is not 'CPUID <8 hex>: *"
+    }
+
+    It 'reports a dump missing a leaf as ProfileIncomplete and names -AllowPartial' {
+        Get-HostCpuid -Path $withoutLeaf7 -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileIncomplete,*'
+        $errors[0].Exception.Message | Should -BeLike "*no-leaf-7.txt: logical CPU 0 (from line 2) lacks leaf 0x7, which a full CPUID dump always reports.*Use -AllowPartial to read it with what it has."
+    }
+
+    It 'reads the dump with -AllowPartial, warning which leaves are missing' {
+        $profile = Get-HostCpuid -Path $withoutLeaf7 -AllowPartial -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $profile.Name | Should -Be 'no-leaf-7'
+        $profile.GetBit(7, 0, 'Ebx', 0) | Should -Be 'Unknown'
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike '*no-leaf-7.txt is read as a partial profile: logical CPU 0 (from line 2) lacks leaf 0x7;*Features in those leaves are unknown.'
+    }
+
+    It 'still refuses a dump without leaf 1 with -AllowPartial' {
+        $noLeaf1 = Join-Path $TestDrive 'no-leaf-1.txt'
+        $avotonLines | Where-Object { $_ -notlike 'CPUID 00000001:*' } | Set-Content -LiteralPath $noLeaf1
+
+        Get-HostCpuid -Path $noLeaf1 -AllowPartial -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileLeafMissing,*'
+    }
+
+    It 'refuses a named pipe at once instead of waiting for a writer' -ForEach $FifoCases {
+        $fifo = Join-Path $TestDrive $Name
+        & mkfifo $fifo
+        $LASTEXITCODE | Should -Be 0
+
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        Get-HostCpuid -LiteralPath $fifo -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFileNotRegular,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].Exception.Message | Should -BeLike "'$fifo' is a named pipe (FIFO), not a regular file*"
+    }
+
+    It 'refuses a file over 32 MB without reading it' {
+        $huge = Join-Path $TestDrive 'vmware.log'
+        $stream = [System.IO.File]::Create($huge)
+        try { $stream.SetLength(40MB) } finally { $stream.Dispose() }
+
+        Get-HostCpuid -LiteralPath $huge -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProfileFileTooLarge,*'
+        $errors[0].Exception.Message | Should -BeLike "Profile file '$huge' is 40 MB; a CPUID source is at most a few MB, and files over 32 MB are not read.*"
+    }
+
+    It 'reads a dump with carriage returns alone as line endings' {
+        $cr = Join-Path $TestDrive 'cr.txt'
+        [System.IO.File]::WriteAllText($cr, ($avotonLines -join "`r"))
+
+        $profile = Get-HostCpuid -LiteralPath $cr
+
+        $profile.Leaves.Count | Should -Be (Get-HostCpuid -LiteralPath $Avoton).Leaves.Count
+        $profile.Model | Should -Be 77
     }
 }
 

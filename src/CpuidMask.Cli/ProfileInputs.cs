@@ -15,16 +15,32 @@ namespace CpuidMask.Cli
         /// One profile per dump (its logical CPU <paramref name="cpuIndex"/>); every host of a file of hosts
         /// (a vSphere export, cpuidmask JSON of one profile or a list).
         /// </summary>
-        public static IReadOnlyList<CpuidProfile> Load(IEnumerable<string> paths, int cpuIndex)
+        public static IReadOnlyList<CpuidProfile> Load(IEnumerable<string> paths, int cpuIndex, ProfileReadOptions options)
         {
             var result = new List<CpuidProfile>();
             foreach (string path in paths)
             {
-                result.AddRange(ProfileReader.ReadHosts(path, cpuIndex));
+                result.AddRange(ProfileReader.ReadHosts(path, cpuIndex, options));
             }
 
             return result;
         }
+
+        /// <summary>The text that --allow-partial adds to the help of every command that reads FILEs.</summary>
+        public const string AllowPartialHelp =
+@"  --allow-partial  read a FILE that lacks leaves its kind of source always reports (a dump
+                   cut short, a trimmed export); a warning names them, and their features read
+                   as unknown. Damaged lines, conflicts and a missing leaf 0 or 1 are refused
+                   even so
+";
+
+        /// <summary>Strict unless --allow-partial; warnings about partial files go to stderr.</summary>
+        public static ProfileReadOptions ReadOptions(Arguments args, CliContext context) =>
+            new ProfileReadOptions
+            {
+                AllowPartial = args.Has("--allow-partial"),
+                Warn = advice => context.Err.WriteLine("cpuidmask: warning: " + RemedyWording.Describe(advice)),
+            };
 
         /// <summary>
         /// The FILEs on the command line plus, with --server, the hosts named by --host (names or
@@ -40,7 +56,7 @@ namespace CpuidMask.Cli
                     throw Arguments.Usage("--host reads hosts from a vCenter: give --server too.");
                 }
 
-                return LoadFiles(args, minimum, what);
+                return LoadFiles(args, context, minimum, what);
             }
 
             if (hostNames.Count == 0)
@@ -48,7 +64,7 @@ namespace CpuidMask.Cli
                 throw Arguments.Usage("With --server, name the hosts to read: --host NAME... (wildcards allowed, e.g. 'esx-*').");
             }
 
-            var profiles = new List<CpuidProfile>(Load(args.Positionals, args.IntValue("--cpu", 0)));
+            var profiles = new List<CpuidProfile>(Load(args.Positionals, args.IntValue("--cpu", 0), ReadOptions(args, context)));
             var vcenter = VCenterOptions.From(args, context);
             using (var client = vcenter.Connect(context))
             {
@@ -76,14 +92,14 @@ namespace CpuidMask.Cli
             return profiles;
         }
 
-        public static IReadOnlyList<CpuidProfile> LoadFiles(Arguments args, int minimum, string what)
+        public static IReadOnlyList<CpuidProfile> LoadFiles(Arguments args, CliContext context, int minimum, string what)
         {
             if (args.Positionals.Count == 0)
             {
                 throw Arguments.Usage($"Give {what}.");
             }
 
-            var profiles = Load(args.Positionals, args.IntValue("--cpu", 0));
+            var profiles = Load(args.Positionals, args.IntValue("--cpu", 0), ReadOptions(args, context));
             if (profiles.Count < minimum)
             {
                 throw new CpuidMaskException("TooFewProfiles", ErrorKind.InvalidArgument, $"This needs at least {minimum} CPU profiles; {profiles.Count} given.");

@@ -23,6 +23,7 @@ namespace CpuidMask.Cli
             RemedyKind.AllowUnknownFeatures => "'cpuidmask features' lists the names vSphere uses; for a name vSphere knows that the catalog does not, pass --allow-unknown-features.",
             RemedyKind.HideByName => "On hardware version 9 and later prefer --format featmask, which hides these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (--format pervmevc, apply --method PerVmEvc).",
             RemedyKind.AllowUnguarded => "--allow-unguarded writes anyway, reading the VM again just before the write and comparing instead.",
+            RemedyKind.AllowPartial => $"Use --allow-partial {remedy.Detail}.".Replace(" .", "."),
             _ => string.Empty,
         };
     }

@@ -26,6 +26,8 @@ namespace CpuidMask.Engine
         AllowUnguarded,
         /// <summary>A feature mask name the catalog does not know: list the known ones, or accept it (cpuidmask --allow-unknown-features, PowerShell -AllowUnknownFeature).</summary>
         AllowUnknownFeatures,
+        /// <summary>Read a profile file that lacks leaves its kind of source normally has (cpuidmask --allow-partial, PowerShell -AllowPartial); the detail says what that does.</summary>
+        AllowPartial,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>
@@ -39,7 +41,7 @@ namespace CpuidMask.Engine
 
         public RemedyKind Kind { get; }
 
-        /// <summary>For Force, what forcing does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint.</summary>
+        /// <summary>For Force and AllowPartial, what the option does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint.</summary>
         public string? Detail { get; }
     }
 

@@ -23,6 +23,7 @@ namespace CpuidMask.PowerShell
             RemedyKind.AllowUnknownFeatures => "Get-CpuidFeature lists the names vSphere uses (VSphereKey); for a name vSphere knows that the catalog does not, add -AllowUnknownFeature.",
             RemedyKind.HideByName => "On hardware version 9 and later prefer the mask's FeatMaskLines, which hide these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (New-VmCpuidMask -Baseline KEY -AsPerVmEvc, Set-VmEvcMode).",
             RemedyKind.AllowUnguarded => "-AllowUnguarded writes anyway, reading the VM again just before the write and comparing instead.",
+            RemedyKind.AllowPartial => $"Use -AllowPartial {remedy.Detail}.".Replace(" .", "."),
             _ => string.Empty,
         };
     }

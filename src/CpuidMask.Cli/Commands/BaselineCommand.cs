@@ -14,7 +14,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Find the highest EVC mode each host, and all of them together, supports";
 
         public override string Help =>
-@"Usage: cpuidmask baseline FILE... [--cpu N] [--json]
+@"Usage: cpuidmask baseline FILE... [--cpu N] [--json] [--allow-partial]
        cpuidmask baseline --server URL [--user U] --host NAME... [FILE...] [options]
 
 Classifies each host against the named baselines (vSphere's EVC modes): the highest mode
@@ -31,7 +31,7 @@ Options:
   --json          machine-readable output
   --host NAME...  with --server: read these hosts live from vCenter (names or wildcards),
                   alongside any FILEs
-
+" + ProfileInputs.AllowPartialHelp + @"
 " + VCenterOptions.HelpText + @"
 Exit codes: 0 a mode fits every host, 1 no mode fits them all, 2 bad input or a vCenter
 error.
@@ -40,7 +40,7 @@ Example:
   cpuidmask baseline docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
 ";
 
-        public override IEnumerable<string> Switches => new[] { "--json" }.Concat(VCenterOptions.Switches);
+        public override IEnumerable<string> Switches => new[] { "--json", "--allow-partial" }.Concat(VCenterOptions.Switches);
 
         public override IEnumerable<string> SingleValueOptions => new[] { "--cpu" }.Concat(VCenterOptions.SingleValueOptions);
 

@@ -14,7 +14,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Find the features that block a vMotion between hosts, each direction";
 
         public override string Help =>
-@"Usage: cpuidmask compare FILE FILE... [--mask-file F [--allow-unknown-features]] [--cpu N] [--json]
+@"Usage: cpuidmask compare FILE FILE... [--mask-file F [--allow-unknown-features]] [--cpu N] [--json] [--allow-partial]
        cpuidmask compare --server URL [--user U] --host NAME... [FILE...] [options]
 
 Compares two or more CPU profiles and lists, for every direction, the features a VM
@@ -35,7 +35,7 @@ Options:
   --json         machine-readable output
   --host NAME... with --server: read these hosts live from vCenter (names or wildcards),
                  alongside any FILEs; a host that is not connected is an error naming it
-
+" + ProfileInputs.AllowPartialHelp + @"
 " + VCenterOptions.HelpText + @"
 Exit codes: 0 every direction allowed, 1 some direction blocked, 2 bad input or a
 vCenter error.
@@ -44,7 +44,7 @@ Example:
   cpuidmask compare docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
 ";
 
-        public override IEnumerable<string> Switches => new[] { "--json", "--allow-unknown-features" }.Concat(VCenterOptions.Switches);
+        public override IEnumerable<string> Switches => new[] { "--json", "--allow-unknown-features", "--allow-partial" }.Concat(VCenterOptions.Switches);
 
         public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" }.Concat(VCenterOptions.SingleValueOptions);
 

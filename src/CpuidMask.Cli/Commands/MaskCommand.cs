@@ -13,7 +13,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Compute the minimal per-VM mask for a set of hosts, with its proof";
 
         public override string Help =>
-@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json|libvirt|qemu] [--cpu N]
+@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json|libvirt|qemu] [--cpu N] [--allow-partial]
        cpuidmask mask --baseline KEY [FILE...] [--format F] [--evc-mode-file F]
        cpuidmask mask --server URL [--user U] --host NAME... [FILE...] [options]
 
@@ -44,7 +44,7 @@ Options:
   --cpu N         logical CPU of multi-CPU dumps to read (default 0)
   --host NAME...  with --server: read these hosts live from vCenter (names or wildcards),
                   alongside any FILEs; a host that is not connected is an error naming it
-
+" + ProfileInputs.AllowPartialHelp + @"
 " + VCenterOptions.HelpText + @"
 Exit codes: 0 success (the proof passed), 2 bad input or a vCenter error.
 
@@ -54,7 +54,7 @@ Example:
   cpuidmask mask --server vc01 --user administrator@vsphere.local --host esx01 esx02 --format vmx
 ";
 
-        public override IEnumerable<string> Switches => VCenterOptions.Switches;
+        public override IEnumerable<string> Switches => new[] { "--allow-partial" }.Concat(VCenterOptions.Switches);
 
         public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format", "--baseline", "--evc-mode-file" }.Concat(VCenterOptions.SingleValueOptions);
 

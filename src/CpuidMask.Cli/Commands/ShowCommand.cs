@@ -15,7 +15,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Decode CPU profiles: vendor, family/model/stepping, brand, features";
 
         public override string Help =>
-@"Usage: cpuidmask show FILE... [--cpu N] [--json]
+@"Usage: cpuidmask show FILE... [--cpu N] [--json] [--allow-partial]
 
 Decodes the CPU profile of each FILE and lists the features it has.
 
@@ -29,13 +29,13 @@ Options:
   --cpu N    the logical CPU of a multi-CPU dump to read (default 0)
   --json     print the profile as cpuidmask JSON (readable again by every command); several
              profiles print as one JSON array, a file of those hosts
-
+" + ProfileInputs.AllowPartialHelp + @"
 Examples:
   cpuidmask show docs/samples/ivybridge-i7-3770k.txt
   cpuidmask show esx01.txt esx02.txt --json > hosts.json
 ";
 
-        public override IEnumerable<string> Switches => new[] { "--json" };
+        public override IEnumerable<string> Switches => new[] { "--json", "--allow-partial" };
 
         public override IEnumerable<string> SingleValueOptions => new[] { "--cpu" };
 
@@ -46,7 +46,7 @@ Examples:
                 throw Arguments.Usage("show takes a FILE (or several).");
             }
 
-            var profiles = ProfileInputs.Load(args.Positionals, args.IntValue("--cpu", 0));
+            var profiles = ProfileInputs.Load(args.Positionals, args.IntValue("--cpu", 0), ProfileInputs.ReadOptions(args, context));
             if (args.Has("--json"))
             {
                 // One profile stays the single object 'show --json' always printed; several are a list.

@@ -16,20 +16,29 @@ namespace CpuidMask.Engine.Readers
     /// </summary>
     internal static class BootCdReader
     {
-        private const string Expected = "ID1ECX 0x<hex>";
+        private const string Expected = "ID1ECX 0x<8 hex>";
+
+        // Far longer than anything the CD prints; bounds the work the patterns below do on one line.
+        private const int MaxLineLength = 4096;
 
         private static readonly Regex NameToken = new Regex(
             @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
+        // The CD prints every register as 0x%08x; a shorter value was cut while copying.
         private static readonly Regex Pair = new Regex(
-            @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,8})\b",
+            @"\bID(0|1|80|81)(EAX|EBX|ECX|EDX)\b\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{8})\b",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-        private static readonly Regex ValueToken = new Regex(@"\b(?:0x)?([0-9a-fA-F]{1,8})\b", RegexOptions.CultureInvariant);
+        private static readonly Regex ValueToken = new Regex(@"\b(?:0x)?([0-9a-fA-F]{8})\b", RegexOptions.CultureInvariant);
 
+        private static readonly Regex AnyValue = new Regex(@"\b(?:0x)?[0-9a-fA-F]+\b", RegexOptions.CultureInvariant);
+
+        // The three fields in the CD's order and width (%02x, %02x, %x), each value ending at a separator and nothing
+        // after the stepping: a damaged field ("Model:E 5b", "Model: 9\t") must not yield a value, so the line is then
+        // left out and the signature reported missing.
         private static readonly Regex Signature = new Regex(
-            @"\bFamily\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bModel\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{1,2})h?\b.*?\bStepping\s*[:=]?\s*(?:0x)?([0-9a-fA-F])h?\b",
+            @"^(?:.*?[\s,;:|])?Family\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{2})h?[\s,;]+Model\s*[:=]?\s*(?:0x)?([0-9a-fA-F]{2})h?[\s,;]+Stepping\s*[:=]?\s*(?:0x)?([0-9a-fA-F])h?[\s,;.]*$",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         private static readonly Regex VendorLine = new Regex(@"^\s*Vendor\s*[:=]\s*(\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
@@ -38,12 +47,15 @@ namespace CpuidMask.Engine.Readers
 
         public static bool Looks(string text) => Detector.IsMatch(text);
 
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName)
+        public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
             var cpus = new List<Cpu>();
             var current = new Cpu();
             List<KeyValuePair<uint, CpuidRegister>>? header = null;
             int headerLine = 0;
+            string? machineVendor = null;
+            int vendorLine = 0;
+            int signatureLine = 0;
             foreach (var pair in DumpReading.Lines(text))
             {
                 string line = pair.Value;
@@ -52,11 +64,16 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
+                if (line.Length > MaxLineLength)
+                {
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected, $"The line is {line.Length} characters long; the boot CD prints short lines.");
+                }
+
                 if (header != null)
                 {
                     // The row under a header of register names holds their values, in the same order.
                     var values = ValueToken.Matches(line);
-                    if (values.Count != header.Count || NameToken.IsMatch(line))
+                    if (values.Count != header.Count || AnyValue.Matches(line).Count != header.Count || NameToken.IsMatch(line))
                     {
                         throw DumpReading.Malformed(
                             sourceName,
@@ -104,16 +121,46 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
+                if (IsOnlyValues(line))
+                {
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, "ID1ECX ID1EDX ... (a row of names) above it", "A row of register values needs the row of register names right above it.");
+                }
+
                 var vendor = VendorLine.Match(line);
                 if (vendor.Success)
                 {
-                    current.Vendor ??= VendorId(vendor.Groups[1].Value);
+                    string id = VendorId(vendor.Groups[1].Value);
+                    if (machineVendor != null && id != machineVendor)
+                    {
+                        throw new CpuidMaskException(
+                            ProfileChecks.LeafConflict,
+                            ErrorKind.InvalidData,
+                            string.Format(CultureInfo.InvariantCulture, "{0} line {1}: the vendor '{2}' contradicts '{3}' on line {4}; the CPUs of one machine have one vendor. The file is damaged or mixes two machines' notes.", sourceName, pair.Key, id, machineVendor, vendorLine),
+                            sourceName);
+                    }
+
+                    machineVendor = id;
+                    vendorLine = pair.Key;
+                    current.Vendor ??= id;
                     continue;
                 }
 
                 var signature = Signature.Match(line);
                 if (signature.Success)
                 {
+                    uint value = Encode(
+                        DumpReading.Hex(signature.Groups[1].Value),
+                        DumpReading.Hex(signature.Groups[2].Value),
+                        DumpReading.Hex(signature.Groups[3].Value));
+                    if (current.Signature is uint earlier && !current.HasRegisters && earlier != value)
+                    {
+                        throw new CpuidMaskException(
+                            ProfileChecks.LeafConflict,
+                            ErrorKind.InvalidData,
+                            string.Format(CultureInfo.InvariantCulture, "{0} line {1}: a second 'Family: .. Model: .. Stepping: ..' line with other values than line {2}, before any register of that CPU. The file is damaged; copy the CD's screen again.", sourceName, pair.Key, signatureLine),
+                            sourceName);
+                    }
+
                     if (current.Signature != null && current.HasRegisters)
                     {
                         // A second identification block: the next CPU's, printed before its registers.
@@ -121,10 +168,8 @@ namespace CpuidMask.Engine.Readers
                         current = new Cpu { Vendor = current.Vendor };
                     }
 
-                    current.Signature = Encode(
-                        DumpReading.Hex(signature.Groups[1].Value),
-                        DumpReading.Hex(signature.Groups[2].Value),
-                        DumpReading.Hex(signature.Groups[3].Value));
+                    current.Signature = value;
+                    signatureLine = pair.Key;
                 }
             }
 
@@ -143,12 +188,15 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no register values such as 'ID1ECX 0x0000641d' or a row of values under 'ID1ECX ID1EDX ID81ECX ID81EDX' were found.");
             }
 
-            var profiles = new CpuidProfile[cpus.Count];
+            var profiles = new ParsedProfile[cpus.Count];
             for (int i = 0; i < cpus.Count; i++)
             {
-                profiles[i] = cpus[i].ToProfile(
+                // The CD prints the vendor once, wherever; it is every CPU's.
+                cpus[i].Vendor ??= machineVendor;
+                var profile = cpus[i].ToProfile(
                     DumpReading.ProfileName(sourceName, i),
                     DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd));
+                profiles[i] = new ParsedProfile(profile, "CPU " + i.ToString(CultureInfo.InvariantCulture), SourceKind.BootCd);
             }
 
             return profiles;
@@ -166,6 +214,9 @@ namespace CpuidMask.Engine.Readers
             current.Set(leaf, register, value);
             return current;
         }
+
+        private static bool IsOnlyValues(string line) =>
+            ValueToken.IsMatch(line) && ValueToken.Replace(line, string.Empty).Trim(' ', '\t', '|', ':', '-', ',').Length == 0;
 
         private static bool IsOnlyNames(string line) => NameToken.Replace(line, string.Empty).Trim(' ', '\t', '|', ':', '-').Length == 0;
 

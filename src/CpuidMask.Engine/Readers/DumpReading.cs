@@ -98,20 +98,28 @@ namespace CpuidMask.Engine.Readers
         public static uint Hex(string text) => uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
         /// <summary>One profile per block of leaves, named and sourced by its position in the file.</summary>
-        public static IReadOnlyList<CpuidProfile> ToProfiles(IReadOnlyList<LeafBlock> blocks, string sourceName, ProfileFormat format)
+        public static IReadOnlyList<ParsedProfile> ToProfiles(IReadOnlyList<LeafBlock> blocks, string sourceName, ProfileFormat format, SourceKind kind)
         {
-            var profiles = new CpuidProfile[blocks.Count];
+            var profiles = new ParsedProfile[blocks.Count];
             for (int i = 0; i < blocks.Count; i++)
             {
-                profiles[i] = new CpuidProfile(
+                var profile = new CpuidProfile(
                     ProfileName(sourceName, i),
                     blocks[i].Leaves,
                     format,
                     ProfileSource(sourceName, i, format));
+                profiles[i] = new ParsedProfile(profile, blocks[i].Where, kind, blocks[i].SubleafLeaves, blocks[i].Lines);
             }
 
             return profiles;
         }
+
+        /// <summary>
+        /// CR LF and a lone CR both become LF, so the line-anchored patterns that recognise a format see the lines
+        /// of files saved on any system (old Mac tools write CR alone). Line numbers stay those of <see cref="Lines"/>.
+        /// </summary>
+        public static string NormaliseLineEndings(string text) =>
+            text.IndexOf('\r') < 0 ? text : text.Replace("\r\n", "\n").Replace('\r', '\n');
 
         public static bool TryParseHex(string text, out uint value)
         {

@@ -26,19 +26,29 @@ namespace CpuidMask.Engine.Readers
             @"^CPUID [0-9A-Fa-f]{8}(?:[ \t]*:[ \t]*|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}",
             RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
+        // Four registers in a row: what is left of a data line whose keyword or leaf is damaged.
+        private static readonly Regex RegisterRun = new Regex(
+            @"[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}(?:-|[ \t]+)[0-9A-Fa-f]{8}",
+            RegexOptions.CultureInvariant);
+
         public static bool Looks(string text) => Detector.IsMatch(text);
 
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName)
+        /// <summary>
+        /// Every line that is, or was meant to be, a data line must parse: one starting "CPUID " and a leaf
+        /// number, or one holding four registers in a row (a data line whose keyword or leaf is damaged).
+        /// Report text, MSR lines and brackets after the registers are skipped.
+        /// </summary>
+        public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
-            // Dumpers that tag subleaves tag every repeated leaf; an untagged file comes from the older
-            // dumper whose leaf 0xD lines skip subleaf 1 (see XsaveSubleafAfter).
-            bool tagged = text.IndexOf("[SL ", StringComparison.Ordinal) >= 0;
             var blocks = new List<LeafBlock>();
+            var untaggedLeaves = new HashSet<uint>();
             LeafBlock? current = null;
             foreach (var pair in DumpReading.Lines(text))
             {
-                string line = pair.Value.TrimEnd();
-                if (!line.StartsWith("CPUID ", StringComparison.Ordinal) || !MeantAsData(line))
+                string line = pair.Value.Trim();
+                bool keyword = line.StartsWith("CPUID ", StringComparison.Ordinal) && MeantAsData(line);
+                // Four registers and three separators take 35 characters; MSR lines and most report text are shorter.
+                if (!keyword && (line.Length < 35 || !RegisterRun.IsMatch(line)))
                 {
                     continue;
                 }
@@ -52,32 +62,61 @@ namespace CpuidMask.Engine.Readers
                 uint leaf = DumpReading.Hex(match.Groups[1].Value);
                 if (leaf == 0 || current == null)
                 {
-                    current = new LeafBlock(pair.Key);
+                    current = new LeafBlock(pair.Key, blocks.Count);
                     blocks.Add(current);
+                    untaggedLeaves.Clear();
+                }
+
+                string tail = match.Groups[6].Success ? match.Groups[6].Value : string.Empty;
+                var tag = SubleafTag.Match(tail);
+                if (!tag.Success && tail.IndexOf("[SL", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    throw DumpReading.Malformed(sourceName, pair.Key, line, Expected + " [SL <hex>]", "The subleaf tag is damaged.");
+                }
+
+                // A dumper tags all lines of a leaf or none; a mixture means a tag was damaged or a line came from elsewhere.
+                if (tag.Success ? untaggedLeaves.Contains(leaf) : current.SubleafLeaves.Contains(leaf))
+                {
+                    throw DumpReading.Malformed(
+                        sourceName,
+                        pair.Key,
+                        line,
+                        Expected + (tag.Success ? string.Empty : " [SL <hex>]"),
+                        $"The lines before it for leaf {LeafKey.FormatLeaf(leaf)} {(tag.Success ? "carry no subleaf tag; this one has one" : "carry a subleaf tag; this one has none")}.");
                 }
 
                 uint subleaf;
-                var tag = match.Groups[6].Success ? SubleafTag.Match(match.Groups[6].Value) : Match.Empty;
                 if (tag.Success)
                 {
                     subleaf = DumpReading.Hex(tag.Groups[1].Value);
+                    current.SubleafLeaves.Add(leaf);
                 }
-                else if (current.TryGetLastSubleaf(leaf, out uint previous))
+                else if (ProfileChecks.HasSubleaves(leaf) && current.TryGetLastSubleaf(leaf, out uint previous))
                 {
-                    subleaf = !tagged && leaf == 0xD ? XsaveSubleafAfter(current, previous) : previous + 1;
+                    // Untagged leaf 0xD lines come from the older dumper, which skips subleaf 1 (see XsaveSubleafAfter).
+                    subleaf = leaf == 0xD ? XsaveSubleafAfter(current, previous, sourceName, pair.Key, line) : previous + 1;
                 }
                 else
                 {
+                    // A leaf without subleaves printed twice is the same query twice: same answer, or a conflict.
                     subleaf = 0;
                 }
 
-                current.Add(new CpuidLeaf(
-                    leaf,
-                    subleaf,
-                    DumpReading.Hex(match.Groups[2].Value),
-                    DumpReading.Hex(match.Groups[3].Value),
-                    DumpReading.Hex(match.Groups[4].Value),
-                    DumpReading.Hex(match.Groups[5].Value)));
+                if (!tag.Success)
+                {
+                    untaggedLeaves.Add(leaf);
+                }
+
+                current.Add(
+                    new CpuidLeaf(
+                        leaf,
+                        subleaf,
+                        DumpReading.Hex(match.Groups[2].Value),
+                        DumpReading.Hex(match.Groups[3].Value),
+                        DumpReading.Hex(match.Groups[4].Value),
+                        DumpReading.Hex(match.Groups[5].Value)),
+                    pair.Key,
+                    sourceName);
             }
 
             if (blocks.Count == 0)
@@ -85,7 +124,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no lines like 'CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF' were found.");
             }
 
-            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.InstLatx64, SourceKind.FullDump);
         }
 
         /// <summary>
@@ -116,7 +155,7 @@ namespace CpuidMask.Engine.Readers
         /// bit 2 up (the components 0xD subleaf 0 EDX:EAX reports), without subleaf 1: the line after
         /// subleaf n is the next reported component above n.
         /// </summary>
-        private static uint XsaveSubleafAfter(LeafBlock block, uint previous)
+        private static uint XsaveSubleafAfter(LeafBlock block, uint previous, string sourceName, int lineNumber, string line)
         {
             var first = block.Find(0xD, 0);
             if (first != null)
@@ -131,8 +170,17 @@ namespace CpuidMask.Engine.Readers
                 }
             }
 
-            // More lines than reported components: nothing better to go on than the order.
-            return previous + 1;
+            // More lines than components: no subleaf is left for this line, so guessing would misplace it.
+            throw new CpuidMaskException(
+                ProfileChecks.Inconsistent,
+                ErrorKind.InvalidData,
+                string.Format(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    "{0} line {1}: '{2}' is one leaf 0xD line more than the XSAVE state components that leaf 0xD subleaf 0 lists (this dumper prints one line per component). The file is damaged; take the dump again.",
+                    sourceName,
+                    lineNumber,
+                    line),
+                sourceName);
         }
     }
 }

@@ -12,13 +12,17 @@ namespace CpuidMask.Engine.Readers
     /// </summary>
     internal static class LinuxCpuidReader
     {
-        private const string Expected = "0x<leaf> 0x<subleaf>: eax=0x<hex> ebx=0x<hex> ecx=0x<hex> edx=0x<hex>";
+        private const string Expected = "0x<8 hex> 0x<subleaf>: eax=0x<8 hex> ebx=0x<8 hex> ecx=0x<8 hex> edx=0x<8 hex>";
 
+        // The tool prints every value with %08x; a shorter one is a damaged or cut line.
         private static readonly Regex DataLine = new Regex(
-            @"^\s*0x([0-9a-fA-F]{1,8})(?:\s+0x([0-9a-fA-F]{1,8}))?:\s+eax=0x([0-9a-fA-F]{1,8})\s+ebx=0x([0-9a-fA-F]{1,8})\s+ecx=0x([0-9a-fA-F]{1,8})\s+edx=0x([0-9a-fA-F]{1,8})\s*$",
+            @"^\s*0x([0-9a-fA-F]{8})(?:\s+0x([0-9a-fA-F]{1,8}))?:\s+eax=0x([0-9a-fA-F]{8})\s+ebx=0x([0-9a-fA-F]{8})\s+ecx=0x([0-9a-fA-F]{8})\s+edx=0x([0-9a-fA-F]{8})\s*$",
             RegexOptions.CultureInvariant);
 
         private static readonly Regex CpuHeader = new Regex(@"^\s*CPU(?:\s+\d+)?\s*:\s*$", RegexOptions.CultureInvariant);
+
+        // Any register name with its '=' left intact marks a line that was meant as data.
+        private static readonly Regex RegisterName = new Regex(@"\b[a-d]x=|\be[a-d]x\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         private static readonly Regex Detector = new Regex(
             @"^\s*0x[0-9a-fA-F]{8}(?:\s+0x[0-9a-fA-F]{1,8})?:\s+eax=0x[0-9a-fA-F]",
@@ -26,7 +30,8 @@ namespace CpuidMask.Engine.Readers
 
         public static bool Looks(string text) => Detector.IsMatch(text);
 
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName)
+        /// <summary>Every line that starts with 0x or names a register must parse; other lines (a prompt, a note) are skipped.</summary>
+        public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
             var blocks = new List<LeafBlock>();
             LeafBlock? current = null;
@@ -40,7 +45,7 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 string trimmed = line.TrimStart();
-                if (!trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || trimmed.IndexOf("eax=", StringComparison.OrdinalIgnoreCase) < 0)
+                if (!trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !RegisterName.IsMatch(line))
                 {
                     continue;
                 }
@@ -53,17 +58,26 @@ namespace CpuidMask.Engine.Readers
 
                 if (current == null)
                 {
-                    current = new LeafBlock(pair.Key);
+                    current = new LeafBlock(pair.Key, blocks.Count);
                     blocks.Add(current);
                 }
 
-                current.Add(new CpuidLeaf(
-                    DumpReading.Hex(match.Groups[1].Value),
-                    match.Groups[2].Success ? DumpReading.Hex(match.Groups[2].Value) : 0,
-                    DumpReading.Hex(match.Groups[3].Value),
-                    DumpReading.Hex(match.Groups[4].Value),
-                    DumpReading.Hex(match.Groups[5].Value),
-                    DumpReading.Hex(match.Groups[6].Value)));
+                uint leaf = DumpReading.Hex(match.Groups[1].Value);
+                if (match.Groups[2].Success)
+                {
+                    current.SubleafLeaves.Add(leaf);
+                }
+
+                current.Add(
+                    new CpuidLeaf(
+                        leaf,
+                        match.Groups[2].Success ? DumpReading.Hex(match.Groups[2].Value) : 0,
+                        DumpReading.Hex(match.Groups[3].Value),
+                        DumpReading.Hex(match.Groups[4].Value),
+                        DumpReading.Hex(match.Groups[5].Value),
+                        DumpReading.Hex(match.Groups[6].Value)),
+                    pair.Key,
+                    sourceName);
             }
 
             if (blocks.Count == 0)
@@ -71,7 +85,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no lines like '   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff' were found (capture the output of 'cpuid -r').");
             }
 
-            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid);
+            return DumpReading.ToProfiles(blocks, sourceName, ProfileFormat.LinuxCpuid, SourceKind.FullDump);
         }
     }
 }

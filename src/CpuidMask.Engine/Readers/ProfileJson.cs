@@ -231,9 +231,22 @@ namespace CpuidMask.Engine.Readers
             }
 
             var leaves = new List<CpuidLeaf>();
+            var byKey = new Dictionary<LeafKey, CpuidLeaf>();
             for (int i = 0; i < leafArray.Count; i++)
             {
-                leaves.Add(ReadLeaf(leafArray[i], inArray ? $"profile {index} leaves[{i}]" : $"leaves[{i}]", sourceName));
+                var leaf = ReadLeaf(leafArray[i], inArray ? $"profile {index} leaves[{i}]" : $"leaves[{i}]", sourceName);
+                if (byKey.TryGetValue(leaf.Key, out var earlier))
+                {
+                    if (!earlier.Registers.Equals(leaf.Registers) || earlier.Known != leaf.Known)
+                    {
+                        throw ProfileChecks.Conflict(sourceName, leaf.Key, leafArray[i].Line > 0 ? leafArray[i].Line : (int?)null, null, at);
+                    }
+
+                    continue;
+                }
+
+                byKey.Add(leaf.Key, leaf);
+                leaves.Add(leaf);
             }
 
             var capabilities = new List<KeyValuePair<string, string>>();
@@ -319,6 +332,11 @@ namespace CpuidMask.Engine.Readers
                     if (!(item is JsonDomString name) || !CpuidRegisterNames.TryParse(name.Value, out var register))
                     {
                         throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known holds {JsonReading.Describe(item)}; expected \"eax\", \"ebx\", \"ecx\" or \"edx\".");
+                    }
+
+                    if ((present & CpuidLeaf.ToFlag(register)) == 0)
+                    {
+                        throw JsonReading.Invalid(ErrorId, sourceName, item, $"{where}.known lists \"{register.ToName()}\", but {where} has no \"{register.ToName()}\" value.");
                     }
 
                     known |= CpuidLeaf.ToFlag(register);

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
+using System.Linq;
 using System.Text.RegularExpressions;
 using CpuidMask.Engine.Json;
 using CpuidMask.Engine.Model;
@@ -21,24 +21,29 @@ namespace CpuidMask.Engine.Readers
             @"""(cpuFeature|featureCapability)""\s*:",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
+        /// <summary>
+        /// The largest file read (32 MB): real dumps and exports are a few MB at most, and a bound keeps a device or
+        /// a wrong file from exhausting memory.
+        /// </summary>
+        public const long MaxFileBytes = 32L * 1024 * 1024;
+
         /// <summary>Every logical CPU (dumps, <c>cpuid -r</c>) or host (vSphere JSON) in the file, in file order.</summary>
-        public static IReadOnlyList<CpuidProfile> ReadAll(string path) => Parse(ReadText(path), path);
+        public static IReadOnlyList<CpuidProfile> ReadAll(string path, ProfileReadOptions? options = null) =>
+            Parse(ProfileFile.ReadText(path, MaxFileBytes), path, ProfileFormat.Unknown, options);
 
         /// <summary>
         /// The profiles a file stands for: every host of a file of hosts (a vSphere export, or cpuidmask JSON
         /// holding one profile or a list of them), else logical CPU <paramref name="cpuIndex"/> of a dump of
         /// one machine. What the shells read for each FILE or -Path they are given.
         /// </summary>
-        public static IReadOnlyList<CpuidProfile> ReadHosts(string path, int cpuIndex = 0)
+        public static IReadOnlyList<CpuidProfile> ReadHosts(string path, int cpuIndex = 0, ProfileReadOptions? options = null)
         {
-            string text = ReadText(path);
-            var all = Parse(text, path);
-            var format = Detect(text);
+            var (all, format) = ParseDetected(ProfileFile.ReadText(path, MaxFileBytes), path, ProfileFormat.Unknown, options);
             return format == ProfileFormat.Json || format == ProfileFormat.VSphere ? all : new[] { Pick(all, path, cpuIndex) };
         }
 
         /// <summary>One logical CPU or host of a file; 0 is the first.</summary>
-        public static CpuidProfile Read(string path, int cpuIndex = 0) => Pick(ReadAll(path), path, cpuIndex);
+        public static CpuidProfile Read(string path, int cpuIndex = 0, ProfileReadOptions? options = null) => Pick(ReadAll(path, options), path, cpuIndex);
 
         private static CpuidProfile Pick(IReadOnlyList<CpuidProfile> all, string path, int cpuIndex)
         {
@@ -63,17 +68,25 @@ namespace CpuidMask.Engine.Readers
 
         /// <summary>
         /// Reads profiles from text. <paramref name="sourceName"/> (usually the path) names the profiles
-        /// and appears in every error; <see cref="ProfileFormat.Unknown"/> detects the format.
+        /// and appears in every error; <see cref="ProfileFormat.Unknown"/> detects the format. Every profile
+        /// passes the structural checks (leaves 0 and 1, no conflicting or out-of-range leaves, consistent
+        /// base features, and unless <see cref="ProfileReadOptions.AllowPartial"/> every leaf its kind of
+        /// source reports).
         /// </summary>
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName, ProfileFormat format = ProfileFormat.Unknown)
+        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName, ProfileFormat format = ProfileFormat.Unknown, ProfileReadOptions? options = null) =>
+            ParseDetected(text, sourceName, format, options).Profiles;
+
+        private static (IReadOnlyList<CpuidProfile> Profiles, ProfileFormat Format) ParseDetected(string text, string sourceName, ProfileFormat format, ProfileReadOptions? options)
         {
             if (text == null)
             {
                 throw new ArgumentNullException(nameof(text));
             }
 
+            options ??= ProfileReadOptions.Strict;
             sourceName = string.IsNullOrWhiteSpace(sourceName) ? "(text)" : sourceName;
-            if (text.Trim('\uFEFF', ' ', '\t', '\r', '\n').Length == 0)
+            text = DumpReading.NormaliseLineEndings(text);
+            if (text.Trim('\uFEFF', ' ', '\t', '\n').Length == 0)
             {
                 throw DumpReading.Empty(sourceName, "the file is empty.");
             }
@@ -84,6 +97,7 @@ namespace CpuidMask.Engine.Readers
                 format = Detect(text);
             }
 
+            IReadOnlyList<ParsedProfile> parsed;
             if (format == ProfileFormat.Json || format == ProfileFormat.VSphere)
             {
                 var root = JsonDomNode.Parse(text, sourceName);
@@ -92,11 +106,21 @@ namespace CpuidMask.Engine.Readers
                     format = ProfileJson.IsExport(root) ? ProfileFormat.Json : ProfileFormat.VSphere;
                 }
 
-                return format == ProfileFormat.Json
-                    ? ProfileJson.ReadAll(root, sourceName)
+                parsed = format == ProfileFormat.Json
+                    ? ProfileJson.ReadAll(root, sourceName).Select((p, i) => new ParsedProfile(p, $"profile {i} ('{p.Name}')", KindOfSaved(p.Format))).ToArray()
                     : VSphereJsonReader.Parse(root, sourceName);
             }
+            else
+            {
+                parsed = ParseText(text, sourceName, format);
+            }
 
+            ProfileChecks.Check(parsed, sourceName, options);
+            return (parsed.Select(p => p.Profile).ToArray(), format);
+        }
+
+        private static IReadOnlyList<ParsedProfile> ParseText(string text, string sourceName, ProfileFormat format)
+        {
             switch (format)
             {
                 case ProfileFormat.InstLatx64:
@@ -125,6 +149,20 @@ namespace CpuidMask.Engine.Readers
             }
         }
 
+        /// <summary>
+        /// A saved profile is checked by what its original source reports. Full dumps keep every leaf but not
+        /// the knowledge of whether the dumper told subleaves apart, so subleaves are not demanded.
+        /// </summary>
+        private static SourceKind KindOfSaved(ProfileFormat original) => original switch
+        {
+            ProfileFormat.InstLatx64 => SourceKind.FullDump,
+            ProfileFormat.LinuxCpuid => SourceKind.FullDump,
+            ProfileFormat.Local => SourceKind.FullDump,
+            ProfileFormat.BootCd => SourceKind.BootCd,
+            ProfileFormat.VSphere => SourceKind.VSphere,
+            _ => SourceKind.HostLog,
+        };
+
         /// <summary>The format of a text, judged from its content; Unknown when nothing fits.</summary>
         public static ProfileFormat Detect(string text)
         {
@@ -133,6 +171,7 @@ namespace CpuidMask.Engine.Readers
                 return ProfileFormat.Unknown;
             }
 
+            text = DumpReading.NormaliseLineEndings(text);
             foreach (char c in text)
             {
                 if (c == '\uFEFF' || char.IsWhiteSpace(c))
@@ -171,64 +210,6 @@ namespace CpuidMask.Engine.Readers
             }
 
             return ProfileFormat.Unknown;
-        }
-
-        private static string ReadText(string path)
-        {
-            if (path == null)
-            {
-                throw new ArgumentNullException(nameof(path));
-            }
-
-            if (string.IsNullOrWhiteSpace(path))
-            {
-                throw new CpuidMaskException("ProfileFileNotFound", ErrorKind.ObjectNotFound, "No profile file was named; give the path of a dump, vmware.log, cpuid -r output or JSON file.", path);
-            }
-
-            if (Directory.Exists(path))
-            {
-                throw new CpuidMaskException(
-                    "ProfileFileNotFound",
-                    ErrorKind.ObjectNotFound,
-                    $"'{path}' is a folder, not a profile file; name one of the files in it.",
-                    path);
-            }
-
-            try
-            {
-                // Detects UTF-8/UTF-16 byte order marks, so files written by Windows PowerShell 5.1 (UTF-16) read too.
-                return File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
-            {
-                throw new CpuidMaskException(
-                    "ProfileFileNotFound",
-                    ErrorKind.ObjectNotFound,
-                    $"Profile file '{path}' was not found (looked for '{FullPath(path)}'). Check the path and the current directory.",
-                    path,
-                    ex);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
-            {
-                throw new CpuidMaskException(
-                    "ProfileFileUnreadable",
-                    ErrorKind.ResourceUnavailable,
-                    $"Profile file '{path}' could not be read: {ex.Message}",
-                    path,
-                    ex);
-            }
-        }
-
-        private static string FullPath(string path)
-        {
-            try
-            {
-                return Path.GetFullPath(path);
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException)
-            {
-                return path;
-            }
         }
     }
 }

@@ -18,7 +18,7 @@ namespace CpuidMask.Engine.Readers
     {
         private const string ErrorId = "VSphereJsonInvalid";
 
-        public static IReadOnlyList<CpuidProfile> Parse(JsonDomNode root, string sourceName)
+        public static IReadOnlyList<ParsedProfile> Parse(JsonDomNode root, string sourceName)
         {
             var hosts = new List<JsonDomNode>();
             if (root is JsonDomArray array)
@@ -40,7 +40,7 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "the JSON array lists no hosts.");
             }
 
-            var profiles = new CpuidProfile[hosts.Count];
+            var profiles = new ParsedProfile[hosts.Count];
             for (int i = 0; i < hosts.Count; i++)
             {
                 if (!(hosts[i] is JsonDomObject host))
@@ -54,7 +54,7 @@ namespace CpuidMask.Engine.Readers
             return profiles;
         }
 
-        private static CpuidProfile ReadHost(JsonDomObject host, int index, string sourceName)
+        private static ParsedProfile ReadHost(JsonDomObject host, int index, string sourceName)
         {
             var extension = host.Get("extensionData") as JsonDomObject;
             var hardware = Object(host, "hardware") ?? Object(extension, "hardware");
@@ -91,17 +91,56 @@ namespace CpuidMask.Engine.Readers
 
             var records = hasFeatures ? ReadCpuFeature(cpuFeature!, label, sourceName) : new List<HostCpuIdInfoRecord>();
             var capabilities = hasCapabilities ? ReadCapabilities(featureCapability!, label, sourceName) : new List<KeyValuePair<string, string>>();
+            RefuseConflictingCapabilities(capabilities, featureCapability, label, sourceName);
             if (records.Count == 0 && capabilities.Count == 0)
             {
                 throw DumpReading.Empty(sourceName, $"{label} lists no cpuFeature levels and no featureCapability entries.");
             }
 
-            return VSphereProfileBuilder.Build(
+            var profile = VSphereProfileBuilder.Build(
                 name,
                 DumpReading.ProfileSource(sourceName, index, ProfileFormat.VSphere, "host"),
                 records,
                 capabilities,
                 brand);
+            RefuseConflicts(profile, records, label, sourceName);
+            return new ParsedProfile(profile, label, SourceKind.VSphere);
+        }
+
+        /// <summary>A capability named twice (in any case) must have one value; the profile would keep only the last.</summary>
+        private static void RefuseConflictingCapabilities(List<KeyValuePair<string, string>> capabilities, JsonDomNode? node, string label, string sourceName)
+        {
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in capabilities)
+            {
+                if (values.TryGetValue(pair.Key, out var earlier) && earlier != pair.Value)
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, node, $"{label} featureCapability has '{pair.Key}' twice, as '{earlier}' and as '{pair.Value}'; vSphere reports each capability once. The file is damaged or was edited; export the host again.");
+                }
+
+                values[pair.Key] = pair.Value;
+            }
+        }
+
+        /// <summary>Two common (vendor-less) records of one level must agree; the builder keeps only the first.</summary>
+        private static void RefuseConflicts(CpuidProfile profile, IEnumerable<HostCpuIdInfoRecord> records, string label, string sourceName)
+        {
+            var seen = new HashSet<uint>();
+            foreach (var record in records)
+            {
+                uint leaf = unchecked((uint)record.Level);
+                if (!string.IsNullOrEmpty(record.Vendor) || seen.Add(leaf))
+                {
+                    continue;
+                }
+
+                var kept = profile.GetLeaf(leaf);
+                var again = VSphereProfileBuilder.Build("check", sourceName, new[] { record }, null).GetLeaf(leaf);
+                if (kept != null && again != null && (!kept.Registers.Equals(again.Registers) || kept.Known != again.Known))
+                {
+                    throw ProfileChecks.Conflict(sourceName, new LeafKey(leaf), null, null, label);
+                }
+            }
         }
 
         private static List<HostCpuIdInfoRecord> ReadCpuFeature(JsonDomNode node, string label, string sourceName)
@@ -161,10 +200,12 @@ namespace CpuidMask.Engine.Readers
                 foreach (var member in map)
                 {
                     string? value = JsonReading.ScalarText(member.Value);
-                    if (value != null)
+                    if (value == null)
                     {
-                        result.Add(new KeyValuePair<string, string>(member.Key, value));
+                        throw JsonReading.Invalid(ErrorId, sourceName, member.Value, $"{label} featureCapability.{member.Key} is {JsonReading.Describe(member.Value)}; expected a value such as \"1\".");
                     }
+
+                    result.Add(new KeyValuePair<string, string>(member.Key, value));
                 }
 
                 return result;
@@ -189,10 +230,13 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 string? value = JsonReading.ScalarText(entry.Get("value"));
-                if (value != null)
+                if (value == null)
                 {
-                    result.Add(new KeyValuePair<string, string>(key!, value));
+                    // vSphere gives every capability a value; an entry without one was cut or edited.
+                    throw JsonReading.Invalid(ErrorId, sourceName, entry, $"{label} featureCapability[{i}] ('{key}') has no value; expected e.g. {{\"key\": \"cpuid.AVX2\", \"featureName\": \"cpuid.AVX2\", \"value\": \"1\"}}.");
                 }
+
+                result.Add(new KeyValuePair<string, string>(key!, value));
             }
 
             return result;

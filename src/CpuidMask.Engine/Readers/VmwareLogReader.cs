@@ -25,9 +25,20 @@ namespace CpuidMask.Engine.Readers
 
         private static readonly Regex NameLine = new Regex(@"\bhostCPUID\s+name:\s*(.*?)\s*$", RegexOptions.CultureInvariant);
 
+        // Three or more 32-bit values in 0x form: a CPUID result, whatever its keyword has become.
+        private static readonly Regex RegisterValue = new Regex(@"(?<![0-9A-Za-z])0x[0-9a-f]{8}(?![0-9A-Za-z])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+        // Lines with CPUID results that are not the host's: the guest's view, and each host CPU's differences.
+        private static readonly Regex OtherCpuidLine = new Regex(@"\bguestCPUID level |\bCPUID\[\d+\] level ", RegexOptions.CultureInvariant);
+
         public static bool Looks(string text) => text.IndexOf("hostCPUID level ", StringComparison.Ordinal) >= 0;
 
-        public static IReadOnlyList<CpuidProfile> Parse(string text, string sourceName)
+        /// <summary>
+        /// Every hostCPUID line other than the vendor, family, codename and name lines must parse, and so must
+        /// any other line with a CPUID result ("level ...: 0x... 0x... 0x...") unless it is a guest or
+        /// per-CPU line: a damaged hostCPUID keyword is reported, not skipped.
+        /// </summary>
+        public static IReadOnlyList<ParsedProfile> Parse(string text, string sourceName)
         {
             var blocks = new List<LeafBlock>();
             var vendors = new List<string?>();
@@ -41,6 +52,11 @@ namespace CpuidMask.Engine.Readers
                 int at = line.IndexOf("hostCPUID", StringComparison.Ordinal);
                 if (at < 0)
                 {
+                    if (line.IndexOf("level", StringComparison.OrdinalIgnoreCase) >= 0 && RegisterValue.Matches(line).Count >= 3 && !OtherCpuidLine.IsMatch(line))
+                    {
+                        throw DumpReading.Malformed(sourceName, pair.Key, line, Expected, "A CPUID line whose keyword is neither hostCPUID nor guestCPUID is damaged.");
+                    }
+
                     continue;
                 }
 
@@ -58,7 +74,7 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
-                if (line.IndexOf("hostCPUID level", at, StringComparison.Ordinal) < 0)
+                if (line.IndexOf("hostCPUID level", at, StringComparison.Ordinal) < 0 && RegisterValue.Matches(line).Count < 3)
                 {
                     // "hostCPUID family:", "hostCPUID codename:" and the like only restate leaf 1.
                     continue;
@@ -74,7 +90,7 @@ namespace CpuidMask.Engine.Readers
                 uint subleaf = Subleaf(match.Groups[2].Value);
                 if (current == null || (leaf == 0 && subleaf == 0 && current.Contains(0, 0)))
                 {
-                    current = new LeafBlock(pair.Key);
+                    current = new LeafBlock(pair.Key, blocks.Count, "host");
                     blocks.Add(current);
                     vendors.Add(pendingVendor);
                     names.Add(pendingName);
@@ -91,13 +107,16 @@ namespace CpuidMask.Engine.Readers
 
                 pendingVendor = null;
                 pendingName = null;
-                current.Add(new CpuidLeaf(
-                    leaf,
-                    subleaf,
-                    DumpReading.Hex(match.Groups[3].Value),
-                    DumpReading.Hex(match.Groups[4].Value),
-                    DumpReading.Hex(match.Groups[5].Value),
-                    DumpReading.Hex(match.Groups[6].Value)));
+                current.Add(
+                    new CpuidLeaf(
+                        leaf,
+                        subleaf,
+                        DumpReading.Hex(match.Groups[3].Value),
+                        DumpReading.Hex(match.Groups[4].Value),
+                        DumpReading.Hex(match.Groups[5].Value),
+                        DumpReading.Hex(match.Groups[6].Value)),
+                    pair.Key,
+                    sourceName);
             }
 
             if (blocks.Count == 0)
@@ -105,19 +124,20 @@ namespace CpuidMask.Engine.Readers
                 throw DumpReading.Empty(sourceName, "no 'hostCPUID level 00000001, 0: 0x... 0x... 0x... 0x...' lines were found; take the vmware.log of a VM that powered on (not one that only ran tools or snapshots).");
             }
 
-            var profiles = new CpuidProfile[blocks.Count];
+            var profiles = new ParsedProfile[blocks.Count];
             for (int i = 0; i < blocks.Count; i++)
             {
                 var leaves = blocks[i].Leaves;
                 bool hasVendorLeaf = leaves.Exists(l => l.Leaf == 0);
                 bool hasBrandLeaves = leaves.Exists(l => l.Leaf == 0x80000002u);
-                profiles[i] = new CpuidProfile(
+                var profile = new CpuidProfile(
                     DumpReading.ProfileName(sourceName, i, "host"),
                     leaves,
                     ProfileFormat.VmwareLog,
                     DumpReading.ProfileSource(sourceName, i, ProfileFormat.VmwareLog, "host"),
                     vendor: hasVendorLeaf ? null : vendors[i],
                     brand: hasBrandLeaves || string.IsNullOrWhiteSpace(names[i]) ? null : names[i]);
+                profiles[i] = new ParsedProfile(profile, blocks[i].Where, SourceKind.HostLog, lines: blocks[i].Lines);
             }
 
             return profiles;

@@ -58,6 +58,14 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateRange(0, 4095)]
         public int Cpu { get; set; }
 
+        /// <summary>
+        /// Reads a file that lacks leaves its kind of source always reports (a dump cut short, a trimmed export),
+        /// warning which; leaves 0 and 1 are needed even so.
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public SwitchParameter AllowPartial { get; set; }
+
         /// <summary>Reads this machine's CPU with the CPUID instruction (PowerShell 7 on x64).</summary>
         [Parameter(ParameterSetName = LocalSet, Mandatory = true)]
         public SwitchParameter Local { get; set; }
@@ -187,7 +195,8 @@ namespace CpuidMask.PowerShell.Commands
             {
                 // A file of hosts (a vSphere export, or profiles saved by Export-CpuidProfile) gives every host;
                 // a dump of one machine its logical CPU -Cpu.
-                WriteObject(ProfileReader.ReadHosts(path, cpu), enumerateCollection: true);
+                var options = new ProfileReadOptions { AllowPartial = AllowPartial, Warn = advice => WriteWarning(RemedyWording.Describe(advice)) };
+                WriteObject(ProfileReader.ReadHosts(path, cpu, options), enumerateCollection: true);
             }
             catch (CpuidMaskException ex)
             {

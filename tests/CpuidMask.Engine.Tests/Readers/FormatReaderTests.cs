@@ -39,31 +39,52 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Equal(ProfileFormat.Unknown, ProfileReader.Detect(string.Empty));
         }
 
+        /// <summary>
+        /// The fixture is the dump's values as cpuid -r prints them, plus leaf 0xD subleaf 1 (XSAVEOPT), which
+        /// cpuid -r prints and the old dumper of the Ivy Bridge file skipped.
+        /// </summary>
         [Fact]
         public void ReadAll_LinuxCpuidRaw_MatchesDumpLeafForLeaf()
         {
             var profiles = ProfileReader.ReadAll(TestFiles.Format("ivybridge-cpuid-r.txt"));
 
             Assert.Equal(2, profiles.Count);
-            AssertSameLeaves(IvyDump, profiles[0]);
-            AssertSameLeaves(DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[1], profiles[1]);
+            AssertSameLeaves(IvyDump, profiles[0], except: new LeafKey(0xD, 1));
+            AssertSameLeaves(DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[1], profiles[1], except: new LeafKey(0xD, 1));
+            Assert.Equal(new CpuidRegisters(1, 0, 0, 0), profiles[0].GetLeaf(0xD, 1)!.Registers);
             Assert.Equal("ivybridge-cpuid-r", profiles[0].Name);
             Assert.Equal("ivybridge-cpuid-r#cpu1", profiles[1].Name);
             Assert.Equal(TestFiles.Format("ivybridge-cpuid-r.txt") + "#cpu1 (LinuxCpuid)", profiles[1].Source);
             Assert.Equal("Intel(R) Core(TM) i7-3770K CPU @ 3.50GHz", profiles[0].Brand);
-            AssertIvyBridgeFacts(profiles[0]);
+            AssertIvyBridgeFacts(profiles[0], xsaveopt: FeatureState.Present);
         }
 
         [Fact]
         public void Parse_LinuxCpuidWithoutHeaderOrSubleafColumn_ReadsOneCpu()
         {
-            const string text = "   0x00000000: eax=0x0000000d ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
-                + "   0x00000007 0x01: eax=0x00000010 ebx=0x0 ecx=0x0 edx=0x0\n";
+            string text = DumpText.LinuxCpuid(new[] { IvyDump }, headers: false, subleafColumn: false);
 
             var profile = ProfileReader.Parse(text, "old.txt").Single();
 
+            Assert.Equal(IvyDump.Leaves.Where(l => l.Subleaf == 0).Select(l => (l.Key, l.Registers)), profile.Leaves.Select(l => (l.Key, l.Registers)));
             Assert.Equal("GenuineIntel", profile.Vendor);
-            Assert.Equal(FeatureState.Present, profile.GetBit(7, 1, CpuidRegister.Eax, 4));
+        }
+
+        [Theory]
+        [InlineData("   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbf")]
+        [InlineData("   0x00000001 0x00: eax=0x306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff")]
+        [InlineData("   0x000000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff")]
+        [InlineData("   0x00000001 0x00: eqx=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff")]
+        [InlineData("   0y00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff")]
+        public void Parse_LinuxCpuidLineCutOrDamaged_IsMalformedNotSkipped(string damaged)
+        {
+            string text = DumpText.LinuxCpuid(new[] { IvyDump });
+            text = text.Replace("   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf edx=0xbfebfbff", damaged);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cpuid-r.txt"));
+
+            Assert.Equal("DumpLineMalformed", ex.ErrorId);
+            Assert.Contains("cpuid-r.txt line 3: ", ex.Message);
         }
 
         [Fact]
@@ -81,24 +102,47 @@ namespace CpuidMask.Engine.Tests.Readers
         [Fact]
         public void Parse_VmwareLogAfterVmotion_GivesOneProfilePerHostPowerOnHostFirst()
         {
-            const string text = "Aug 20 20:09:04.215: vmx| hostCPUID vendor: GenuineIntel\n"
-                + "Aug 20 20:09:04.215: vmx| hostCPUID   name: First host\n"
-                + "Aug 20 20:09:04.215: vmx| hostCPUID level 00000000, 0: 0x0000000d 0x756e6547 0x6c65746e 0x49656e69\n"
-                + "Aug 20 20:09:04.216: vmx| hostCPUID level 00000001, 0: 0x000306a9 0x00100800 0x7f9ae3bf 0xbfebfbff\n"
-                + "Aug 20 20:09:04.216: vmx| CPUID[1] level 00000001, 0: 0x000306a9 0x01100800 0x7f9ae3bf 0xbfebfbff\n"
-                + "2024-01-02T03:04:05.678Z In(05) vmx hostCPUID level 00000000, 0: 0x0000000b 0x756e6547 0x6c65746e 0x49656e69\n"
-                + "2024-01-02T03:04:05.678Z In(05) vmx hostCPUID level 0000000d, 11: 0x00000001 0x00000002 0x00000003 0x00000004\n";
+            var sapphire = DumpGoldenTests.ReadAll(TestFiles.SapphireRapids)[0];
+            string text = DumpText.VmwareLog(new[] { IvyDump, sapphire })
+                + "2024-01-02T03:09:05.678Z In(05) vmx CPUID[1] level 00000001, 0: 0x000306a9 0x01100800 0x7f9ae3bf 0xbfebfbff\n";
 
             var profiles = ProfileReader.Parse(text, "vmware.log");
 
             Assert.Equal(2, profiles.Count);
-            Assert.Equal(0xDu, profiles[0].MaxStandardLeaf);
-            Assert.Equal(0x7F9AE3BFu, profiles[0].TryGet(1, 0, CpuidRegister.Ecx));
-            Assert.Equal(0x00100800u, profiles[0].TryGet(1, 0, CpuidRegister.Ebx));
-            Assert.Equal("First host", profiles[0].Brand);
-            Assert.Equal(0xBu, profiles[1].MaxStandardLeaf);
-            Assert.NotNull(profiles[1].GetLeaf(0xD, 11));
+            Assert.Equal(IvyDump.Leaves.Select(l => (l.Key, l.Registers)), profiles[0].Leaves.Select(l => (l.Key, l.Registers)));
+            Assert.Equal(sapphire.Leaves.Select(l => (l.Key, l.Registers)), profiles[1].Leaves.Select(l => (l.Key, l.Registers)));
+            Assert.Equal(0x20u, profiles[1].MaxStandardLeaf);
+            Assert.NotNull(profiles[1].GetLeaf(0xD, 0x12));
+            Assert.Equal("vmware", profiles[0].Name);
             Assert.Equal("vmware#host1", profiles[1].Name);
+        }
+
+        [Fact]
+        public void Parse_VmwareLogHostNameLine_GivesTheBrandWhenTheBrandLeavesAreNotLogged()
+        {
+            string text = DumpText.VmwareLog(new[] { IvyDump }).Replace("hostCPUID name: Intel", "hostCPUID   name: Host").Replace("hostCPUID level 8000000", "hostCPUID level 9000000");
+            text = string.Join("\n", text.Split('\n').Where(l => !l.Contains("hostCPUID level 9000000", System.StringComparison.Ordinal)));
+            text += "\n2024-01-02T03:09:05.678Z In(05) vmx hostCPUID level 80000000, 0: 0x80000001 0x00000000 0x00000000 0x00000000"
+                + "\n2024-01-02T03:09:05.678Z In(05) vmx hostCPUID level 80000001, 0: 0x00000000 0x00000000 0x00000001 0x28100000\n";
+
+            var profile = ProfileReader.Parse(text, "vmware.log").Single();
+
+            Assert.Equal("Host(R) Core(TM) i7-3770K CPU @ 3.50GHz", profile.Brand);
+        }
+
+        [Theory]
+        [InlineData("hostCPUIQ level 00000001, 0:")]
+        [InlineData("hostCPUID levem 00000001, 0:")]
+        [InlineData("hostCPUID level 000000001, 0:")]
+        [InlineData("host CPUID level 00000001, 0:")]
+        public void Parse_VmwareLogHostLineWithDamagedKeywordOrLeaf_IsMalformedNotSkipped(string damaged)
+        {
+            string text = DumpText.VmwareLog(new[] { IvyDump }).Replace("hostCPUID level 00000001, 0:", damaged);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "vmware.log"));
+
+            Assert.Equal("DumpLineMalformed", ex.ErrorId);
+            Assert.Contains("vmware.log line 6: ", ex.Message);
         }
 
         [Fact]
@@ -145,14 +189,30 @@ namespace CpuidMask.Engine.Tests.Readers
         }
 
         [Fact]
-        public void Parse_BootCdWithoutVendor_LeavesVendorUnknown()
+        public void Parse_BootCdWithoutVendor_IsRefusedAsLeafMissing()
         {
-            var profile = ProfileReader.Parse("ID1ECX 0x0000641d\nID1EDX: 0xbfebfbff\n", "cd.txt").Single();
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse("ID1ECX 0x0000641d\nID1EDX: 0xbfebfbff\n", "cd.txt"));
 
-            Assert.Equal("Unknown", profile.Vendor);
-            Assert.Null(profile.GetLeaf(0));
-            Assert.Equal(RegisterSet.Ecx | RegisterSet.Edx, profile.GetLeaf(1)!.Known);
-            Assert.Equal(-1, profile.Family);
+            Assert.Equal("ProfileLeafMissing", ex.ErrorId);
+            Assert.Contains("cd.txt: CPU 0 has no vendor", ex.Message);
+            Assert.Contains("'Vendor: Intel'", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_BootCdWithoutExtendedRegisters_IsIncompleteUnlessPartialIsAllowed()
+        {
+            const string text = "Vendor: Intel\nFamily: 06 Model: 3a Stepping: 9\nID1ECX 0x7f9ae3bf\nID1EDX 0xbfebfbff\n";
+            var warnings = new List<Advice>();
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+            var profile = ProfileReader.Parse(text, "cd.txt", options: new ProfileReadOptions { AllowPartial = true, Warn = warnings.Add }).Single();
+
+            Assert.Equal("ProfileIncomplete", ex.ErrorId);
+            Assert.Contains("cd.txt: CPU 0 lacks ID81ECX, ID81EDX, which the boot CD always reports.", ex.Message);
+            Assert.Equal(RemedyKind.AllowPartial, ex.Remedy!.Kind);
+            Assert.Equal("GenuineIntel", profile.Vendor);
+            Assert.Equal(FeatureState.Unknown, profile.GetBit(0x80000001, 0, CpuidRegister.Edx, 29));
+            Assert.Equal("cd.txt is read as a partial profile: CPU 0 lacks ID81ECX, ID81EDX. Features in those leaves are unknown.", Assert.Single(warnings).Text);
         }
 
         [Fact]
@@ -195,27 +255,70 @@ namespace CpuidMask.Engine.Tests.Readers
         [Fact]
         public void Parse_VSpherePowerShell51ValueWrapperAndCapabilityMap_AreAccepted()
         {
-            const string text = "{\"value\": [{\"name\": \"h1\", \"featureCapability\": {\"cpuid.AVX\": \"1\", \"cpuid.Intel\": 1}}], \"Count\": 1}";
+            string cpuFeature = string.Join(", ", VSphereHostData.FromProfile(IvyDump).CpuFeature.Select(r =>
+                $"{{\"level\": {r.Level}, \"eax\": \"{r.Eax}\", \"ebx\": \"{r.Ebx}\", \"ecx\": \"{r.Ecx}\", \"edx\": \"{r.Edx}\"}}"));
+            string text = "{\"value\": [{\"name\": \"h1\", \"cpuFeature\": [" + cpuFeature + "], \"featureCapability\": {\"cpuid.AVX\": \"1\", \"cpuid.Intel\": 1}}], \"Count\": 1}";
 
             var profile = ProfileReader.Parse(text, "wrapped.json").Single();
 
             Assert.Equal("h1", profile.Name);
             Assert.Equal("GenuineIntel", profile.Vendor);
-            Assert.Empty(profile.Leaves);
+            Assert.Equal(4, profile.Leaves.Count);
             Assert.Equal("1", profile.Capabilities["cpuid.Intel"]);
         }
 
-        private static void AssertSameLeaves(CpuidProfile expected, CpuidProfile actual)
+        [Fact]
+        public void Parse_VSphereCapabilitiesWithoutCpuFeature_IsRefusedAsLeafMissing()
         {
-            Assert.Equal(expected.Leaves.Select(l => l.Key), actual.Leaves.Select(l => l.Key));
-            Assert.Equal(expected.Leaves.Select(l => l.Registers), actual.Leaves.Select(l => l.Registers));
+            const string text = "{\"name\": \"h1\", \"featureCapability\": {\"cpuid.AVX\": \"1\", \"cpuid.Intel\": 1}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "caps.json", options: new ProfileReadOptions { AllowPartial = true }));
+
+            Assert.Equal("ProfileLeafMissing", ex.ErrorId);
+            Assert.Contains("caps.json: host 0 ('h1') has no leaf 0x0", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_VSphereCapabilityWithoutValue_IsRefused()
+        {
+            string text = File.ReadAllText(TestFiles.Format("vsphere-host-ivybridge.json"));
+            int at = text.IndexOf("\"Value\"", System.StringComparison.Ordinal);
+            text = text.Substring(0, at) + "\"valve\"" + text.Substring(at + 7);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "host.json"));
+
+            Assert.Equal("VSphereJsonInvalid", ex.ErrorId);
+            Assert.Contains("has no value", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_VSphereLevelTwiceWithOtherValues_IsRefusedAsConflict()
+        {
+            var records = VSphereHostData.FromProfile(IvyDump).CpuFeature;
+            string Record(int level, string? ecx) => $"{{\"level\": {level}, \"eax\": \"{records[1].Eax}\", \"ebx\": \"{records[1].Ebx}\", \"ecx\": \"{ecx}\", \"edx\": \"{records[1].Edx}\"}}";
+            string all = string.Join(", ", records.Select(r => $"{{\"level\": {r.Level}, \"eax\": \"{r.Eax}\", \"ebx\": \"{r.Ebx}\", \"ecx\": \"{r.Ecx}\", \"edx\": \"{r.Edx}\"}}"));
+            string text = "{\"name\": \"h1\", \"cpuFeature\": [" + all + ", " + Record(1, VSphereProfileBuilder.FormatBits(0x7f9ae3bf ^ (1u << 28))) + "], \"featureCapability\": {\"cpuid.AVX\": \"1\"}}";
+            string same = "{\"name\": \"h1\", \"cpuFeature\": [" + all + ", " + Record(1, records[1].Ecx) + "], \"featureCapability\": {\"cpuid.AVX\": \"1\"}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "host.json"));
+
+            Assert.Equal("ProfileLeafConflict", ex.ErrorId);
+            Assert.Contains("leaf 0x1 is reported again with other values", ex.Message);
+            Assert.Equal(4, ProfileReader.Parse(same, "host.json").Single().Leaves.Count);
+        }
+
+        private static void AssertSameLeaves(CpuidProfile expected, CpuidProfile actual, LeafKey? except = null)
+        {
+            var leaves = actual.Leaves.Where(l => l.Key != except).ToArray();
+            Assert.Equal(expected.Leaves.Select(l => l.Key), leaves.Select(l => l.Key));
+            Assert.Equal(expected.Leaves.Select(l => l.Registers), leaves.Select(l => l.Registers));
             Assert.All(actual.Leaves, l => Assert.Equal(RegisterSet.All, l.Known));
             Assert.Equal(expected.Vendor, actual.Vendor);
             Assert.Equal(expected.Family, actual.Family);
             Assert.Equal(expected.Model, actual.Model);
         }
 
-        private static void AssertIvyBridgeFacts(CpuidProfile profile)
+        private static void AssertIvyBridgeFacts(CpuidProfile profile, FeatureState xsaveopt = FeatureState.Unknown)
         {
             var expected = new Dictionary<(uint, uint, CpuidRegister, int), FeatureState>
             {
@@ -226,7 +329,7 @@ namespace CpuidMask.Engine.Tests.Readers
                 [(7, 0, CpuidRegister.Ebx, 5)] = FeatureState.Absent, // AVX2
                 [(0x80000001, 0, CpuidRegister.Ecx, 8)] = FeatureState.Absent, // PREFETCHW
                 [(0xD, 0, CpuidRegister.Eax, 2)] = FeatureState.Present, // YMM state
-                [(0xD, 1, CpuidRegister.Eax, 0)] = FeatureState.Unknown, // the dump has no subleaf 1
+                [(0xD, 1, CpuidRegister.Eax, 0)] = xsaveopt, // the dump has no subleaf 1
             };
             foreach (var pair in expected)
             {

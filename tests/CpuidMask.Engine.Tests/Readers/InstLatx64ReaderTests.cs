@@ -97,8 +97,10 @@ namespace CpuidMask.Engine.Tests.Readers
         public void Parse_ReportHeaderLinesStartingWithCpuid_AreSkipped()
         {
             const string text = "CPUID Manufacturer : GenuineIntel\nCPUID CPU Name     : Test\nCPUID Revision     : 000306A9h\nCPUID Registers (CPU #1):\n"
-                + "CPUID 00000000: 0000000D-756E6547-6C65746E-49656E69 [GenuineIntel]\r\n"
+                + "CPUID 00000000: 00000001-756E6547-6C65746E-49656E69 [GenuineIntel]\r\n"
                 + "CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF   \r\n"
+                + "CPUID 80000000: 80000001-00000000-00000000-00000000\n"
+                + "CPUID 80000001: 00000000-00000000-00000001-28100000\n"
                 + "MSR 0000001B: 0000-0000-FEE0-0900\n"
                 + "C 02 / P1 00 / P2 01: < FAILED >\n";
 
@@ -106,19 +108,20 @@ namespace CpuidMask.Engine.Tests.Readers
 
             Assert.Equal("GenuineIntel", profile.Vendor);
             Assert.Equal(0x000306A9u, profile.Signature);
-            Assert.Equal(2, profile.Leaves.Count);
+            Assert.Equal(4, profile.Leaves.Count);
         }
 
         [Fact]
-        public void Parse_LinesBeforeFirstLeafZero_FormOneCpu()
+        public void Parse_LinesBeforeFirstLeafZero_AreRefusedAsLeafMissing()
         {
             const string text = "CPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBFF\nCPUID 80000001: 00000000-00000000-00000001-28100000\n";
 
-            var profile = ProfileReader.Parse(text, "fragment.txt").Single();
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "fragment.txt", options: new ProfileReadOptions { AllowPartial = true }));
 
-            Assert.Null(profile.MaxStandardLeaf);
-            Assert.Equal("Unknown", profile.Vendor);
-            Assert.Equal(FeatureState.Unknown, profile.GetBit(7, 0, CpuidRegister.Ebx, 5));
+            Assert.Equal("ProfileLeafMissing", ex.ErrorId);
+            Assert.Equal(
+                "fragment.txt: logical CPU 0 (from line 1) has no leaf 0x0 (vendor and highest leaf); every CPUID source reports leaves 0 and 1. The file is damaged or cut; take the data again.",
+                ex.Message);
         }
 
         [Fact]

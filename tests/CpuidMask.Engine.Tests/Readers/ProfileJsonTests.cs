@@ -101,7 +101,7 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             const string text = "{\"leaves\": [{\"leaf\": 1, \"ecx\": \"0x10000000\"}, {\"leaf\": \"0x7\", \"subleaf\": \"0\", \"ebx\": 32}], \"capabilities\": {\"cpuid.AVX\": 1}}";
 
-            var profile = ProfileReader.Parse(text, "hand/written.json").Single();
+            var profile = ProfileJson.Read(text, "hand/written.json");
 
             Assert.Equal("written", profile.Name);
             Assert.Equal("hand/written.json (Json)", profile.Source);
@@ -111,6 +111,51 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Equal(FeatureState.Unknown, profile.GetBit(1, 0, CpuidRegister.Edx, 0));
             Assert.Equal(FeatureState.Present, profile.GetBit(7, 0, CpuidRegister.Ebx, 5));
             Assert.Equal("1", profile.Capabilities["cpuid.AVX"]);
+        }
+
+        /// <summary>A profile file is held to what its original source reports, whoever wrote the JSON.</summary>
+        [Fact]
+        public void Parse_HandWrittenProfileWithoutLeafZero_IsRefusedAsLeafMissing()
+        {
+            const string text = "{\"leaves\": [{\"leaf\": 1, \"ecx\": \"0x10000000\"}, {\"leaf\": \"0x7\", \"subleaf\": \"0\", \"ebx\": 32}], \"capabilities\": {\"cpuid.AVX\": 1}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "hand/written.json"));
+
+            Assert.Equal("ProfileLeafMissing", ex.ErrorId);
+            Assert.Contains("hand/written.json: profile 0 ('written') has no leaf 0x0", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_ExportMissingALeafOfItsDump_IsIncompleteUnlessPartialIsAllowed()
+        {
+            var ivy = DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0];
+            var trimmed = new CpuidProfile(ivy.Name, ivy.Leaves.Where(l => l.Leaf != 7), ivy.Format, ivy.Source);
+            string text = ProfileJson.Write(trimmed);
+            var warnings = new List<Advice>();
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "ivy.json"));
+            var read = ProfileReader.Parse(text, "ivy.json", options: new ProfileReadOptions { AllowPartial = true, Warn = warnings.Add }).Single();
+
+            Assert.Equal("ProfileIncomplete", ex.ErrorId);
+            Assert.Contains("ivy.json: profile 0 ('GenuineIntel00306A9_IvyBridge_CPUID') lacks leaf 0x7", ex.Message);
+            Assert.Equal(FeatureState.Unknown, read.GetBit(7, 0, CpuidRegister.Ebx, 0));
+            Assert.Contains("lacks leaf 0x7", Assert.Single(warnings).Text);
+        }
+
+        [Fact]
+        public void Parse_ExportWithALeafTwiceWithOtherValues_IsRefusedAsConflict()
+        {
+            var ivy = DumpGoldenTests.ReadAll(TestFiles.IvyBridge)[0];
+            var json = ProfileJson.ToJsonObject(ivy);
+            var leaves = (JsonDomArray)json.Get("leaves")!;
+            var copy = (JsonDomObject)JsonDomNode.Parse(leaves[1].ToJson(false), "x");
+            copy["ecx"] = new JsonDomString("0x00000000");
+            leaves.Add(copy);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(json.ToJson(true), "ivy.json"));
+
+            Assert.Equal("ProfileLeafConflict", ex.ErrorId);
+            Assert.Contains("leaf 0x1 is reported again with other values", ex.Message);
         }
 
         [Fact]

@@ -93,9 +93,9 @@ namespace CpuidMask.Engine.Tests.Readers
         }
 
         [Theory]
-        [InlineData("cpuid-r.txt", "CPU 0:\n   0x00000000 0x00: eax=0x0000000d ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf\n", 3, "eax=0x<hex> ebx=0x<hex> ecx=0x<hex> edx=0x<hex>")]
+        [InlineData("cpuid-r.txt", "CPU 0:\n   0x00000000 0x00: eax=0x0000000d ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n   0x00000001 0x00: eax=0x000306a9 ebx=0x00100800 ecx=0x7f9ae3bf\n", 3, "eax=0x<8 hex> ebx=0x<8 hex> ecx=0x<8 hex> edx=0x<8 hex>")]
         [InlineData("vmware.log", "2024-01-02T03:04:05.678Z In(05) vmx hostCPUID level 00000000, 0: 0x0000000d 0x756e6547 0x6c65746e 0x49656e69\n2024-01-02T03:04:05.678Z In(05) vmx hostCPUID level 00000001, 0: 0x000306a9 0x00100800 0x7f9ae3bf 0xbfebfbfg\n", 2, "hostCPUID level <8 hex>, <subleaf>: 0x<8 hex>")]
-        [InlineData("bootcd.txt", "Vendor: Intel\nID1ECX 0x0000641d\nID1EDX 0xzz\n", 3, "ID1ECX 0x<hex>")]
+        [InlineData("bootcd.txt", "Vendor: Intel\nID1ECX 0x0000641d\nID1EDX 0xzz\n", 3, "ID1ECX 0x<8 hex>")]
         [InlineData("bootcd-table.txt", "ID1ECX ID1EDX ID81ECX ID81EDX\n0x0000641d 0xbfebfbff 0x00000001\n", 2, "0x<hex> 0x<hex> 0x<hex> 0x<hex>")]
         [InlineData("dump.txt", "CPUID 00000000: 0000000D-756E6547-6C65746E-49656E69\nCPUID 00000001: 000306A9-00100800-7F9AE3BF-BFEBFBF\n", 2, "CPUID <8 hex>: <8 hex>-<8 hex>-<8 hex>-<8 hex>")]
         public void ReadAll_MalformedLine_ThrowsDumpLineMalformedNamingFileAndLine(string fileName, string content, int line, string expected)
