@@ -377,7 +377,7 @@ namespace CpuidMask.Engine.Tests
         [InlineData("-1", "bit=\"-1\"")]
         public void Load_BadBit_ThrowsCatalogInvalidNamingTheFeature(string bit, string expected)
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", $"<feature name=\"WIDE\" bit=\"{bit}\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>d</description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", $"<feature name=\"WIDE\" bit=\"{bit}\" vendor=\"any\" kind=\"informational\" tracked=\"false\" hwversion=\"never\"><description>d</description></feature>"));
 
             Assert.Contains("<feature name=\"WIDE\">", ex.Message);
             Assert.Contains(expected, ex.Message);
@@ -386,7 +386,7 @@ namespace CpuidMask.Engine.Tests
         [Fact]
         public void Load_MissingDescription_ThrowsCatalogInvalidNamingTheFeature()
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MUTE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>  </description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MUTE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"false\" hwversion=\"never\"><description>  </description></feature>"));
 
             Assert.Contains("feature 'MUTE' needs a <description>", ex.Message);
         }
@@ -394,9 +394,51 @@ namespace CpuidMask.Engine.Tests
         [Fact]
         public void Load_BadTrackedValue_ThrowsCatalogInvalid()
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MAYBE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"yes\"><description>d</description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MAYBE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"yes\" hwversion=\"never\"><description>d</description></feature>"));
 
             Assert.Contains("feature 'MAYBE' needs tracked=", ex.Message);
+        }
+
+        [Fact]
+        public void Load_HardwareVersions_AreReadAsVersionOrReason()
+        {
+            var catalog = Load(Register("0x1", "ecx",
+                Feature("OLD", 1, hwversion: "4"),
+                Feature("NEWER", 2, hwversion: "22"),
+                Feature("LATER", 3, hwversion: "future").Replace("tracked=\"true\"", "tracked=\"false\""),
+                Feature("HIDDEN", 4, hwversion: "never").Replace("tracked=\"true\"", "tracked=\"false\"")));
+
+            Assert.Equal((GuestExposure.FromHardwareVersion, (int?)4), (catalog.Find("OLD").Exposure, catalog.Find("OLD").MinHardwareVersion));
+            Assert.Equal(22, catalog.Find("NEWER").MinHardwareVersion);
+            Assert.Equal((GuestExposure.Future, (int?)null), (catalog.Find("LATER").Exposure, catalog.Find("LATER").MinHardwareVersion));
+            Assert.Equal(GuestExposure.Never, catalog.Find("HIDDEN").Exposure);
+            Assert.Equal(22, catalog.NewestHardwareVersion);
+        }
+
+        [Theory]
+        [InlineData(null, "needs hwversion= the first virtual hardware version that exposes it, or future, never, unmasked or unlisted (found '')")]
+        [InlineData("eight", "needs hwversion= the first virtual hardware version that exposes it, or future, never, unmasked or unlisted (found 'eight')")]
+        [InlineData("3", "has hwversion=\"3\"; virtual hardware versions this catalog knows run from 4 to newest-hwversion 22")]
+        [InlineData("23", "has hwversion=\"23\"; virtual hardware versions this catalog knows run from 4 to newest-hwversion 22")]
+        [InlineData("future", "is tracked but has hwversion=\"future\"; vCenter compares only bits a released virtual hardware version exposes, so give that version")]
+        [InlineData("unlisted", "is tracked but has hwversion=\"unlisted\"")]
+        public void Load_BadHardwareVersion_ThrowsCatalogInvalidNamingTheFeature(string? hwversion, string expected)
+        {
+            string feature = Feature("AGED", 1, hwversion: hwversion ?? "REMOVE").Replace(" hwversion=\"REMOVE\"", string.Empty);
+
+            var ex = LoadInvalid(Register("0x1", "ecx", feature));
+
+            Assert.Contains("<feature name=\"AGED\">", ex.Message);
+            Assert.Contains("feature 'AGED' " + expected, ex.Message);
+        }
+
+        [Fact]
+        public void Load_RootWithoutNewestHardwareVersion_ThrowsCatalogInvalid()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features>" + Register("0x1", "ecx", Feature("ONE", 1)) + "</features>")), "test.xml"));
+
+            Assert.Equal("CatalogInvalid", ex.ErrorId);
+            Assert.Contains("test.xml(1): <features> needs a newest-hwversion= attribute", ex.Message);
         }
 
         [Fact]
@@ -454,14 +496,14 @@ namespace CpuidMask.Engine.Tests
             return seen;
         }
 
-        private static string Feature(string name, int bit, string children = "", string attributes = "") =>
-            $"<feature name=\"{name}\" bit=\"{bit}\" vendor=\"any\" kind=\"instruction-set\" tracked=\"true\"{attributes}><description>{name} for a test.</description>{children}</feature>";
+        private static string Feature(string name, int bit, string children = "", string attributes = "", string hwversion = "8") =>
+            $"<feature name=\"{name}\" bit=\"{bit}\" vendor=\"any\" kind=\"instruction-set\" tracked=\"true\" hwversion=\"{hwversion}\"{attributes}><description>{name} for a test.</description>{children}</feature>";
 
         private static string Register(string leaf, string register, params string[] features) =>
             $"<register leaf=\"{leaf}\" name=\"{register}\">{string.Concat(features)}</register>";
 
         private static FeatureCatalog Load(string registers) =>
-            FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features>" + registers + "</features>")), "test.xml");
+            FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features newest-hwversion=\"22\">" + registers + "</features>")), "test.xml");
 
         private static CpuidMaskException LoadInvalid(string registers)
         {

@@ -27,6 +27,24 @@ namespace CpuidMask.Engine.Catalog
         Informational,
     }
 
+    /// <summary>
+    /// Whether VMware's monitor lets a guest see a bit, after VMware's own CPUID table (x86cpuid.h in
+    /// open-vm-tools): a VM sees a feature only from the virtual hardware version that first exposes it.
+    /// </summary>
+    public enum GuestExposure
+    {
+        /// <summary>VMs of <see cref="FeatureDefinition.MinHardwareVersion"/> and later can see it.</summary>
+        FromHardwareVersion,
+        /// <summary>VMware's table knows the bit, but no released virtual hardware version exposes it yet.</summary>
+        Future,
+        /// <summary>The monitor never passes the host's bit to a guest.</summary>
+        Never,
+        /// <summary>The bit is in a leaf VMware does not mask: the monitor fills that leaf in itself.</summary>
+        Unmasked,
+        /// <summary>VMware's table has no field at this bit.</summary>
+        Unlisted,
+    }
+
     /// <summary>One CPUID feature flag as the catalog defines it.</summary>
     public sealed class FeatureDefinition
     {
@@ -44,7 +62,9 @@ namespace CpuidMask.Engine.Catalog
             string? linuxFlag = null,
             IReadOnlyList<string>? aliases = null,
             IReadOnlyList<string>? vmotionLabels = null,
-            IReadOnlyList<string>? requires = null)
+            IReadOnlyList<string>? requires = null,
+            GuestExposure exposure = GuestExposure.Unlisted,
+            int? minHardwareVersion = null)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Leaf = leaf;
@@ -60,6 +80,13 @@ namespace CpuidMask.Engine.Catalog
             Aliases = aliases.ToItemList();
             VmotionLabels = vmotionLabels.ToItemList();
             Requires = requires.ToItemList();
+            if ((exposure == GuestExposure.FromHardwareVersion) != minHardwareVersion.HasValue || minHardwareVersion < 1)
+            {
+                throw new ArgumentException("A feature has a first hardware version exactly when it is exposed from one.", nameof(minHardwareVersion));
+            }
+
+            Exposure = exposure;
+            MinHardwareVersion = minHardwareVersion;
         }
 
         /// <summary>Canonical name, e.g. <c>AVX2</c>, <c>PREFETCHW</c>, <c>XSAVE_YMM</c>.</summary>
@@ -98,6 +125,15 @@ namespace CpuidMask.Engine.Catalog
 
         /// <summary>Canonical names of the features this one builds on.</summary>
         public IReadOnlyList<string> Requires { get; }
+
+        /// <summary>Whether and from which virtual hardware version VMware's monitor shows the bit to a guest.</summary>
+        public GuestExposure Exposure { get; }
+
+        /// <summary>
+        /// The first virtual hardware version (the N of vmx-N) whose VMs can see the feature; a VM of an older
+        /// version never sees it, whatever its host has. Null unless <see cref="Exposure"/> is FromHardwareVersion.
+        /// </summary>
+        public int? MinHardwareVersion { get; }
 
         /// <summary>The name used after <c>featMask.vm.cpuid.</c>, from the vSphere key; null without one.</summary>
         public string? FeatMaskName =>
