@@ -161,6 +161,14 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void TryFind_LibvirtsCvt16_IsNotF16C()
+        {
+            // libvirt's cpu_map defines cvt16 as CPUID 0x80000001 ECX bit 18 (x86_features.xml), a bit AMD later
+            // reserved; F16C is leaf 1 ECX bit 29. Naming F16C cvt16 would turn an imported libvirt CPU into the wrong bit.
+            Assert.False(Catalog.TryFind("cvt16", out var found), found?.ToString());
+        }
+
+        [Fact]
         public void Find_UnknownName_ThrowsFeatureNotFound()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => Catalog.Find("NOT_A_FEATURE"));
