@@ -255,6 +255,31 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Default_StateComponents_RequireOnlyXsaveAndOtherStates()
+        {
+            // A feature requires its state component (AVX needs the YMM state), never the reverse: a CPU may
+            // report a state component without the feature (the Rome dump has the PKRU state but no PKU).
+            var wrong = Catalog.Features
+                .Where(f => f.Kind == FeatureKind.StateComponent)
+                .SelectMany(f => f.Requires.Select(Catalog.Find).Where(r => r.Kind != FeatureKind.StateComponent && r.Name != "XSAVE" && r.Name != "XSAVES").Select(r => f.Name + " requires " + r.Name))
+                .ToArray();
+
+            Assert.Empty(wrong);
+        }
+
+        [Theory]
+        [InlineData("AVX", "XSAVE_YMM")]
+        [InlineData("AVX512F", "XSAVE_OPMASK")]
+        [InlineData("PKU", "XSAVE_PKRU")]
+        [InlineData("AMX_TILE", "XSAVE_TILEDATA")]
+        [InlineData("CET_SS", "XSAVE_CET_U")]
+        public void Requires_Feature_NeedsItsXsaveStateComponent(string feature, string state)
+        {
+            Assert.Contains(state, Catalog.Find(feature).Requires);
+            Assert.DoesNotContain(feature, RequiredClosure(Catalog.Find(state)));
+        }
+
+        [Fact]
         public void AllDependents_OfXsave_IncludeTheAvxFamilyAndTheYmmState()
         {
             var names = Catalog.AllDependents(Catalog.Find("XSAVE")).Select(f => f.Name).ToArray();
