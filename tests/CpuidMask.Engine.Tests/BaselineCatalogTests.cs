@@ -87,6 +87,33 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Default_SandyBridge_IsVCentersPerVmEvcSandyBridgeFeatureMask()
+        {
+            // The featMask.vm.cpuid.* = "Val:1" keys of a vCenter-generated per-VM EVC Sandy Bridge VM (szmijews/mfd-esxi
+            // mfd_esxi/vm_gold.py, a hardware version 17 VM), less identity, nested-HV and the speculation controls.
+            string[] vcenter =
+            {
+                "AES", "AVX", "CMPXCHG16B", "DS", "LAHF64", "LM", "MWAIT", "NX", "PCID", "PCLMULQDQ", "POPCNT", "RDTSCP", "SS",
+                "SSE3", "SSE41", "SSE42", "SSSE3", "XCR0_MASTER_SSE", "XCR0_MASTER_YMM_H", "XSAVE",
+            };
+
+            var sandyBridge = Catalog.Find("intel-sandybridge");
+
+            Assert.Equal(vcenter.OrderBy(n => n, StringComparer.Ordinal), sandyBridge.Features.Where(f => f.FeatMaskName != null).Select(f => f.FeatMaskName!).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void Default_Xsaveopt_EntersVMwaresIntelChainAtBroadwell()
+        {
+            // A VM requiring cpuid.xsaveopt reports minRequiredEVCModeKey intel-broadwell (DOMAIN.md section 8), and ESXi
+            // exposes XSAVEOPT only from virtual hardware 11 (ESXi 6.0), newer than the Sandy Bridge to Haswell modes.
+            var xsaveopt = FeatureCatalog.Default.Find("XSAVEOPT");
+
+            Assert.Equal("intel-broadwell", Catalog.Baselines.First(b => b.Vendor == BaselineVendor.Intel && b.Contains(xsaveopt)).Key);
+            Assert.Equal(11, xsaveopt.MinHardwareVersion);
+        }
+
+        [Fact]
         public void Default_EveryBaseline_HoldsTheTrackedPrerequisitesOfItsFeatures()
         {
             foreach (var baseline in Catalog.Baselines)
