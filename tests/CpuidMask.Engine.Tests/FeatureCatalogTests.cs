@@ -301,6 +301,66 @@ namespace CpuidMask.Engine.Tests
             Assert.Equal(new[] { "AMX_BF16", "AMX_COMPLEX", "AMX_FP16", "AMX_INT8" }, names);
         }
 
+        [Theory]
+        [InlineData("AMD_IBRS", "cpuid.IBRS")]
+        [InlineData("AMD_IBPB", "cpuid.IBPB")]
+        [InlineData("IBRS_IBPB", "cpuid.IBRS")]
+        public void VSphereKey_SpeculationControls_AreTheKeysVCenterCompares(string name, string key)
+        {
+            Assert.Equal(key, Catalog.Find(name).VSphereKey);
+        }
+
+        [Theory]
+        [InlineData("IBRS_IBPB", "GenuineIntel", "cpuid.IBRS")]
+        [InlineData("IBRS_IBPB", "AuthenticAMD", null)]
+        [InlineData("AMD_IBRS", "AuthenticAMD", "cpuid.IBRS")]
+        [InlineData("AMD_IBRS", "HygonGenuine", "cpuid.IBRS")]
+        [InlineData("AMD_IBRS", "GenuineIntel", null)]
+        [InlineData("AMD_IBPB", "AuthenticAMD", "cpuid.IBPB")]
+        [InlineData("CLZERO", "GenuineIntel", "cpuid.CLZERO")] // a key only one vendor's bit has names it everywhere
+        [InlineData("AVX", "AuthenticAMD", "cpuid.AVX")]
+        public void VSphereKeyOn_KeyEachVendorBuildsFromItsOwnBit_NamesThatVendorsFeature(string name, string vendor, string? key)
+        {
+            var feature = Catalog.Find(name);
+
+            Assert.Equal(key, feature.VSphereKeyOn(vendor));
+            Assert.Equal(key?.Substring("cpuid.".Length), feature.FeatMaskNameOn(vendor));
+        }
+
+        [Fact]
+        public void Match_KeyBothVendorsUse_FindsEachVendorsFeature_FindTakesTheFirst()
+        {
+            Assert.Equal(new[] { "IBRS_IBPB", "AMD_IBRS" }, Catalog.Match("cpuid.IBRS").Select(f => f.Name));
+            Assert.Equal(new[] { "IBRS_IBPB", "AMD_IBPB" }, Catalog.Match("cpuid.ibpb").Select(f => f.Name));
+            Assert.Equal("IBRS_IBPB", Catalog.Find("cpuid.IBRS").Name);
+            Assert.True(Catalog.Find("AMD_IBRS").SharesVSphereKey);
+            Assert.False(Catalog.Find("CLZERO").SharesVSphereKey);
+        }
+
+        [Fact]
+        public void Load_IntelAndAmdFeatureWithOneVsphereKey_IsOneKeyPerVendor()
+        {
+            var catalog = Load(
+                Register("0x7", "edx", Feature("INTEL_BIT", 26, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", "vendor=\"intel\"")) +
+                Register("0x80000008", "ebx", Feature("AMD_BIT", 14, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", "vendor=\"amd\"")));
+
+            Assert.Equal("AMD_BIT", catalog.Find("AMD_BIT").Name);
+            Assert.Null(catalog.Find("INTEL_BIT").VSphereKeyOn("AuthenticAMD"));
+            Assert.Equal("cpuid.SHARED", catalog.Find("AMD_BIT").VSphereKeyOn("AuthenticAMD"));
+        }
+
+        [Theory]
+        [InlineData("intel", "intel")]
+        [InlineData("any", "amd")]
+        public void Load_VsphereKeyOfTwoFeaturesNotOnePerVendor_ThrowsCatalogInvalid(string first, string second)
+        {
+            var ex = LoadInvalid(
+                Register("0x7", "edx", Feature("FIRST_BIT", 26, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", $"vendor=\"{first}\"")) +
+                Register("0x80000008", "ebx", Feature("SECOND_BIT", 14, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", $"vendor=\"{second}\"")));
+
+            Assert.Contains("name or alias 'cpuid.SHARED' of feature 'SECOND_BIT' is already used by 'FIRST_BIT'", ex.Message);
+        }
+
         [Fact]
         public void Default_EveryVsphereKey_UsesTheCpuidPrefix()
         {

@@ -65,12 +65,13 @@ namespace CpuidMask.Engine.Catalog
             var features = new List<FeatureDefinition>();
             var byAnyName = new Dictionary<string, FeatureDefinition>(StringComparer.OrdinalIgnoreCase);
             var byBit = new Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition>();
+            var perVendorKeys = PerVendorVSphereKeys(root);
             foreach (var group in root.Elements("register"))
             {
                 var (leaf, subleaf, register) = xml.ParseRegisterAttributes(group);
                 foreach (var element in group.Elements("feature"))
                 {
-                    var feature = ReadFeature(xml, element, leaf, subleaf, register, (int)newest);
+                    var feature = ReadFeature(xml, element, leaf, subleaf, register, (int)newest, perVendorKeys);
                     var bitKey = (leaf, subleaf, register, feature.Bit);
                     if (byBit.TryGetValue(bitKey, out var other))
                     {
@@ -82,6 +83,11 @@ namespace CpuidMask.Engine.Catalog
                     {
                         if (byAnyName.TryGetValue(key, out var owner))
                         {
+                            if (perVendorKeys.Contains(key) && IsOtherVendor(owner, feature))
+                            {
+                                continue; // each vendor's bit under one vSphere key; a name lookup finds the first
+                            }
+
                             string what = owner == feature ? "twice" : $"already used by '{owner.Name}'";
                             throw xml.Invalid(element, $"name or alias '{key}' of feature '{feature.Name}' is {what}");
                         }
@@ -157,7 +163,10 @@ namespace CpuidMask.Engine.Catalog
             string trimmed = pattern!.Trim();
             if (TryFind(trimmed, out var exact) && trimmed.IndexOfAny(new[] { '*', '?' }) < 0)
             {
-                return new[] { exact };
+                // A vSphere key both vendors use names each vendor's own bit.
+                return exact.SharesVSphereKey
+                    ? Features.Where(f => LookupNames(f).Contains(trimmed, StringComparer.OrdinalIgnoreCase)).ToArray()
+                    : new[] { exact };
             }
 
             Regex regex = trimmed.IndexOfAny(new[] { '*', '?' }) >= 0
@@ -255,7 +264,39 @@ namespace CpuidMask.Engine.Catalog
             return names.Distinct(StringComparer.OrdinalIgnoreCase);
         }
 
-        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, uint leaf, uint subleaf, CpuidRegister register, int newestHardwareVersion)
+        /// <summary>
+        /// vSphere keys (and cpuid.* aliases) that both an Intel-only and an AMD-only feature carry: vCenter builds
+        /// cpuid.IBRS and cpuid.IBPB from each vendor's own bit, so the key names a different bit per vendor.
+        /// </summary>
+        private static HashSet<string> PerVendorVSphereKeys(XElement root)
+        {
+            var vendorsByKey = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var element in root.Elements("register").Elements("feature"))
+            {
+                string vendor = ((string?)element.Attribute("vendor"))?.Trim() ?? string.Empty;
+                var keys = element.Elements("alias").Select(a => a.Value.Trim())
+                    .Concat(new[] { ((string?)element.Attribute("vsphere"))?.Trim() ?? string.Empty })
+                    .Where(k => k.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase));
+                foreach (string key in keys.Distinct(StringComparer.OrdinalIgnoreCase))
+                {
+                    if (!vendorsByKey.TryGetValue(key, out var vendors))
+                    {
+                        vendorsByKey[key] = vendors = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    vendors.Add(vendor);
+                }
+            }
+
+            return new HashSet<string>(
+                vendorsByKey.Where(k => k.Value.Count == 2 && k.Value.Contains("intel") && k.Value.Contains("amd")).Select(k => k.Key),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
+        private static bool IsOtherVendor(FeatureDefinition a, FeatureDefinition b) =>
+            (a.Vendor == FeatureVendor.Intel && b.Vendor == FeatureVendor.Amd) || (a.Vendor == FeatureVendor.Amd && b.Vendor == FeatureVendor.Intel);
+
+        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, uint leaf, uint subleaf, CpuidRegister register, int newestHardwareVersion, HashSet<string> perVendorKeys)
         {
             string? name = ((string?)element.Attribute("name"))?.Trim();
             if (string.IsNullOrEmpty(name) || !Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$"))
@@ -300,6 +341,7 @@ namespace CpuidMask.Engine.Catalog
                 throw xml.Invalid(element, $"feature '{name}' needs a <description>");
             }
 
+            string? vSphereKey = NonEmpty((string?)element.Attribute("vsphere"));
             return new FeatureDefinition(
                 name!,
                 leaf,
@@ -310,13 +352,14 @@ namespace CpuidMask.Engine.Catalog
                 kind,
                 trackedText == "true",
                 description!,
-                NonEmpty((string?)element.Attribute("vsphere")),
+                vSphereKey,
                 NonEmpty((string?)element.Attribute("linux")),
                 element.Elements("alias").Select(e => e.Value.Trim()).ToArray(),
                 element.Elements("vmotion").Select(e => e.Value.Trim()).ToArray(),
                 element.Elements("requires").Select(e => e.Value.Trim()).ToArray(),
                 exposure,
-                minHardwareVersion);
+                minHardwareVersion,
+                vSphereKey != null && vendor != FeatureVendor.Any && perVendorKeys.Contains(vSphereKey));
         }
 
         /// <summary>The hwversion= attribute: a virtual hardware version, or why there is none.</summary>

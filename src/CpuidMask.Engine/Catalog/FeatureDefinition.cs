@@ -64,7 +64,8 @@ namespace CpuidMask.Engine.Catalog
             IReadOnlyList<string>? vmotionLabels = null,
             IReadOnlyList<string>? requires = null,
             GuestExposure exposure = GuestExposure.Unlisted,
-            int? minHardwareVersion = null)
+            int? minHardwareVersion = null,
+            bool sharesVSphereKey = false)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Leaf = leaf;
@@ -87,6 +88,12 @@ namespace CpuidMask.Engine.Catalog
 
             Exposure = exposure;
             MinHardwareVersion = minHardwareVersion;
+            if (sharesVSphereKey && (vSphereKey == null || vendor == FeatureVendor.Any))
+            {
+                throw new ArgumentException("Only one vendor's feature with a vSphere key can share the key with the other vendor's.", nameof(sharesVSphereKey));
+            }
+
+            SharesVSphereKey = sharesVSphereKey;
         }
 
         /// <summary>Canonical name, e.g. <c>AVX2</c>, <c>PREFETCHW</c>, <c>XSAVE_YMM</c>.</summary>
@@ -114,6 +121,12 @@ namespace CpuidMask.Engine.Catalog
         /// <summary>The HostFeatureCapability / featMask key, e.g. <c>cpuid.AVX2</c>; null where vSphere has none.</summary>
         public string? VSphereKey { get; }
 
+        /// <summary>
+        /// Whether vSphere gives the same key to the other vendor's own bit: cpuid.IBRS is leaf 7 EDX bit 26 on an
+        /// Intel host and Fn8000_0008 EBX bit 14 on an AMD one. Such a key names this feature only on its vendor's CPUs.
+        /// </summary>
+        public bool SharesVSphereKey { get; }
+
         /// <summary>The flag Linux shows in /proc/cpuinfo, e.g. <c>avx2</c>.</summary>
         public string? LinuxFlag { get; }
 
@@ -140,6 +153,15 @@ namespace CpuidMask.Engine.Catalog
             VSphereKey != null && VSphereKey.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase)
                 ? VSphereKey.Substring("cpuid.".Length)
                 : null;
+
+        /// <summary>
+        /// The vSphere key that means this feature on a CPU of the given vendor: <see cref="VSphereKey"/>, except that
+        /// a key the other vendor's bit shares (<see cref="SharesVSphereKey"/>) means that bit there, so null.
+        /// </summary>
+        public string? VSphereKeyOn(string cpuVendor) => SharesVSphereKey && !AppliesTo(cpuVendor) ? null : VSphereKey;
+
+        /// <summary>The featMask name of <see cref="VSphereKeyOn"/>: null where vSphere has no name for the bit on that vendor.</summary>
+        public string? FeatMaskNameOn(string cpuVendor) => SharesVSphereKey && !AppliesTo(cpuVendor) ? null : FeatMaskName;
 
         /// <summary>"leaf 0x1 ecx bit 28", "leaf 0x7.1 eax bit 4".</summary>
         public string Location =>

@@ -206,6 +206,21 @@ namespace CpuidMask.Engine.Tests.Analysis
             Assert.Contains(hosts[0].Name, ibrs.MissingOn);
         }
 
+        [Theory]
+        [InlineData("amd-zen2", "IBRS")]
+        [InlineData("amd-zen2", "IBPB")]
+        [InlineData("amd-rev-e", "IBRS")]
+        public void Generate_AmdBaseline_FeatMaskKeepsTheSpeculationControlsVCenterBuildsFromAmdBits(string key, string name)
+        {
+            // On AMD hosts cpuid.IBRS / cpuid.IBPB are AMD's Fn8000_0008 EBX bits, which are the mode's controls; hiding
+            // Intel's leaf 7 EDX bit 26 must not write featMask.vm.cpuid.IBRS = "Val:0".
+            var result = _generator.Generate(key);
+
+            Assert.DoesNotContain(name, result.FeatMask.FeatureMasks.Keys);
+            Assert.Contains(result.Hidden, h => h.Feature.Name == "IBRS_IBPB"); // the raw leaf 7 EDX mask still hides Intel's bit
+            Assert.DoesNotContain(result.WithoutFeatMaskName, f => f.Name == "IBRS_IBPB");
+        }
+
         [Fact]
         public void Generate_HostBelowTheBaseline_ThrowsBaselineNotSupportedNamingHostAndFeatures()
         {
