@@ -130,7 +130,8 @@ namespace CpuidMask.Cli.Tests
             var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "vmx");
 
             Assert.Equal(0, result.ExitCode);
-            Assert.Equal(14, result.OutLines.Length);
+            Assert.Equal(19, result.OutLines.Length); // 14 registers, and the leaf 0xD subleaf 11/12/17/18 and leaf 0x10 bits vCenter compares
+            Assert.Contains("cpuid.d.12.ecx = \"-----------------------------00-\"", result.OutLines);
             Assert.Equal(WestmereLeaf1Ecx, result.OutLines[0]);
             Assert.Contains("cpuid.7.ebx = \"000000-00-00000000--00000-0-0--0\"", result.OutLines);
             Assert.Contains("cpuid.80000001.edx = \"00---00--0----------------------\"", result.OutLines);

@@ -62,6 +62,24 @@ namespace CpuidMask.Engine.Tests.Analysis
             Assert.Equal(expected.OrderBy(n => n, StringComparer.Ordinal), guest.OrderBy(n => n, StringComparer.Ordinal));
         }
 
+        [Theory]
+        [MemberData(nameof(SupportedPairs))]
+        public void Generate_EveryBaselineOnEveryDumpAtOrAboveIt_KeepsThePropertiesOfTheStateComponentsItKeeps(string baselineKey, string dump)
+        {
+            // A state component's own leaf 0xD subleaf bits (XTILEDATA's alignment and XFD support) come with the component:
+            // the Sapphire Rapids mode shows the tile states, so it must not hide what those CPUs report about them.
+            var baseline = Baselines.Find(baselineKey);
+            var host = DumpProfiles.Get(dump);
+
+            var hidden = _generator.Generate(baseline).Hidden
+                .Where(h => h.Feature.Kind == FeatureKind.StateComponent && h.Feature.Requires.Count > 0)
+                .Where(h => h.Feature.Requires.Select(Catalog.Find).All(r => r.Kind == FeatureKind.StateComponent && baseline.Contains(r)))
+                .Where(h => FeatureEvaluator.HostState(host, h.Feature) == FeatureState.Present)
+                .Select(h => h.Feature.Name);
+
+            Assert.Empty(hidden);
+        }
+
         [Fact]
         public void Generate_Westmere_OnEveryDumpAtOrAboveIt_EqualsTheEightLinesOnTheRegistersTheyTakeFromEvc()
         {
