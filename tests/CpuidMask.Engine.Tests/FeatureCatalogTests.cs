@@ -293,6 +293,26 @@ namespace CpuidMask.Engine.Tests
             Assert.DoesNotContain("PCID", names);
         }
 
+        [Theory]
+        [InlineData("XFD", "XSAVES")]       // Linux cpuid-deps.c: XFD's state is managed with XSAVES and XGETBV(1)
+        [InlineData("XFD", "XGETBV_ECX1")]
+        [InlineData("AMX_TILE", "XFD")]     // Linux cpuid-deps.c: AMX is enabled only with XFD (its 8 KB tile state is allocated on first use)
+        [InlineData("SSBD", "IBRS_IBPB")]   // newer Linux cpuid-deps.c: SSBD is a bit of IA32_SPEC_CTRL
+        public void Requires_LinuxDependency_IsInTheCatalog(string feature, string prerequisite)
+        {
+            Assert.Contains(prerequisite, Catalog.Find(feature).Requires);
+        }
+
+        [Fact]
+        public void AllDependents_OfXfd_IncludeEveryAmxInstructionSet()
+        {
+            var names = Catalog.AllDependents(Catalog.Find("XFD")).Select(f => f.Name).ToArray();
+
+            Assert.Contains("AMX_TILE", names);
+            Assert.Contains("AMX_INT8", names);
+            Assert.Contains("AMX_COMPLEX", names);
+        }
+
         [Fact]
         public void AllDependents_OfAmxTile_AreTheAmxInstructionSets()
         {
