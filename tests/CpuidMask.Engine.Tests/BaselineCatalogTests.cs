@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -111,6 +112,22 @@ namespace CpuidMask.Engine.Tests
 
             Assert.Equal("intel-broadwell", Catalog.Baselines.First(b => b.Vendor == BaselineVendor.Intel && b.Contains(xsaveopt)).Key);
             Assert.Equal(11, xsaveopt.MinHardwareVersion);
+        }
+
+        [Fact]
+        public void Default_EveryBaselineFeature_IsOneVCenter80U1ComparesAndHardwareVersion20Exposes()
+        {
+            // Every mode here exists in vCenter 8.0 U1 (hardware version 20), and a mode's feature list never grows
+            // (intel-sandybridge never got XSAVEOPT): a mode cannot hold a feature vCenter 8.0 U1 has no key for, nor
+            // one VMware's table first exposes in a later hardware version (MONITORX, WAITPKG, TSXLDTRK: 21).
+            var keys = new HashSet<string>(VmwareData.VSphere801Keys.Value, StringComparer.OrdinalIgnoreCase);
+            var wrong = Catalog.Baselines
+                .SelectMany(b => b.Added.Select(f => (Baseline: b, Feature: f)))
+                .Where(x => (x.Feature.VSphereKey != null && !keys.Contains(x.Feature.VSphereKey)) || !(x.Feature.MinHardwareVersion <= 20))
+                .Select(x => $"{x.Baseline.Key}: {x.Feature.Name} ({x.Feature.VSphereKey}, hardware version {x.Feature.MinHardwareVersion})")
+                .ToArray();
+
+            Assert.Empty(wrong);
         }
 
         [Fact]
