@@ -97,13 +97,26 @@ Describe 'Get-CpuidBaseline -Profile on the worked case' {
         $common.HighestKey | Should -Be 'intel-westmere'
         $common.Hosts -join ',' | Should -Be 'avoton-c2750,ivybridge-i7-3770k'
         $common.NextUp | Should -Be 'intel-sandybridge'
-        $common.MissingForNext | Should -Be 'avoton-c2750: PCID, XSAVE, AVX, XSAVE_SSE, XSAVE_YMM, XSAVEOPT'
+        $common.MissingForNext | Should -Be 'avoton-c2750: PCID, XSAVE, AVX, XSAVE_SSE, XSAVE_YMM'
+    }
+
+    It 'leaves out what a host''s data cannot confirm when its mode does not need it' {
+        # The i7-3770K's old dumper left out leaf 0xD subleaf 1: XSAVEOPT is unknown, and only intel-broadwell needs it.
+        $Rows[1].Verified | Should -BeTrue
+        $Rows[1].Unverified | Should -BeNullOrEmpty
+        $Rows[1].MissingForNext | Should -Not -BeLike '*XSAVEOPT*'
     }
 
     It 'says what a host''s data cannot confirm' {
-        $Rows[1].Verified | Should -BeFalse
-        $Rows[1].Unverified | Should -Be 'XSAVEOPT'
-        $Rows[1].MissingForNext | Should -BeLike '*MOVBE*XSAVEOPT?*'
+        $file = Join-Path $TestDrive 'broadwell-e-without-leaf-d-1.txt'
+        Get-Content -LiteralPath (Join-Path $RepoRoot 'tests/data/dumps/GenuineIntel00406F1_BroadwellE_02_CPUID.txt') |
+            Where-Object { -not ($_ -like 'CPUID 0000000D:*' -and $_ -like '*`[SL 01`]*') } | Set-Content -LiteralPath $file
+
+        $row = Get-HostCpuid -Path $file | Get-CpuidBaseline
+
+        $row.HighestKey | Should -Be 'intel-broadwell'
+        $row.Verified | Should -BeFalse
+        $row.Unverified | Should -Be 'XSAVEOPT'
     }
 
     It 'gives one row for one host' {

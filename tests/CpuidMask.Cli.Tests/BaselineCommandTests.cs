@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -79,10 +80,30 @@ namespace CpuidMask.Cli.Tests
             Assert.Equal("intel-westmere", (string?)json["common"]!["highest"]);
             Assert.Equal(new[] { "intel-westmere", "intel-ivybridge" }, json["hosts"]!.AsArray().Select(h => (string)h!["highest"]!));
             var ivy = json["hosts"]!.AsArray()[1]!;
-            Assert.False((bool)ivy["verified"]!);
-            Assert.Equal("XSAVEOPT", (string?)ivy["unverified"]![0]!["unknown"]![0]);
+            Assert.True((bool)ivy["verified"]!); // its old dumper left out leaf 0xD subleaf 1, but only Broadwell needs XSAVEOPT
+            Assert.Empty(ivy["unverified"]!.AsArray());
             var blocker = json["common"]!["next"]![0]!["blockedBy"]!.AsArray().Single()!;
             Assert.Equal("avoton-c2750", (string?)blocker["host"]);
+        }
+
+        [Fact]
+        public void Baseline_DumpWithoutLeafDSubleaf1Json_ListsXsaveoptAsUnverified()
+        {
+            string path = Path.Combine(Path.GetTempPath(), "cpuidmask-broadwell-" + Guid.NewGuid().ToString("N") + ".txt");
+            File.WriteAllLines(path, File.ReadAllLines(CliRunner.Dump("GenuineIntel00406F1_BroadwellE_02_CPUID.txt")).Where(l => !(l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains("[SL 01]"))));
+            try
+            {
+                var json = JsonNode.Parse(CliRunner.Run("baseline", path, "--json").Out)!;
+
+                var host = json["hosts"]!.AsArray().Single()!;
+                Assert.Equal("intel-broadwell", (string?)host["highest"]);
+                Assert.False((bool)host["verified"]!);
+                Assert.Equal("XSAVEOPT", (string?)host["unverified"]![0]!["unknown"]![0]);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
         }
 
         [Fact]
@@ -109,7 +130,8 @@ namespace CpuidMask.Cli.Tests
             var result = CliRunner.Run("mask", "--baseline", "intel-westmere", "--format", "vmx");
 
             Assert.Equal(0, result.ExitCode);
-            Assert.Equal(14, result.OutLines.Length);
+            Assert.Equal(19, result.OutLines.Length); // 14 registers, and the leaf 0xD subleaf 11/12/17/18 and leaf 0x10 bits vCenter compares
+            Assert.Contains("cpuid.d.12.ecx = \"-----------------------------00-\"", result.OutLines);
             Assert.Equal(WestmereLeaf1Ecx, result.OutLines[0]);
             Assert.Contains("cpuid.7.ebx = \"000000-00-00000000--00000-0-0--0\"", result.OutLines);
             Assert.Contains("cpuid.80000001.edx = \"00---00--0----------------------\"", result.OutLines);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -84,6 +85,49 @@ namespace CpuidMask.Engine.Tests
 
             Assert.Equal(vcenter.OrderBy(n => n, StringComparer.Ordinal), westmere.Features.Where(f => f.FeatMaskName != null).Select(f => f.FeatMaskName!).OrderBy(n => n, StringComparer.Ordinal));
             Assert.All(westmere.Features.Where(f => f.FeatMaskName == null), f => Assert.Equal(0x1u, f.Leaf));
+        }
+
+        [Fact]
+        public void Default_SandyBridge_IsVCentersPerVmEvcSandyBridgeFeatureMask()
+        {
+            // The featMask.vm.cpuid.* = "Val:1" keys of a vCenter-generated per-VM EVC Sandy Bridge VM (szmijews/mfd-esxi
+            // mfd_esxi/vm_gold.py, a hardware version 17 VM), less identity, nested-HV and the speculation controls.
+            string[] vcenter =
+            {
+                "AES", "AVX", "CMPXCHG16B", "DS", "LAHF64", "LM", "MWAIT", "NX", "PCID", "PCLMULQDQ", "POPCNT", "RDTSCP", "SS",
+                "SSE3", "SSE41", "SSE42", "SSSE3", "XCR0_MASTER_SSE", "XCR0_MASTER_YMM_H", "XSAVE",
+            };
+
+            var sandyBridge = Catalog.Find("intel-sandybridge");
+
+            Assert.Equal(vcenter.OrderBy(n => n, StringComparer.Ordinal), sandyBridge.Features.Where(f => f.FeatMaskName != null).Select(f => f.FeatMaskName!).OrderBy(n => n, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void Default_Xsaveopt_EntersVMwaresIntelChainAtBroadwell()
+        {
+            // A VM requiring cpuid.xsaveopt reports minRequiredEVCModeKey intel-broadwell (DOMAIN.md section 8), and ESXi
+            // exposes XSAVEOPT only from virtual hardware 11 (ESXi 6.0), newer than the Sandy Bridge to Haswell modes.
+            var xsaveopt = FeatureCatalog.Default.Find("XSAVEOPT");
+
+            Assert.Equal("intel-broadwell", Catalog.Baselines.First(b => b.Vendor == BaselineVendor.Intel && b.Contains(xsaveopt)).Key);
+            Assert.Equal(11, xsaveopt.MinHardwareVersion);
+        }
+
+        [Fact]
+        public void Default_EveryBaselineFeature_IsOneVCenter80U1ComparesAndHardwareVersion20Exposes()
+        {
+            // Every mode here exists in vCenter 8.0 U1 (hardware version 20), and a mode's feature list never grows
+            // (intel-sandybridge never got XSAVEOPT): a mode cannot hold a feature vCenter 8.0 U1 has no key for, nor
+            // one VMware's table first exposes in a later hardware version (MONITORX, WAITPKG, TSXLDTRK: 21).
+            var keys = new HashSet<string>(VmwareData.VSphere801Keys.Value, StringComparer.OrdinalIgnoreCase);
+            var wrong = Catalog.Baselines
+                .SelectMany(b => b.Added.Select(f => (Baseline: b, Feature: f)))
+                .Where(x => (x.Feature.VSphereKey != null && !keys.Contains(x.Feature.VSphereKey)) || !(x.Feature.MinHardwareVersion <= 20))
+                .Select(x => $"{x.Baseline.Key}: {x.Feature.Name} ({x.Feature.VSphereKey}, hardware version {x.Feature.MinHardwareVersion})")
+                .ToArray();
+
+            Assert.Empty(wrong);
         }
 
         [Fact]

@@ -161,6 +161,14 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void TryFind_LibvirtsCvt16_IsNotF16C()
+        {
+            // libvirt's cpu_map defines cvt16 as CPUID 0x80000001 ECX bit 18 (x86_features.xml), a bit AMD later
+            // reserved; F16C is leaf 1 ECX bit 29. Naming F16C cvt16 would turn an imported libvirt CPU into the wrong bit.
+            Assert.False(Catalog.TryFind("cvt16", out var found), found?.ToString());
+        }
+
+        [Fact]
         public void Find_UnknownName_ThrowsFeatureNotFound()
         {
             var ex = Assert.Throws<CpuidMaskException>(() => Catalog.Find("NOT_A_FEATURE"));
@@ -247,6 +255,31 @@ namespace CpuidMask.Engine.Tests
         }
 
         [Fact]
+        public void Default_StateComponents_RequireOnlyXsaveAndOtherStates()
+        {
+            // A feature requires its state component (AVX needs the YMM state), never the reverse: a CPU may
+            // report a state component without the feature (the Rome dump has the PKRU state but no PKU).
+            var wrong = Catalog.Features
+                .Where(f => f.Kind == FeatureKind.StateComponent)
+                .SelectMany(f => f.Requires.Select(Catalog.Find).Where(r => r.Kind != FeatureKind.StateComponent && r.Name != "XSAVE" && r.Name != "XSAVES").Select(r => f.Name + " requires " + r.Name))
+                .ToArray();
+
+            Assert.Empty(wrong);
+        }
+
+        [Theory]
+        [InlineData("AVX", "XSAVE_YMM")]
+        [InlineData("AVX512F", "XSAVE_OPMASK")]
+        [InlineData("PKU", "XSAVE_PKRU")]
+        [InlineData("AMX_TILE", "XSAVE_TILEDATA")]
+        [InlineData("CET_SS", "XSAVE_CET_U")]
+        public void Requires_Feature_NeedsItsXsaveStateComponent(string feature, string state)
+        {
+            Assert.Contains(state, Catalog.Find(feature).Requires);
+            Assert.DoesNotContain(feature, RequiredClosure(Catalog.Find(state)));
+        }
+
+        [Fact]
         public void AllDependents_OfXsave_IncludeTheAvxFamilyAndTheYmmState()
         {
             var names = Catalog.AllDependents(Catalog.Find("XSAVE")).Select(f => f.Name).ToArray();
@@ -260,12 +293,92 @@ namespace CpuidMask.Engine.Tests
             Assert.DoesNotContain("PCID", names);
         }
 
+        [Theory]
+        [InlineData("XFD", "XSAVES")]       // Linux cpuid-deps.c: XFD's state is managed with XSAVES and XGETBV(1)
+        [InlineData("XFD", "XGETBV_ECX1")]
+        [InlineData("AMX_TILE", "XFD")]     // Linux cpuid-deps.c: AMX is enabled only with XFD (its 8 KB tile state is allocated on first use)
+        [InlineData("SSBD", "IBRS_IBPB")]   // newer Linux cpuid-deps.c: SSBD is a bit of IA32_SPEC_CTRL
+        public void Requires_LinuxDependency_IsInTheCatalog(string feature, string prerequisite)
+        {
+            Assert.Contains(prerequisite, Catalog.Find(feature).Requires);
+        }
+
+        [Fact]
+        public void AllDependents_OfXfd_IncludeEveryAmxInstructionSet()
+        {
+            var names = Catalog.AllDependents(Catalog.Find("XFD")).Select(f => f.Name).ToArray();
+
+            Assert.Contains("AMX_TILE", names);
+            Assert.Contains("AMX_INT8", names);
+            Assert.Contains("AMX_COMPLEX", names);
+        }
+
         [Fact]
         public void AllDependents_OfAmxTile_AreTheAmxInstructionSets()
         {
             var names = Catalog.AllDependents(Catalog.Find("AMX_TILE")).Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
             Assert.Equal(new[] { "AMX_BF16", "AMX_COMPLEX", "AMX_FP16", "AMX_INT8" }, names);
+        }
+
+        [Theory]
+        [InlineData("AMD_IBRS", "cpuid.IBRS")]
+        [InlineData("AMD_IBPB", "cpuid.IBPB")]
+        [InlineData("IBRS_IBPB", "cpuid.IBRS")]
+        public void VSphereKey_SpeculationControls_AreTheKeysVCenterCompares(string name, string key)
+        {
+            Assert.Equal(key, Catalog.Find(name).VSphereKey);
+        }
+
+        [Theory]
+        [InlineData("IBRS_IBPB", "GenuineIntel", "cpuid.IBRS")]
+        [InlineData("IBRS_IBPB", "AuthenticAMD", null)]
+        [InlineData("AMD_IBRS", "AuthenticAMD", "cpuid.IBRS")]
+        [InlineData("AMD_IBRS", "HygonGenuine", "cpuid.IBRS")]
+        [InlineData("AMD_IBRS", "GenuineIntel", null)]
+        [InlineData("AMD_IBPB", "AuthenticAMD", "cpuid.IBPB")]
+        [InlineData("CLZERO", "GenuineIntel", "cpuid.CLZERO")] // a key only one vendor's bit has names it everywhere
+        [InlineData("AVX", "AuthenticAMD", "cpuid.AVX")]
+        public void VSphereKeyOn_KeyEachVendorBuildsFromItsOwnBit_NamesThatVendorsFeature(string name, string vendor, string? key)
+        {
+            var feature = Catalog.Find(name);
+
+            Assert.Equal(key, feature.VSphereKeyOn(vendor));
+            Assert.Equal(key?.Substring("cpuid.".Length), feature.FeatMaskNameOn(vendor));
+        }
+
+        [Fact]
+        public void Match_KeyBothVendorsUse_FindsEachVendorsFeature_FindTakesTheFirst()
+        {
+            Assert.Equal(new[] { "IBRS_IBPB", "AMD_IBRS" }, Catalog.Match("cpuid.IBRS").Select(f => f.Name));
+            Assert.Equal(new[] { "IBRS_IBPB", "AMD_IBPB" }, Catalog.Match("cpuid.ibpb").Select(f => f.Name));
+            Assert.Equal("IBRS_IBPB", Catalog.Find("cpuid.IBRS").Name);
+            Assert.True(Catalog.Find("AMD_IBRS").SharesVSphereKey);
+            Assert.False(Catalog.Find("CLZERO").SharesVSphereKey);
+        }
+
+        [Fact]
+        public void Load_IntelAndAmdFeatureWithOneVsphereKey_IsOneKeyPerVendor()
+        {
+            var catalog = Load(
+                Register("0x7", "edx", Feature("INTEL_BIT", 26, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", "vendor=\"intel\"")) +
+                Register("0x80000008", "ebx", Feature("AMD_BIT", 14, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", "vendor=\"amd\"")));
+
+            Assert.Equal("AMD_BIT", catalog.Find("AMD_BIT").Name);
+            Assert.Null(catalog.Find("INTEL_BIT").VSphereKeyOn("AuthenticAMD"));
+            Assert.Equal("cpuid.SHARED", catalog.Find("AMD_BIT").VSphereKeyOn("AuthenticAMD"));
+        }
+
+        [Theory]
+        [InlineData("intel", "intel")]
+        [InlineData("any", "amd")]
+        public void Load_VsphereKeyOfTwoFeaturesNotOnePerVendor_ThrowsCatalogInvalid(string first, string second)
+        {
+            var ex = LoadInvalid(
+                Register("0x7", "edx", Feature("FIRST_BIT", 26, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", $"vendor=\"{first}\"")) +
+                Register("0x80000008", "ebx", Feature("SECOND_BIT", 14, attributes: " vsphere=\"cpuid.SHARED\"").Replace("vendor=\"any\"", $"vendor=\"{second}\"")));
+
+            Assert.Contains("name or alias 'cpuid.SHARED' of feature 'SECOND_BIT' is already used by 'FIRST_BIT'", ex.Message);
         }
 
         [Fact]
@@ -377,7 +490,7 @@ namespace CpuidMask.Engine.Tests
         [InlineData("-1", "bit=\"-1\"")]
         public void Load_BadBit_ThrowsCatalogInvalidNamingTheFeature(string bit, string expected)
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", $"<feature name=\"WIDE\" bit=\"{bit}\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>d</description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", $"<feature name=\"WIDE\" bit=\"{bit}\" vendor=\"any\" kind=\"informational\" tracked=\"false\" hwversion=\"never\"><description>d</description></feature>"));
 
             Assert.Contains("<feature name=\"WIDE\">", ex.Message);
             Assert.Contains(expected, ex.Message);
@@ -386,7 +499,7 @@ namespace CpuidMask.Engine.Tests
         [Fact]
         public void Load_MissingDescription_ThrowsCatalogInvalidNamingTheFeature()
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MUTE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"false\"><description>  </description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MUTE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"false\" hwversion=\"never\"><description>  </description></feature>"));
 
             Assert.Contains("feature 'MUTE' needs a <description>", ex.Message);
         }
@@ -394,9 +507,51 @@ namespace CpuidMask.Engine.Tests
         [Fact]
         public void Load_BadTrackedValue_ThrowsCatalogInvalid()
         {
-            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MAYBE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"yes\"><description>d</description></feature>"));
+            var ex = LoadInvalid(Register("0x1", "ecx", "<feature name=\"MAYBE\" bit=\"1\" vendor=\"any\" kind=\"informational\" tracked=\"yes\" hwversion=\"never\"><description>d</description></feature>"));
 
             Assert.Contains("feature 'MAYBE' needs tracked=", ex.Message);
+        }
+
+        [Fact]
+        public void Load_HardwareVersions_AreReadAsVersionOrReason()
+        {
+            var catalog = Load(Register("0x1", "ecx",
+                Feature("OLD", 1, hwversion: "4"),
+                Feature("NEWER", 2, hwversion: "22"),
+                Feature("LATER", 3, hwversion: "future").Replace("tracked=\"true\"", "tracked=\"false\""),
+                Feature("HIDDEN", 4, hwversion: "never").Replace("tracked=\"true\"", "tracked=\"false\"")));
+
+            Assert.Equal((GuestExposure.FromHardwareVersion, (int?)4), (catalog.Find("OLD").Exposure, catalog.Find("OLD").MinHardwareVersion));
+            Assert.Equal(22, catalog.Find("NEWER").MinHardwareVersion);
+            Assert.Equal((GuestExposure.Future, (int?)null), (catalog.Find("LATER").Exposure, catalog.Find("LATER").MinHardwareVersion));
+            Assert.Equal(GuestExposure.Never, catalog.Find("HIDDEN").Exposure);
+            Assert.Equal(22, catalog.NewestHardwareVersion);
+        }
+
+        [Theory]
+        [InlineData(null, "needs hwversion= the first virtual hardware version that exposes it, or future, never, unmasked or unlisted (found '')")]
+        [InlineData("eight", "needs hwversion= the first virtual hardware version that exposes it, or future, never, unmasked or unlisted (found 'eight')")]
+        [InlineData("3", "has hwversion=\"3\"; virtual hardware versions this catalog knows run from 4 to newest-hwversion 22")]
+        [InlineData("23", "has hwversion=\"23\"; virtual hardware versions this catalog knows run from 4 to newest-hwversion 22")]
+        [InlineData("future", "is tracked but has hwversion=\"future\"; vCenter compares only bits a released virtual hardware version exposes, so give that version")]
+        [InlineData("unlisted", "is tracked but has hwversion=\"unlisted\"")]
+        public void Load_BadHardwareVersion_ThrowsCatalogInvalidNamingTheFeature(string? hwversion, string expected)
+        {
+            string feature = Feature("AGED", 1, hwversion: hwversion ?? "REMOVE").Replace(" hwversion=\"REMOVE\"", string.Empty);
+
+            var ex = LoadInvalid(Register("0x1", "ecx", feature));
+
+            Assert.Contains("<feature name=\"AGED\">", ex.Message);
+            Assert.Contains("feature 'AGED' " + expected, ex.Message);
+        }
+
+        [Fact]
+        public void Load_RootWithoutNewestHardwareVersion_ThrowsCatalogInvalid()
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features>" + Register("0x1", "ecx", Feature("ONE", 1)) + "</features>")), "test.xml"));
+
+            Assert.Equal("CatalogInvalid", ex.ErrorId);
+            Assert.Contains("test.xml(1): <features> needs a newest-hwversion= attribute", ex.Message);
         }
 
         [Fact]
@@ -454,14 +609,14 @@ namespace CpuidMask.Engine.Tests
             return seen;
         }
 
-        private static string Feature(string name, int bit, string children = "", string attributes = "") =>
-            $"<feature name=\"{name}\" bit=\"{bit}\" vendor=\"any\" kind=\"instruction-set\" tracked=\"true\"{attributes}><description>{name} for a test.</description>{children}</feature>";
+        private static string Feature(string name, int bit, string children = "", string attributes = "", string hwversion = "8") =>
+            $"<feature name=\"{name}\" bit=\"{bit}\" vendor=\"any\" kind=\"instruction-set\" tracked=\"true\" hwversion=\"{hwversion}\"{attributes}><description>{name} for a test.</description>{children}</feature>";
 
         private static string Register(string leaf, string register, params string[] features) =>
             $"<register leaf=\"{leaf}\" name=\"{register}\">{string.Concat(features)}</register>";
 
         private static FeatureCatalog Load(string registers) =>
-            FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features>" + registers + "</features>")), "test.xml");
+            FeatureCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes("<features newest-hwversion=\"22\">" + registers + "</features>")), "test.xml");
 
         private static CpuidMaskException LoadInvalid(string registers)
         {

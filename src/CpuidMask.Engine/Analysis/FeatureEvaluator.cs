@@ -24,7 +24,8 @@ namespace CpuidMask.Engine.Analysis
                 return raw;
             }
 
-            if (feature.VSphereKey != null && profile.Capabilities.TryGetValue(feature.VSphereKey, out var value))
+            string? key = feature.VSphereKeyOn(profile.Vendor);
+            if (key != null && profile.Capabilities.TryGetValue(key, out var value))
             {
                 return ParseCapability(value);
             }

@@ -49,12 +49,15 @@ namespace CpuidMask.Engine.Analysis
         /// The same hiding as named feature masks (<c>featMask.vm.cpuid.NAME = "Val:0"</c>), for
         /// hardware version 9 and later. Features vSphere has no name for are in <see cref="WithoutFeatMaskName"/>.
         /// </summary>
-        public VmMask FeatMask => new VmMask(null, Hidden.Where(h => h.Feature.FeatMaskName != null)
-            .Select(h => new KeyValuePair<string, string>(h.Feature.FeatMaskName!, "Val:0")));
+        public VmMask FeatMask => new VmMask(null, Hidden.Where(h => FeatMaskNameOf(h.Feature) != null)
+            .Select(h => new KeyValuePair<string, string>(FeatMaskNameOf(h.Feature)!, "Val:0")));
 
         public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToArray();
 
         public IReadOnlyList<string> ToVmxLines() => Mask.ToVmxLines();
+
+        // cpuid.IBRS on an AMD VM means AMD's own bit, not Intel's leaf 7 bit the raw mask hides (features.xml).
+        private string? FeatMaskNameOf(FeatureDefinition feature) => CpuVendor == null ? feature.FeatMaskName : feature.FeatMaskNameOn(CpuVendor);
 
         public override string ToString() =>
             (Baseline == null ? string.Empty : Baseline.Key + ": ")

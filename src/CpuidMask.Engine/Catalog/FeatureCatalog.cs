@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -14,15 +15,19 @@ namespace CpuidMask.Engine.Catalog
     /// </summary>
     public sealed class FeatureCatalog
     {
+        /// <summary>ESX 3.0's virtual hardware version 4, where VMware's CPUID table starts.</summary>
+        private const int MinimumHardwareVersion = 4;
+
         private static readonly Lazy<FeatureCatalog> DefaultCatalog = new Lazy<FeatureCatalog>(LoadDefault);
 
         private readonly Dictionary<string, FeatureDefinition> _byAnyName;
         private readonly Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition> _byBit;
         private readonly Dictionary<string, FeatureDefinition[]> _dependents;
 
-        private FeatureCatalog(IReadOnlyList<FeatureDefinition> features, Dictionary<string, FeatureDefinition> byAnyName)
+        private FeatureCatalog(IReadOnlyList<FeatureDefinition> features, Dictionary<string, FeatureDefinition> byAnyName, int newestHardwareVersion)
         {
             Features = features;
+            NewestHardwareVersion = newestHardwareVersion;
             _byAnyName = byAnyName;
             _byBit = features.ToDictionary(f => (f.Leaf, f.Subleaf, f.Register, f.Bit));
             _dependents = features.ToDictionary(
@@ -37,6 +42,9 @@ namespace CpuidMask.Engine.Catalog
         /// <summary>All features, in leaf, subleaf, register, bit order.</summary>
         public IReadOnlyList<FeatureDefinition> Features { get; }
 
+        /// <summary>The newest virtual hardware version the catalog's data knows (no feature is first exposed later).</summary>
+        public int NewestHardwareVersion { get; }
+
         public static FeatureCatalog Load(Stream stream, string sourceName)
         {
             var xml = Xml(sourceName);
@@ -48,15 +56,22 @@ namespace CpuidMask.Engine.Catalog
         private static FeatureCatalog Load(XDocument document, CatalogXml xml)
         {
             var root = xml.Root(document, "features");
+            uint newest = xml.ParseUInt(root, "newest-hwversion", required: true);
+            if (newest < MinimumHardwareVersion)
+            {
+                throw xml.Invalid(root, $"has newest-hwversion=\"{newest}\"; virtual hardware versions start at {MinimumHardwareVersion}");
+            }
+
             var features = new List<FeatureDefinition>();
             var byAnyName = new Dictionary<string, FeatureDefinition>(StringComparer.OrdinalIgnoreCase);
             var byBit = new Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition>();
+            var perVendorKeys = PerVendorVSphereKeys(root);
             foreach (var group in root.Elements("register"))
             {
                 var (leaf, subleaf, register) = xml.ParseRegisterAttributes(group);
                 foreach (var element in group.Elements("feature"))
                 {
-                    var feature = ReadFeature(xml, element, leaf, subleaf, register);
+                    var feature = ReadFeature(xml, element, leaf, subleaf, register, (int)newest, perVendorKeys);
                     var bitKey = (leaf, subleaf, register, feature.Bit);
                     if (byBit.TryGetValue(bitKey, out var other))
                     {
@@ -68,6 +83,11 @@ namespace CpuidMask.Engine.Catalog
                     {
                         if (byAnyName.TryGetValue(key, out var owner))
                         {
+                            if (perVendorKeys.Contains(key) && IsOtherVendor(owner, feature))
+                            {
+                                continue; // each vendor's bit under one vSphere key; a name lookup finds the first
+                            }
+
                             string what = owner == feature ? "twice" : $"already used by '{owner.Name}'";
                             throw xml.Invalid(element, $"name or alias '{key}' of feature '{feature.Name}' is {what}");
                         }
@@ -91,7 +111,7 @@ namespace CpuidMask.Engine.Catalog
             }
 
             var ordered = features.OrderBy(f => f.LeafKey).ThenBy(f => f.Register).ThenBy(f => f.Bit).ToArray();
-            var catalog = new FeatureCatalog(ordered, byAnyName);
+            var catalog = new FeatureCatalog(ordered, byAnyName, (int)newest);
             catalog.CheckAcyclic(xml);
             return catalog;
         }
@@ -143,7 +163,10 @@ namespace CpuidMask.Engine.Catalog
             string trimmed = pattern!.Trim();
             if (TryFind(trimmed, out var exact) && trimmed.IndexOfAny(new[] { '*', '?' }) < 0)
             {
-                return new[] { exact };
+                // A vSphere key both vendors use names each vendor's own bit.
+                return exact.SharesVSphereKey
+                    ? Features.Where(f => LookupNames(f).Contains(trimmed, StringComparer.OrdinalIgnoreCase)).ToArray()
+                    : new[] { exact };
             }
 
             Regex regex = trimmed.IndexOfAny(new[] { '*', '?' }) >= 0
@@ -241,7 +264,39 @@ namespace CpuidMask.Engine.Catalog
             return names.Distinct(StringComparer.OrdinalIgnoreCase);
         }
 
-        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, uint leaf, uint subleaf, CpuidRegister register)
+        /// <summary>
+        /// vSphere keys (and cpuid.* aliases) that both an Intel-only and an AMD-only feature carry: vCenter builds
+        /// cpuid.IBRS and cpuid.IBPB from each vendor's own bit, so the key names a different bit per vendor.
+        /// </summary>
+        private static HashSet<string> PerVendorVSphereKeys(XElement root)
+        {
+            var vendorsByKey = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var element in root.Elements("register").Elements("feature"))
+            {
+                string vendor = ((string?)element.Attribute("vendor"))?.Trim() ?? string.Empty;
+                var keys = element.Elements("alias").Select(a => a.Value.Trim())
+                    .Concat(new[] { ((string?)element.Attribute("vsphere"))?.Trim() ?? string.Empty })
+                    .Where(k => k.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase));
+                foreach (string key in keys.Distinct(StringComparer.OrdinalIgnoreCase))
+                {
+                    if (!vendorsByKey.TryGetValue(key, out var vendors))
+                    {
+                        vendorsByKey[key] = vendors = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    vendors.Add(vendor);
+                }
+            }
+
+            return new HashSet<string>(
+                vendorsByKey.Where(k => k.Value.Count == 2 && k.Value.Contains("intel") && k.Value.Contains("amd")).Select(k => k.Key),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
+        private static bool IsOtherVendor(FeatureDefinition a, FeatureDefinition b) =>
+            (a.Vendor == FeatureVendor.Intel && b.Vendor == FeatureVendor.Amd) || (a.Vendor == FeatureVendor.Amd && b.Vendor == FeatureVendor.Intel);
+
+        private static FeatureDefinition ReadFeature(CatalogXml xml, XElement element, uint leaf, uint subleaf, CpuidRegister register, int newestHardwareVersion, HashSet<string> perVendorKeys)
         {
             string? name = ((string?)element.Attribute("name"))?.Trim();
             if (string.IsNullOrEmpty(name) || !Regex.IsMatch(name, "^[A-Za-z0-9_.-]+$"))
@@ -274,12 +329,19 @@ namespace CpuidMask.Engine.Catalog
                 throw xml.Invalid(element, $"feature '{name}' needs tracked=\"true\" or \"false\"");
             }
 
+            var (exposure, minHardwareVersion) = ReadHardwareVersion(xml, element, name!, newestHardwareVersion);
+            if (trackedText == "true" && minHardwareVersion == null)
+            {
+                throw xml.Invalid(element, $"feature '{name}' is tracked but has hwversion=\"{(string?)element.Attribute("hwversion")}\"; vCenter compares only bits a released virtual hardware version exposes, so give that version");
+            }
+
             string? description = ((string?)element.Element("description"))?.Trim();
             if (string.IsNullOrEmpty(description))
             {
                 throw xml.Invalid(element, $"feature '{name}' needs a <description>");
             }
 
+            string? vSphereKey = NonEmpty((string?)element.Attribute("vsphere"));
             return new FeatureDefinition(
                 name!,
                 leaf,
@@ -290,11 +352,36 @@ namespace CpuidMask.Engine.Catalog
                 kind,
                 trackedText == "true",
                 description!,
-                NonEmpty((string?)element.Attribute("vsphere")),
+                vSphereKey,
                 NonEmpty((string?)element.Attribute("linux")),
                 element.Elements("alias").Select(e => e.Value.Trim()).ToArray(),
                 element.Elements("vmotion").Select(e => e.Value.Trim()).ToArray(),
-                element.Elements("requires").Select(e => e.Value.Trim()).ToArray());
+                element.Elements("requires").Select(e => e.Value.Trim()).ToArray(),
+                exposure,
+                minHardwareVersion,
+                vSphereKey != null && vendor != FeatureVendor.Any && perVendorKeys.Contains(vSphereKey));
+        }
+
+        /// <summary>The hwversion= attribute: a virtual hardware version, or why there is none.</summary>
+        private static (GuestExposure Exposure, int? MinHardwareVersion) ReadHardwareVersion(CatalogXml xml, XElement element, string name, int newest)
+        {
+            string? text = ((string?)element.Attribute("hwversion"))?.Trim();
+            switch (text)
+            {
+                case "future": return (GuestExposure.Future, null);
+                case "never": return (GuestExposure.Never, null);
+                case "unmasked": return (GuestExposure.Unmasked, null);
+                case "unlisted": return (GuestExposure.Unlisted, null);
+            }
+
+            if (text != null && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+            {
+                return version >= MinimumHardwareVersion && version <= newest
+                    ? (GuestExposure.FromHardwareVersion, version)
+                    : throw xml.Invalid(element, $"feature '{name}' has hwversion=\"{text}\"; virtual hardware versions this catalog knows run from {MinimumHardwareVersion} to newest-hwversion {newest}");
+            }
+
+            throw xml.Invalid(element, $"feature '{name}' needs hwversion= the first virtual hardware version that exposes it, or future, never, unmasked or unlisted (found '{text}')");
         }
 
         private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();

@@ -27,6 +27,24 @@ namespace CpuidMask.Engine.Catalog
         Informational,
     }
 
+    /// <summary>
+    /// Whether VMware's monitor lets a guest see a bit, after VMware's own CPUID table (x86cpuid.h in
+    /// open-vm-tools): a VM sees a feature only from the virtual hardware version that first exposes it.
+    /// </summary>
+    public enum GuestExposure
+    {
+        /// <summary>VMs of <see cref="FeatureDefinition.MinHardwareVersion"/> and later can see it.</summary>
+        FromHardwareVersion,
+        /// <summary>VMware's table knows the bit, but no released virtual hardware version exposes it yet.</summary>
+        Future,
+        /// <summary>The monitor never passes the host's bit to a guest.</summary>
+        Never,
+        /// <summary>The bit is in a leaf VMware does not mask: the monitor fills that leaf in itself.</summary>
+        Unmasked,
+        /// <summary>VMware's table has no field at this bit.</summary>
+        Unlisted,
+    }
+
     /// <summary>One CPUID feature flag as the catalog defines it.</summary>
     public sealed class FeatureDefinition
     {
@@ -44,7 +62,10 @@ namespace CpuidMask.Engine.Catalog
             string? linuxFlag = null,
             IReadOnlyList<string>? aliases = null,
             IReadOnlyList<string>? vmotionLabels = null,
-            IReadOnlyList<string>? requires = null)
+            IReadOnlyList<string>? requires = null,
+            GuestExposure exposure = GuestExposure.Unlisted,
+            int? minHardwareVersion = null,
+            bool sharesVSphereKey = false)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Leaf = leaf;
@@ -60,6 +81,19 @@ namespace CpuidMask.Engine.Catalog
             Aliases = aliases.ToItemList();
             VmotionLabels = vmotionLabels.ToItemList();
             Requires = requires.ToItemList();
+            if ((exposure == GuestExposure.FromHardwareVersion) != minHardwareVersion.HasValue || minHardwareVersion < 1)
+            {
+                throw new ArgumentException("A feature has a first hardware version exactly when it is exposed from one.", nameof(minHardwareVersion));
+            }
+
+            Exposure = exposure;
+            MinHardwareVersion = minHardwareVersion;
+            if (sharesVSphereKey && (vSphereKey == null || vendor == FeatureVendor.Any))
+            {
+                throw new ArgumentException("Only one vendor's feature with a vSphere key can share the key with the other vendor's.", nameof(sharesVSphereKey));
+            }
+
+            SharesVSphereKey = sharesVSphereKey;
         }
 
         /// <summary>Canonical name, e.g. <c>AVX2</c>, <c>PREFETCHW</c>, <c>XSAVE_YMM</c>.</summary>
@@ -87,6 +121,12 @@ namespace CpuidMask.Engine.Catalog
         /// <summary>The HostFeatureCapability / featMask key, e.g. <c>cpuid.AVX2</c>; null where vSphere has none.</summary>
         public string? VSphereKey { get; }
 
+        /// <summary>
+        /// Whether vSphere gives the same key to the other vendor's own bit: cpuid.IBRS is leaf 7 EDX bit 26 on an
+        /// Intel host and Fn8000_0008 EBX bit 14 on an AMD one. Such a key names this feature only on its vendor's CPUs.
+        /// </summary>
+        public bool SharesVSphereKey { get; }
+
         /// <summary>The flag Linux shows in /proc/cpuinfo, e.g. <c>avx2</c>.</summary>
         public string? LinuxFlag { get; }
 
@@ -99,11 +139,29 @@ namespace CpuidMask.Engine.Catalog
         /// <summary>Canonical names of the features this one builds on.</summary>
         public IReadOnlyList<string> Requires { get; }
 
+        /// <summary>Whether and from which virtual hardware version VMware's monitor shows the bit to a guest.</summary>
+        public GuestExposure Exposure { get; }
+
+        /// <summary>
+        /// The first virtual hardware version (the N of vmx-N) whose VMs can see the feature; a VM of an older
+        /// version never sees it, whatever its host has. Null unless <see cref="Exposure"/> is FromHardwareVersion.
+        /// </summary>
+        public int? MinHardwareVersion { get; }
+
         /// <summary>The name used after <c>featMask.vm.cpuid.</c>, from the vSphere key; null without one.</summary>
         public string? FeatMaskName =>
             VSphereKey != null && VSphereKey.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase)
                 ? VSphereKey.Substring("cpuid.".Length)
                 : null;
+
+        /// <summary>
+        /// The vSphere key that means this feature on a CPU of the given vendor: <see cref="VSphereKey"/>, except that
+        /// a key the other vendor's bit shares (<see cref="SharesVSphereKey"/>) means that bit there, so null.
+        /// </summary>
+        public string? VSphereKeyOn(string cpuVendor) => SharesVSphereKey && !AppliesTo(cpuVendor) ? null : VSphereKey;
+
+        /// <summary>The featMask name of <see cref="VSphereKeyOn"/>: null where vSphere has no name for the bit on that vendor.</summary>
+        public string? FeatMaskNameOn(string cpuVendor) => SharesVSphereKey && !AppliesTo(cpuVendor) ? null : FeatMaskName;
 
         /// <summary>"leaf 0x1 ecx bit 28", "leaf 0x7.1 eax bit 4".</summary>
         public string Location =>

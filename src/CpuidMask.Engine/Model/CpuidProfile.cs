@@ -128,7 +128,8 @@ namespace CpuidMask.Engine.Model
 
         /// <summary>
         /// Whether a bit is set. Absent (rather than unknown) when the leaf is above the highest leaf the
-        /// CPU reports, or a leaf 7 subleaf is above the highest subleaf leaf 7 reports.
+        /// CPU reports, a leaf 7 subleaf is above the highest subleaf leaf 7 reports, or a leaf 0xD subleaf
+        /// describes a state component the CPU does not support.
         /// </summary>
         public FeatureState GetBit(uint leaf, uint subleaf, CpuidRegister register, int bit)
         {
@@ -154,7 +155,37 @@ namespace CpuidMask.Engine.Model
                 return FeatureState.Absent;
             }
 
+            if (leaf == 0xD && IsUnsupportedStateComponent(subleaf))
+            {
+                return FeatureState.Absent;
+            }
+
             return FeatureState.Unknown;
+        }
+
+        /// <summary>
+        /// Whether leaf 0xD subleaf n (n = 2..63, state component n) is invalid, so all zero: the CPU supports the
+        /// component neither in XCR0 (0xD.0 EAX/EDX) nor in IA32_XSS (0xD.1 ECX/EDX) (Intel SDM vol. 2A, CPUID leaf
+        /// 0DH). Dumps list only the subleaves of supported components. A user state component (AVX, AMX...) is
+        /// never in IA32_XSS and a supervisor one (PT, CET, ...) never in XCR0 (SDM vol. 1, table 13-1), so for
+        /// those one register decides even where the old dumper left out subleaf 1.
+        /// </summary>
+        private bool IsUnsupportedStateComponent(uint subleaf)
+        {
+            if (subleaf < 2 || subleaf > 63)
+            {
+                return false;
+            }
+
+            var (xcr0, xss) = subleaf < 32 ? (CpuidRegister.Eax, CpuidRegister.Ecx) : (CpuidRegister.Edx, CpuidRegister.Edx);
+            uint bit = 1u << (int)(subleaf % 32);
+            bool? inXcr0 = TryGet(0xD, 0, xcr0) is uint user ? (user & bit) != 0 : (bool?)null;
+            bool? inXss = TryGet(0xD, 1, xss) is uint supervisor ? (supervisor & bit) != 0 : (bool?)null;
+            bool supervisorState = subleaf == 8 || (subleaf >= 10 && subleaf <= 16);
+            bool userState = !supervisorState && subleaf <= 19;
+            return (supervisorState && inXss == false)
+                || (userState && inXcr0 == false)
+                || (inXcr0 == false && inXss == false);
         }
 
         /// <summary>A copy with another name and source (e.g. a dump named after the host it stands for).</summary>

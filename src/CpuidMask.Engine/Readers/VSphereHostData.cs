@@ -67,12 +67,12 @@ namespace CpuidMask.Engine.Readers
                 capabilities["cpuid.STEPPING"] = profile.Stepping.ToString(CultureInfo.InvariantCulture);
             }
 
-            foreach (var feature in catalog.Features.Where(f => f.VSphereKey != null))
+            foreach (var feature in catalog.Features.Where(f => f.VSphereKeyOn(profile.Vendor) != null))
             {
                 var state = FeatureEvaluator.HostState(profile, feature);
                 if (state != FeatureState.Unknown)
                 {
-                    capabilities[feature.VSphereKey!] = state == FeatureState.Present ? "1" : "0";
+                    capabilities[feature.VSphereKeyOn(profile.Vendor)!] = state == FeatureState.Present ? "1" : "0";
                 }
             }
 

@@ -74,12 +74,24 @@ namespace CpuidMask.Engine.Tests.Analysis
         }
 
         [Fact]
-        public void Classify_IvyBridgeFromTheOldDumper_SaysXsaveoptIsUnverified()
+        public void Classify_IvyBridgeFromTheOldDumper_IsVerifiedBecauseOnlyBroadwellNeedsXsaveopt()
         {
-            var result = _classifier.Classify(DumpProfiles.Find("00306A9_IvyBridge_"));
+            var ivy = DumpProfiles.Find("00306A9_IvyBridge_");
 
-            Assert.False(result.IsVerified);
-            Assert.Equal(new[] { "XSAVEOPT" }, result.Unverified.Single().Unknown.Select(f => f.Name));
+            var result = _classifier.Classify(ivy);
+
+            Assert.Equal(FeatureState.Unknown, FeatureEvaluator.HostState(ivy, FeatureCatalog.Default.Find("XSAVEOPT")));
+            Assert.Equal("intel-ivybridge", result.Highest?.Key);
+            Assert.True(result.IsVerified);
+        }
+
+        [Fact]
+        public void Classify_BulldozerFromTheOldDumper_SaysLeaf0xD1IsUnknownForZen()
+        {
+            var result = _classifier.Classify(DumpProfiles.Find("Interlagos"));
+
+            var zen = result.Next.Single(n => n.Baseline.Key == "amd-zen").Hosts.Single();
+            Assert.Equal(new[] { "XGETBV_ECX1", "XSAVEC", "XSAVEOPT", "XSAVES" }, zen.Unknown.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal));
         }
 
         [Fact]
@@ -108,7 +120,7 @@ namespace CpuidMask.Engine.Tests.Analysis
             Assert.Equal("intel-sandybridge", step.Baseline.Key);
             var gap = Assert.Single(step.Hosts);
             Assert.Equal(avoton.Name, gap.Host);
-            Assert.Equal(new[] { "AVX", "PCID", "XSAVE", "XSAVEOPT", "XSAVE_SSE", "XSAVE_YMM" }, gap.Missing.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.Equal(new[] { "AVX", "PCID", "XSAVE", "XSAVE_SSE", "XSAVE_YMM" }, gap.Missing.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal));
         }
 
         [Fact]

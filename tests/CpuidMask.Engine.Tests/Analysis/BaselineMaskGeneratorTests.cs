@@ -62,6 +62,24 @@ namespace CpuidMask.Engine.Tests.Analysis
             Assert.Equal(expected.OrderBy(n => n, StringComparer.Ordinal), guest.OrderBy(n => n, StringComparer.Ordinal));
         }
 
+        [Theory]
+        [MemberData(nameof(SupportedPairs))]
+        public void Generate_EveryBaselineOnEveryDumpAtOrAboveIt_KeepsThePropertiesOfTheStateComponentsItKeeps(string baselineKey, string dump)
+        {
+            // A state component's own leaf 0xD subleaf bits (XTILEDATA's alignment and XFD support) come with the component:
+            // the Sapphire Rapids mode shows the tile states, so it must not hide what those CPUs report about them.
+            var baseline = Baselines.Find(baselineKey);
+            var host = DumpProfiles.Get(dump);
+
+            var hidden = _generator.Generate(baseline).Hidden
+                .Where(h => h.Feature.Kind == FeatureKind.StateComponent && h.Feature.Requires.Count > 0)
+                .Where(h => h.Feature.Requires.Select(Catalog.Find).All(r => r.Kind == FeatureKind.StateComponent && baseline.Contains(r)))
+                .Where(h => FeatureEvaluator.HostState(host, h.Feature) == FeatureState.Present)
+                .Select(h => h.Feature.Name);
+
+            Assert.Empty(hidden);
+        }
+
         [Fact]
         public void Generate_Westmere_OnEveryDumpAtOrAboveIt_EqualsTheEightLinesOnTheRegistersTheyTakeFromEvc()
         {
@@ -204,6 +222,21 @@ namespace CpuidMask.Engine.Tests.Analysis
             var ibrs = result.Hidden.Single(h => h.Feature.Name == "IBRS_IBPB");
             Assert.Equal(HideReason.NotOnAllHosts, ibrs.Reason);
             Assert.Contains(hosts[0].Name, ibrs.MissingOn);
+        }
+
+        [Theory]
+        [InlineData("amd-zen2", "IBRS")]
+        [InlineData("amd-zen2", "IBPB")]
+        [InlineData("amd-rev-e", "IBRS")]
+        public void Generate_AmdBaseline_FeatMaskKeepsTheSpeculationControlsVCenterBuildsFromAmdBits(string key, string name)
+        {
+            // On AMD hosts cpuid.IBRS / cpuid.IBPB are AMD's Fn8000_0008 EBX bits, which are the mode's controls; hiding
+            // Intel's leaf 7 EDX bit 26 must not write featMask.vm.cpuid.IBRS = "Val:0".
+            var result = _generator.Generate(key);
+
+            Assert.DoesNotContain(name, result.FeatMask.FeatureMasks.Keys);
+            Assert.Contains(result.Hidden, h => h.Feature.Name == "IBRS_IBPB"); // the raw leaf 7 EDX mask still hides Intel's bit
+            Assert.DoesNotContain(result.WithoutFeatMaskName, f => f.Name == "IBRS_IBPB");
         }
 
         [Fact]

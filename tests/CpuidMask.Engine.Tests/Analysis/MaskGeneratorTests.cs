@@ -25,6 +25,22 @@ namespace CpuidMask.Engine.Tests.Analysis
         }
 
         [Fact]
+        public void Generate_Zen2AndZen3_HidesPkuButKeepsThePkruStateBothHave()
+        {
+            // The Rome dump reports the PKRU state component without PKU; Milan has both.
+            var rome = DumpProfiles.Find("Rome");
+            var milan = DumpProfiles.Find("Milan");
+            Assert.Equal(FeatureState.Present, FeatureEvaluator.HostState(rome, FeatureCatalog.Default.Find("XSAVE_PKRU")));
+
+            var result = _generator.Generate(new[] { rome, milan });
+
+            var names = result.Hidden.Select(h => h.Feature.Name).ToArray();
+            Assert.Contains("PKU", names);
+            Assert.DoesNotContain("XSAVE_PKRU", names);
+            Assert.True(result.Proof.Passed);
+        }
+
+        [Fact]
         public void Generate_HideXsaveOnOneHaswell_HidesItsDependentsPresentThere()
         {
             var haswell = DumpProfiles.Find("00306C3_Haswell");

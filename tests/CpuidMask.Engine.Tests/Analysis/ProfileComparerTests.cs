@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 using Xunit;
@@ -71,6 +72,64 @@ namespace CpuidMask.Engine.Tests.Analysis
                 _comparer.Check(vAvoton, vIvy).Blockers.Select(b => b.Name));
             Assert.Equal("GenuineIntel", vIvy.Vendor);
             Assert.Equal(0x3A, vIvy.Model);
+        }
+
+        [Fact]
+        public void ToProfile_AmdHostAsVCenterReportsIt_TakesIbrsAndIbpbFromAmdsOwnBits()
+        {
+            // vCenter's cpuid.IBRS / cpuid.IBPB come from Fn8000_0008 EBX on AMD hosts, from leaf 7 EDX bit 26 on Intel ones.
+            var rome = DumpProfiles.Find("Rome");
+            var cascadeLake = DumpProfiles.Find("CascadeLakeSP");
+            var vRome = VSphereHostData.FromProfile(rome).ToProfile("esx-rome", "test", rome.Brand);
+            var vCascadeLake = VSphereHostData.FromProfile(cascadeLake).ToProfile("esx-clx", "test", cascadeLake.Brand);
+            var catalog = FeatureCatalog.Default;
+
+            Assert.Equal("1", vRome.Capabilities["cpuid.IBRS"]);
+            Assert.Equal("1", vRome.Capabilities["cpuid.IBPB"]);
+            Assert.Equal(FeatureState.Present, FeatureEvaluator.HostState(vRome, catalog.Find("AMD_IBRS")));
+            Assert.Equal(FeatureState.Present, FeatureEvaluator.HostState(vRome, catalog.Find("AMD_IBPB")));
+            Assert.NotEqual(FeatureState.Present, FeatureEvaluator.HostState(vRome, catalog.Find("IBRS_IBPB")));
+            Assert.Equal("1", vCascadeLake.Capabilities["cpuid.IBRS"]);
+            Assert.Equal(FeatureState.Present, FeatureEvaluator.HostState(vCascadeLake, catalog.Find("IBRS_IBPB")));
+            Assert.NotEqual(FeatureState.Present, FeatureEvaluator.HostState(vCascadeLake, catalog.Find("AMD_IBRS")));
+        }
+
+        [Fact]
+        public void ToProfile_EveryDump_KeepsTheStateOfEveryFeatureVCenterNamesOnItsVendor()
+        {
+            var wrong = new System.Collections.Generic.List<string>();
+            foreach (var dump in DumpProfiles.All.Where(p => p.IsIntel || p.IsAmdLike))
+            {
+                var vsphere = VSphereHostData.FromProfile(dump).ToProfile("esx", "test", dump.Brand);
+                foreach (var feature in FeatureCatalog.Default.Features.Where(f => f.Tracked && f.VSphereKeyOn(dump.Vendor) != null))
+                {
+                    var expected = FeatureEvaluator.HostState(dump, feature);
+                    var actual = FeatureEvaluator.HostState(vsphere, feature);
+                    if (expected != actual)
+                    {
+                        wrong.Add($"{dump.Name} {feature.Name}: {expected} in the dump, {actual} through vSphere");
+                    }
+                }
+            }
+
+            Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        }
+
+        [Fact]
+        public void Compare_AmdHostsAsVCenterReportsThem_BlockOnTheSpeculationControlsAsTheirDumps()
+        {
+            // The Zen 1 dump predates the IBPB/IBRS microcode; Rome has both.
+            var rome = DumpProfiles.Find("Rome");
+            var zen = DumpProfiles.Find("K17_Zen");
+            var vRome = VSphereHostData.FromProfile(rome).ToProfile("Rome", "test", rome.Brand);
+            var vZen = VSphereHostData.FromProfile(zen).ToProfile("Zen", "test", zen.Brand);
+
+            var fromDumps = _comparer.Check(rome, zen).Blockers.Select(b => b.Name).ToArray();
+            var fromVSphere = _comparer.Check(vRome, vZen).Blockers.Select(b => b.Name).ToArray();
+
+            Assert.Contains("AMD_IBPB", fromDumps);
+            Assert.Contains("AMD_IBRS", fromDumps);
+            Assert.Equal(fromDumps, fromVSphere);
         }
 
         [Fact]

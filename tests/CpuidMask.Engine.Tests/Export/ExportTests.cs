@@ -127,6 +127,23 @@ namespace CpuidMask.Engine.Tests.Export
             Assert.Equal("LibvirtModelNotFound", ex.ErrorId);
         }
 
+        [Theory]
+        [InlineData("amd-zen", "xsaves clzero")]          // libvirt's EPYC has neither (EPYC-v4 adds both)
+        [InlineData("amd-zen2", "xsaves")]                // no EPYC-Rome version has xsaves
+        [InlineData("amd-zen3", "vaes vpclmulqdq")]       // EPYC-Milan has neither (EPYC-Milan-v2 adds both)
+        public void FromBaseline_ZenModes_NameWhatTheirLibvirtModelLacks(string key, string lacking)
+        {
+            var baseline = Baselines.Find(key);
+
+            var cpu = LibvirtCpu.FromBaseline(baseline);
+
+            foreach (string name in lacking.Split(' '))
+            {
+                Assert.DoesNotContain(name, LibvirtCatalog.Default.ModelFeatures(baseline.LibvirtModel!));
+                Assert.Contains(cpu.Required, f => f.Name == name);
+            }
+        }
+
         [Fact]
         public void LibvirtCatalog_EveryBaselineModel_IsKnown()
         {

@@ -57,7 +57,7 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Equal(new CpuidRegisters(0x40, 0xAC0, 0x2, 0), profile.GetLeaf(0xD, 0x11)!.Registers);
             Assert.Equal(new CpuidRegisters(0x2000, 0xB00, 0x6, 0), profile.GetLeaf(0xD, 0x12)!.Registers);
             Assert.Equal(FeatureState.Present, profile.GetBit(0xD, 1, CpuidRegister.Eax, 4)); // XFD
-            Assert.Equal(FeatureState.Unknown, profile.GetBit(0xD, 3, CpuidRegister.Eax, 0)); // not listed, below max
+            Assert.Equal(FeatureState.Absent, profile.GetBit(0xD, 3, CpuidRegister.Eax, 0)); // not listed: no MPX state in XCR0 or IA32_XSS
         }
 
         [Fact]
