@@ -290,10 +290,10 @@ BeforeAll {
     $Objects.VmMask = @($worked.Mask)
     $Objects.PerVmEvcEntries = @(New-VmCpuidMask -Baseline intel-sapphirerapids -AsPerVmEvc)
     $Objects.Baselines = @(Get-CpuidBaseline)
-    # A Broadwell dump without leaf 0xD subleaf 1, as old dumpers wrote them: its mode's XSAVEOPT is unverified.
+    # A Broadwell dump as old dumpers wrote them (no [SL nn] tags, no leaf 0xD subleaf 1): its mode's XSAVEOPT is unverified.
     $broadwell = Join-Path $DumpFolder 'broadwell-e-old-dumper.txt'
     Get-Content -LiteralPath (Join-Path $RepoRoot 'tests/data/dumps/GenuineIntel00406F1_BroadwellE_02_CPUID.txt') |
-        Where-Object { -not ($_ -like 'CPUID 0000000D:*' -and $_ -like '*`[SL 01`]*') } | Set-Content -LiteralPath $broadwell
+        Where-Object { -not ($_ -like 'CPUID 0000000D:*' -and $_ -like '*`[SL 01`]*') } | ForEach-Object { $_ -replace ' \[SL [0-9A-F]+\]', '' } | Set-Content -LiteralPath $broadwell
     $Objects.Classifications = @(Get-CpuidBaseline -Profile $AvotonProfile, $IvyProfile, $Dump['haswell-e5-2630v3'], (Get-HostCpuid -Path $broadwell), $Dump['epyc-rome-7402p'], $Dump['zhaoxin-kx40000'] -WarningAction SilentlyContinue)
 
     $VCenter = $null

@@ -110,7 +110,7 @@ Describe 'Get-CpuidBaseline -Profile on the worked case' {
     It 'says what a host''s data cannot confirm' {
         $file = Join-Path $TestDrive 'broadwell-e-without-leaf-d-1.txt'
         Get-Content -LiteralPath (Join-Path $RepoRoot 'tests/data/dumps/GenuineIntel00406F1_BroadwellE_02_CPUID.txt') |
-            Where-Object { -not ($_ -like 'CPUID 0000000D:*' -and $_ -like '*`[SL 01`]*') } | Set-Content -LiteralPath $file
+            Where-Object { -not ($_ -like 'CPUID 0000000D:*' -and $_ -like '*`[SL 01`]*') } | ForEach-Object { $_ -replace ' \[SL [0-9A-F]+\]', '' } | Set-Content -LiteralPath $file
 
         $row = Get-HostCpuid -Path $file | Get-CpuidBaseline
 

@@ -90,7 +90,10 @@ namespace CpuidMask.Cli.Tests
         public void Baseline_DumpWithoutLeafDSubleaf1Json_ListsXsaveoptAsUnverified()
         {
             string path = Path.Combine(Path.GetTempPath(), "cpuidmask-broadwell-" + Guid.NewGuid().ToString("N") + ".txt");
-            File.WriteAllLines(path, File.ReadAllLines(CliRunner.Dump("GenuineIntel00406F1_BroadwellE_02_CPUID.txt")).Where(l => !(l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains("[SL 01]"))));
+            // As old dumpers wrote it: no [SL nn] tags, and leaf 0xD without subleaf 1 (one line per state component).
+            File.WriteAllLines(path, File.ReadAllLines(CliRunner.Dump("GenuineIntel00406F1_BroadwellE_02_CPUID.txt"))
+                .Where(l => !(l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains("[SL 01]")))
+                .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @" \[SL [0-9A-F]+\]", string.Empty)));
             try
             {
                 var json = JsonNode.Parse(CliRunner.Run("baseline", path, "--json").Out)!;

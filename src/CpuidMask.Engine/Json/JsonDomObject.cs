@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Text;
 
 namespace CpuidMask.Engine.Json
@@ -83,27 +84,62 @@ namespace CpuidMask.Engine.Json
             return false;
         }
 
+        /// <summary>The file or text this object was parsed from (for errors); null for objects built in code.</summary>
+        internal string? SourceName { get; set; }
+
         /// <summary>
-        /// Lookup that prefers the exact key and otherwise takes the first member whose key matches
-        /// ignoring case.
+        /// Lookup whatever the key's case: the exact key, otherwise the member whose key matches ignoring case. An
+        /// object parsed from text that holds the name in two cases ("key" and "Key") is refused (JsonMalformed):
+        /// which one is meant is unclear, and taking either would let a stray line replace a value.
         /// </summary>
         public bool TryGet(string key, out JsonDomNode value)
         {
-            if (TryGetValue(key, out value))
+            value = null!;
+            KeyValuePair<string, JsonDomNode>? found = null;
+            foreach (var member in _members)
             {
+                if (!string.Equals(member.Key, key, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (found is KeyValuePair<string, JsonDomNode> first)
+                {
+                    if (SourceName != null)
+                    {
+                        var (a, b) = first.Value.Line <= member.Value.Line ? (first, member) : (member, first);
+                        throw new CpuidMaskException(
+                            "JsonMalformed",
+                            ErrorKind.InvalidData,
+                            string.Format(
+                                CultureInfo.InvariantCulture,
+                                "{0} line {1}: \"{2}\" repeats \"{3}\" (line {4}) in another case; names are read whatever their case, so which one is meant is unclear. The file is damaged or was edited; keep one.",
+                                SourceName,
+                                b.Value.Line,
+                                b.Key,
+                                a.Key,
+                                a.Value.Line),
+                            SourceName);
+                    }
+
+                    // Built in code: the exact key wins.
+                    if (member.Key == key)
+                    {
+                        found = member;
+                    }
+
+                    continue;
+                }
+
+                found = member;
+            }
+
+            if (found is KeyValuePair<string, JsonDomNode> hit)
+            {
+                value = hit.Value;
                 return true;
             }
 
-            foreach (var member in _members)
-            {
-                if (string.Equals(member.Key, key, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = member.Value;
-                    return true;
-                }
-            }
-
-            value = null!;
             return false;
         }
 

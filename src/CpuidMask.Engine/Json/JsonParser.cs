@@ -82,7 +82,7 @@ namespace CpuidMask.Engine.Json
 
         private JsonDomObject ParseObject(int depth)
         {
-            var result = new JsonDomObject();
+            var result = new JsonDomObject { SourceName = _source };
             _pos++;
             SkipWhitespace();
             if (Peek() == '}')

@@ -415,6 +415,22 @@ namespace CpuidMask.Engine.Readers
             if (item.SubleafLeaves.Contains(0xDu) && 0xD <= maxStd)
             {
                 leaves.Add(new LeafKey(0xD, 1));
+
+                // A full dump lists the subleaf of the state components the CPU supports (XCR0's in 0xD.0 EDX:EAX,
+                // XSS's in 0xD.1 EDX:ECX); a lost line would turn the features read there unknown. Only the subleaves
+                // the catalog reads features from are required: some AIDA64 versions leave out others (PT's, 8).
+                if (item.Kind == SourceKind.FullDump)
+                {
+                    ulong components = ((ulong)(profile.TryGet(0xD, 0, CpuidRegister.Edx) ?? 0) << 32) | (profile.TryGet(0xD, 0, CpuidRegister.Eax) ?? 0)
+                        | ((ulong)(profile.TryGet(0xD, 1, CpuidRegister.Edx) ?? 0) << 32) | (profile.TryGet(0xD, 1, CpuidRegister.Ecx) ?? 0);
+                    foreach (uint component in StateSubleavesWithFeatures.Value)
+                    {
+                        if (component < 64 && (components & (1UL << (int)component)) != 0)
+                        {
+                            leaves.Add(new LeafKey(0xD, component));
+                        }
+                    }
+                }
             }
 
             foreach (var key in leaves)
@@ -422,6 +438,10 @@ namespace CpuidMask.Engine.Readers
                 yield return (key, RegisterSet.All, Describe(key));
             }
         }
+
+        /// <summary>The leaf 0xD subleaves above 1 that the catalog reads features from (CET's, AMX's state components).</summary>
+        private static readonly Lazy<uint[]> StateSubleavesWithFeatures = new Lazy<uint[]>(() =>
+            Catalog.FeatureCatalog.Default.Features.Select(f => f.LeafKey).Where(k => k.Leaf == 0xD && k.Subleaf > 1).Select(k => k.Subleaf).Distinct().ToArray());
 
         private static string Describe(ParsedProfile item) => item.Kind switch
         {

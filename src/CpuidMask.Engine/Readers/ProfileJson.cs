@@ -313,7 +313,7 @@ namespace CpuidMask.Engine.Readers
                     continue;
                 }
 
-                values[(int)register] = Number(entry, register.ToName(), where, sourceName, required: true);
+                values[(int)register] = RegisterValue(entry, register.ToName(), where, sourceName);
                 present |= CpuidLeaf.ToFlag(register);
             }
 
@@ -377,6 +377,28 @@ namespace CpuidMask.Engine.Readers
             }
 
             throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where}.{member} is {JsonReading.Describe(node)}; expected a 32-bit value such as \"0x0000000D\" or 13.");
+        }
+
+        /// <summary>
+        /// A register: a JSON number, or text of "0x" and eight hex digits, as this format writes it. A shorter or
+        /// prefix-less text is refused rather than read: it is how a deleted character shows, and "028100000" read as
+        /// decimal or "0x2810000" read as it stands would be another CPU's value.
+        /// </summary>
+        private static uint RegisterValue(JsonDomObject entry, string member, string where, string sourceName)
+        {
+            var node = entry.Get(member)!;
+            if (node is JsonDomString text)
+            {
+                string s = text.Value;
+                if (s.Length != 10 || !s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !DumpReading.TryParseHex(s, out uint value))
+                {
+                    throw JsonReading.Invalid(ErrorId, sourceName, node, $"{where}.{member} is {JsonReading.Describe(node)}; expected \"0x\" and eight hex digits, such as \"0x0000000D\" (or a JSON number). The file is damaged or was edited; export the profile again.");
+                }
+
+                return value;
+            }
+
+            return Number(entry, member, where, sourceName, required: true);
         }
 
         private static string Hex(uint value) => "0x" + value.ToString("X8", CultureInfo.InvariantCulture);

@@ -360,6 +360,30 @@ namespace CpuidMask.Engine.Tests.Readers
             }
         }
 
+        /// <summary>Fuzzing found it: a lost leaf 0xD line of a state component the CPU supports turned CET's or AMX's features unknown.</summary>
+        [Theory]
+        [InlineData("[SL 0B]", 11)]
+        [InlineData("[SL 12]", 18)]
+        public void Parse_TaggedDumpWithoutTheSubleafOfASupportedStateComponent_IsIncomplete(string tag, int subleaf)
+        {
+            string text = DropFirst(Sapphire, l => l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains(tag));
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "spr.txt"));
+
+            Assert.Equal("ProfileIncomplete", ex.ErrorId);
+            Assert.Contains($"leaf 0xD subleaf {subleaf}", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_TaggedDumpWithoutPtStateSubleaf_IsRead_AsSomeAida64VersionsWriteIt()
+        {
+            // Real dumps (Skylake-SP, Coffee Lake) list XSS's PT component in 0xD.1 ECX but print no subleaf 8; no feature is read there.
+            var profiles = ProfileReader.Parse(File.ReadAllText(TestFiles.Dump("GenuineIntel00906EA_Coffeelake_CPUID.txt")), "cfl.txt");
+
+            Assert.Null(profiles[0].GetLeaf(0xD, 8));
+            Assert.NotEqual(0u, profiles[0].TryGet(0xD, 1, CpuidRegister.Ecx)!.Value & 0x100u);
+        }
+
         private static string ReplaceLine(string text, int lineNumber, Func<string, string> change)
         {
             var lines = text.Split('\n');

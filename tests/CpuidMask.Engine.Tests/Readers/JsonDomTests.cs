@@ -29,14 +29,29 @@ namespace CpuidMask.Engine.Tests.Readers
         [Fact]
         public void TryGet_DifferentCase_FindsMemberButPrefersExactKey()
         {
-            var root = (JsonDomObject)JsonDomNode.Parse("{\"CpuFeature\": 1, \"b\": 2, \"B\": 3}", "t.json");
+            var root = (JsonDomObject)JsonDomNode.Parse("{\"CpuFeature\": 1, \"b\": 2}", "t.json");
+            var built = new JsonDomObject().Add("b", 2).Add("B", 3);
 
             Assert.True(root.TryGet("cpuFeature", out var found));
             Assert.Equal("1", ((JsonDomNumber)found).Text);
             Assert.False(root.TryGetValue("cpuFeature", out _));
-            Assert.Equal("3", ((JsonDomNumber)root.Get("B")!).Text);
-            Assert.Equal("2", ((JsonDomNumber)root.Get("b")!).Text);
+            Assert.Equal("2", ((JsonDomNumber)root.Get("B")!).Text);
             Assert.Null(root.Get("missing"));
+            Assert.Equal("3", ((JsonDomNumber)built.Get("B")!).Text);
+            Assert.Equal("2", ((JsonDomNumber)built.Get("b")!).Text);
+        }
+
+        /// <summary>Fuzzing found it: a "key" line inserted in a vSphere capability that ConvertTo-Json wrote ("Key") took its place.</summary>
+        [Fact]
+        public void TryGet_ParsedObjectWithTheNameInTwoCases_IsRefusedNamingBothLines()
+        {
+            var root = (JsonDomObject)JsonDomNode.Parse("{\n\"Key\": \"cpuid.SSE3\",\n\"key\": \"cpuid.IBRS\",\n\"Value\": \"1\"\n}", "host.json");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => root.Get("key"));
+
+            Assert.Equal("JsonMalformed", ex.ErrorId);
+            Assert.StartsWith("host.json line 3: \"key\" repeats \"Key\" (line 2) in another case", ex.Message);
+            Assert.Equal("1", ((JsonDomString)root.Get("value")!).Value);
         }
 
         [Fact]

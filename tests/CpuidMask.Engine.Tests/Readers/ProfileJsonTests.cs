@@ -142,6 +142,36 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Contains("lacks leaf 0x7", Assert.Single(warnings).Text);
         }
 
+        /// <summary>Fuzzing found it: "0x28100000" with its x deleted was read as the decimal 28100000, another CPU's EDX.</summary>
+        [Theory]
+        [InlineData("028100000")]
+        [InlineData("0x2810000")]
+        [InlineData("0x028100000")]
+        [InlineData("28100000")]
+        public void Parse_RegisterTextNotEightHexDigits_IsRefusedNamingTheRegister(string damaged)
+        {
+            var avoton = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
+            string json = ProfileJson.Write(avoton).Replace("\"edx\": \"0x28100000\"", $"\"edx\": \"{damaged}\"");
+            Assert.Contains(damaged, json);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(json, "avoton.json"));
+
+            Assert.Equal("ProfileJsonInvalid", ex.ErrorId);
+            Assert.Contains(".edx is", ex.Message);
+            Assert.Contains("eight hex digits", ex.Message);
+        }
+
+        [Fact]
+        public void Parse_RegisterAsJsonNumber_IsRead()
+        {
+            var avoton = DumpGoldenTests.ReadAll(TestFiles.Avoton)[0];
+            string json = ProfileJson.Write(avoton).Replace("\"edx\": \"0x28100000\"", "\"edx\": 672137216");
+
+            var read = ProfileReader.Parse(json, "avoton.json")[0];
+
+            Assert.Equal(0x28100000u, read.TryGet(0x80000001u, 0, CpuidRegister.Edx));
+        }
+
         [Fact]
         public void Parse_ExportWithALeafTwiceWithOtherValues_IsRefusedAsConflict()
         {

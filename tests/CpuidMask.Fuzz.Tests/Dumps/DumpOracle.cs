@@ -16,7 +16,8 @@ namespace CpuidMask.Fuzz.Tests.Dumps
     /// follows subleaf 0's value) or that capability, nothing else.</item>
     /// <item>Any other damage may not change what vCenter compares: vendor, family, model, stepping, and the state
     /// of every tracked feature of every CPU. Only where the format legitimately omits leaf 7's and 0xD's
-    /// subleaves may a feature there turn unknown or known (a lost line or a plausible foreign one), never flip.</item>
+    /// subleaves, and in the leaves dumpers drop whole when empty (0xF, 0x10), may a feature there turn unknown or
+    /// known (a lost line or a plausible foreign one), never flip.</item>
     /// <item>A cut file may lose whole CPUs at the end, never change the ones it keeps.</item>
     /// </list>
     /// </summary>
@@ -137,7 +138,7 @@ namespace CpuidMask.Fuzz.Tests.Dumps
                     var now = FeatureEvaluator.HostState(b, feature);
                     // Where the format may omit a subleaf, a lost line and a plausible inserted one are both undetectable.
                     bool eitherUnknown = was == FeatureState.Unknown || now == FeatureState.Unknown;
-                    if (was == now || (eitherUnknown && seed.PartialSubleaves && MayBeOmitted(feature.LeafKey)))
+                    if (was == now || (eitherUnknown && ((seed.PartialSubleaves && MayBeOmitted(feature.LeafKey)) || MayBeDroppedWhole(feature.LeafKey))))
                     {
                         continue;
                     }
@@ -150,6 +151,13 @@ namespace CpuidMask.Fuzz.Tests.Dumps
         }
 
         private static bool MayBeOmitted(LeafKey key) => (key.Leaf == 7 || key.Leaf == 0xD) && key.Subleaf > 0;
+
+        /// <summary>
+        /// Leaves enumerated by subleaf that dumpers leave out entirely when they are empty (leaf 0x10, resource
+        /// director technology, on CPUs without it): no format requires them, so their loss reads as unknown.
+        /// Leaves 7 and 0xD are required wherever the CPU reports them.
+        /// </summary>
+        private static bool MayBeDroppedWhole(LeafKey key) => key.Leaf == 0x10 || key.Leaf == 0xF;
 
         private static IEnumerable<LeafKey> DifferingLeaves(CpuidProfile a, CpuidProfile b)
         {
