@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
@@ -159,6 +160,35 @@ namespace CpuidMask.Vim
                 await Task.Delay(delay < remaining ? delay : remaining, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxPollInterval.Ticks));
             }
+        }
+
+        /// <summary>
+        /// The tasks on <paramref name="entity"/> that are queued or running now, from TaskManager.recentTask (the
+        /// API reference: the tasks that completed recently, are running or are queued, that this session may see).
+        /// After a lost answer it tells whether the change may still be under way; empty when the server keeps no
+        /// task manager (a host reached directly keeps one too).
+        /// </summary>
+        public async Task<IReadOnlyList<ManagedObjectReference>> UnfinishedTasksOnAsync(ManagedObjectReference entity, CancellationToken cancellationToken = default)
+        {
+            if (ServiceContent.TaskManager is not ManagedObjectReference manager)
+            {
+                return Array.Empty<ManagedObjectReference>();
+            }
+
+            var listing = await PropertyCollector.RetrieveAsync(new[] { manager }, "TaskManager", new[] { "recentTask" }, cancellationToken).ConfigureAwait(false);
+            var tasks = listing.FirstOrDefault()?.GetArray("recentTask", e => ManagedObjectReference.FromXml(e)) ?? Array.Empty<ManagedObjectReference?>();
+            var known = tasks.OfType<ManagedObjectReference>().ToArray();
+            if (known.Length == 0)
+            {
+                return Array.Empty<ManagedObjectReference>();
+            }
+
+            var infos = await PropertyCollector.RetrieveAsync(known, "Task", new[] { "info.entity", "info.state" }, cancellationToken).ConfigureAwait(false);
+            return infos
+                .Where(c => entity.Equals(c.GetMoRef("info.entity")))
+                .Where(c => c.GetString("info.state") is "queued" or "running")
+                .Select(c => c.Obj)
+                .ToArray();
         }
 
         /// <summary>Logs out a session this client opened; does nothing for a borrowed one.</summary>

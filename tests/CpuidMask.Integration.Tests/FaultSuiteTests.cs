@@ -15,7 +15,7 @@ namespace CpuidMask.Integration.Tests
     /// </summary>
     public sealed class FaultSuiteFixture : VcsimServer
     {
-        public static readonly string[] Scenarios = { "drop", "kill", "freeze", "logout", "guard", "unguarded", "dies", "evc" };
+        public static readonly string[] Scenarios = { "drop", "kill", "freeze", "logout", "guard", "unguarded", "dies", "evc", "slow", "garbage", "check" };
 
         public FaultSuiteFixture()
             : base(new VcsimOptions { Inventory = WriteInventory() })
@@ -75,6 +75,7 @@ namespace CpuidMask.Integration.Tests
         {
             _vcsim.ClearFaults();
             _vcsim.ReleaseAll();
+            _vcsim.SetTaskDuration(TimeSpan.Zero);
             Directory.Delete(_dir, true);
         }
 
@@ -90,6 +91,50 @@ namespace CpuidMask.Integration.Tests
             Assert.Equal("VmWriteInterrupted", (string)reports[3]!["error"]!["id"]!);
             Assert.Contains("shows the change in place", (string)reports[3]!["error"]!["message"]!);
             AssertReportsMatchTheVms("drop", reports);
+        }
+
+        [Fact]
+        public void DroppedAnswerWhileTheTaskStillRuns_TheRunWaitsForTheVmsTaskBeforeReadingIt_AndReportsApplied()
+        {
+            // The server made the task, then the connection dropped: read at once, the VM would still show the old
+            // values and "not applied" would be wrong, for the task lands seconds later.
+            _vcsim.SetTaskDuration(TimeSpan.FromSeconds(3));
+            var fault = _vcsim.AddFault("drop-answer ReconfigVM_Task at 2");
+
+            var reports = Apply("slow");
+
+            Assert.Equal(1, fault.Fired);
+            Assert.Equal(new[] { "applied", "applied", "not-attempted" }, Statuses(reports).Take(3));
+            Assert.Contains("shows the change in place", (string)reports[1]!["error"]!["message"]!);
+            AssertReportsMatchTheVms("slow", reports);
+        }
+
+        [Fact]
+        public void UnreadableAnswerToTheWrite_TheRunWaitsForTheVmsTaskAndReadsItAgain_ReportsApplied()
+        {
+            _vcsim.SetTaskDuration(TimeSpan.FromSeconds(1));
+            var garbage = _vcsim.AddFault("garbage ReconfigVM_Task at 2");
+
+            var reports = Apply("garbage");
+
+            Assert.Equal(1, garbage.Fired);
+            Assert.Equal("applied", (string)reports[1]!["status"]!);
+            Assert.Equal("VmWriteInterrupted", (string)reports[1]!["error"]!["id"]!);
+            AssertReportsMatchTheVms("garbage", reports);
+        }
+
+        [Fact]
+        public void TruncatedAnswerToTheReadBack_TheChangeIsReportedAppliedButUnverified()
+        {
+            // Each VM: one RetrievePropertiesEx reads it (the run reads all VMs in one), one reads it back after the write.
+            var cut = _vcsim.AddFault("truncate RetrievePropertiesEx on vm-check-03 from 2 times 1");
+
+            var reports = Apply("check");
+
+            Assert.Equal(1, cut.Fired);
+            Assert.Equal("applied", (string)reports[2]!["status"]!);
+            Assert.False((bool)reports[2]!["verified"]!);
+            AssertReportsMatchTheVms("check", reports);
         }
 
         [Fact]

@@ -97,7 +97,7 @@ func matchFaults(call soapCall) []faultHit {
 		if r.method != "*" && r.method != call.method {
 			continue
 		}
-		if r.target != "" && r.target != call.this {
+		if r.target != "" && !call.names(r.target) {
 			continue
 		}
 		r.seen++

@@ -39,6 +39,25 @@ type soapCall struct {
 	method   string // local name of the first element in the SOAP Body, or "?"
 	this     string // text of the method's _this element (a moref value), or ""
 	thisType string // its type attribute
+	// objects: for RetrieveProperties(Ex), the morefs its specSet names (objectSet/obj), so that
+	// a fault "on VM" can hit the reads of that VM, whose _this is the property collector.
+	objects []string
+}
+
+func (c soapCall) names(moref string) bool {
+	if c.this == moref {
+		return true
+	}
+	for _, o := range c.objects {
+		if o == moref {
+			return true
+		}
+	}
+	return false
+}
+
+func readsProperties(method string) bool {
+	return method == "RetrievePropertiesEx" || method == "RetrieveProperties"
 }
 
 // parseCall reads the method name and its _this from a SOAP request body.
@@ -46,7 +65,7 @@ func parseCall(body []byte) soapCall {
 	call := soapCall{method: "?"}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	depth, bodyDepth := 0, -1
-	inThis := false
+	inThis, inObj := false, false
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -60,8 +79,14 @@ func parseCall(body []byte) soapCall {
 				bodyDepth = depth
 			case bodyDepth > 0 && depth == bodyDepth+1 && call.method == "?":
 				call.method = t.Name.Local
+			case bodyDepth > 0 && depth > bodyDepth+2 && t.Name.Local == "obj" && readsProperties(call.method):
+				inObj = true
+				call.objects = append(call.objects, "")
 			case bodyDepth > 0 && depth == bodyDepth+2:
 				if t.Name.Local != "_this" {
+					if call.this != "" && readsProperties(call.method) {
+						break // specSet and options follow _this
+					}
 					return call // vim25 puts _this first
 				}
 				inThis = true
@@ -75,10 +100,17 @@ func parseCall(body []byte) soapCall {
 			if inThis {
 				call.this += string(t)
 			}
+			if inObj {
+				call.objects[len(call.objects)-1] += string(t)
+			}
 		case xml.EndElement:
 			if inThis {
-				return call
+				inThis = false
+				if !readsProperties(call.method) {
+					return call
+				}
 			}
+			inObj = false
 			depth--
 			if bodyDepth > 0 && depth < bodyDepth {
 				return call

@@ -172,7 +172,7 @@ namespace CpuidMask.Vim.Masks
             }
             catch (Exception ex) when (WriteState.InDoubt(ex))
             {
-                var outcome = await OutcomeByRereadAsync(vm, previous, request.Mask, WriteState.MayStillTakeEffect(ex, task != null)).ConfigureAwait(false);
+                var outcome = await OutcomeByRereadAsync(vm, previous, request.Mask, WriteState.MayStillTakeEffect(ex, task != null), WriteState.WaitForTasks(ex), task).ConfigureAwait(false);
                 Journal?.End(undo, outcome);
                 throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
             }
@@ -247,12 +247,20 @@ namespace CpuidMask.Vim.Masks
             return await ApplyAsync(vm, previous, whatIf, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>After a lost answer: the VM read again on a fresh deadline; its mask tells whether the change is there.</summary>
-        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<HostFeatureMask> previous, IReadOnlyList<HostFeatureMask> applied, bool mayStillTakeEffect)
+        /// <summary>
+        /// After a lost answer: the VM read again on a fresh deadline (after its unfinished tasks, when the connection
+        /// broke or the answer was unreadable); its mask tells whether the change is there.
+        /// </summary>
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<HostFeatureMask> previous, IReadOnlyList<HostFeatureMask> applied, bool mayStillTakeEffect, bool waitForTasks, ManagedObjectReference? task)
         {
             try
             {
                 using var deadline = new CancellationTokenSource(WriteState.RereadTimeout);
+                if (waitForTasks)
+                {
+                    await WriteState.SettleTasksAsync(_client, vm.MoRef, task, deadline.Token).ConfigureAwait(false);
+                }
+
                 var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
                 return WriteState.Settle(SameMask(now.FeatureMask, applied), SameMask(now.FeatureMask, previous), mayStillTakeEffect);
             }

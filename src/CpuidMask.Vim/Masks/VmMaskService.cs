@@ -237,7 +237,7 @@ namespace CpuidMask.Vim.Masks
             }
             catch (Exception ex) when (WriteState.InDoubt(ex))
             {
-                var outcome = await OutcomeByRereadAsync(vm, write.Changes, WriteState.MayStillTakeEffect(ex, task != null)).ConfigureAwait(false);
+                var outcome = await OutcomeByRereadAsync(vm, write.Changes, WriteState.MayStillTakeEffect(ex, task != null), WriteState.WaitForTasks(ex), task).ConfigureAwait(false);
                 Journal?.End(undo, outcome);
                 throw new VmWriteInterruptedException(vm.Name, server, outcome, undo.WithOutcome(outcome), ex);
             }
@@ -297,13 +297,19 @@ namespace CpuidMask.Vim.Masks
         /// <summary>
         /// After a lost answer: reads the VM again, on a fresh deadline (the run's own may be what ran out), and tells
         /// whether it holds the change (every key at its new value), does not (every key at its previous value), or
-        /// cannot be told.
+        /// cannot be told. When the connection broke or the answer was unreadable, the VM's unfinished tasks are waited
+        /// for first: the server may have made the reconfigure task, which lands after an immediate read.
         /// </summary>
-        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<KeyChange> changes, bool mayStillTakeEffect)
+        private async Task<VmChangeOutcome> OutcomeByRereadAsync(VmRecord vm, IReadOnlyList<KeyChange> changes, bool mayStillTakeEffect, bool waitForTasks, ManagedObjectReference? task)
         {
             try
             {
                 using var deadline = new CancellationTokenSource(WriteState.RereadTimeout);
+                if (waitForTasks)
+                {
+                    await WriteState.SettleTasksAsync(_client, vm.MoRef, task, deadline.Token).ConfigureAwait(false);
+                }
+
                 var now = await _inventory.ReadOneAsync(vm.MoRef, vm.Name, deadline.Token).ConfigureAwait(false);
                 var held = MaskPairs(now.ExtraConfig).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
                 string? Value(string key) => held.TryGetValue(key, out var value) && value.Length > 0 ? value : null;

@@ -1,5 +1,8 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using CpuidMask.Engine;
+using CpuidMask.Vim.Types;
 
 namespace CpuidMask.Vim.Masks
 {
@@ -33,6 +36,35 @@ namespace CpuidMask.Vim.Masks
             taskCreated
             || ex is OperationCanceledException
             || (ex is CpuidMaskException cm && (cm.ErrorId == VimErrorIds.Timeout || cm.ErrorId == VimErrorIds.TaskTimeout));
+
+        /// <summary>
+        /// Whether, after a lost answer, to wait for the VM's unfinished tasks before reading it again: yes when the
+        /// connection broke or the answer was unreadable (the server may have made the task, which then runs on); no
+        /// when the run's own deadline, Ctrl+C or the task wait ran out, which waiting longer would defeat.
+        /// </summary>
+        public static bool WaitForTasks(Exception ex) =>
+            !(ex is OperationCanceledException)
+            && !(ex is CpuidMaskException cm && (cm.ErrorId == VimErrorIds.Timeout || cm.ErrorId == VimErrorIds.TaskTimeout));
+
+        /// <summary>
+        /// Waits, on <paramref name="token"/>, for the change's own task when it is known, else for every task queued
+        /// or running on the VM now (TaskManager.recentTask), so that reading the VM afterwards sees what they did. A
+        /// task that fails is done too. A task still unfinished when the token ends throws, and the outcome is unknown.
+        /// </summary>
+        public static async Task SettleTasksAsync(VimClient client, ManagedObjectReference vm, ManagedObjectReference? task, CancellationToken token)
+        {
+            var tasks = task != null ? new[] { task } : await client.UnfinishedTasksOnAsync(vm, token).ConfigureAwait(false);
+            foreach (var pending in tasks)
+            {
+                try
+                {
+                    await client.WaitForTaskAsync(pending, RereadTimeout, token).ConfigureAwait(false);
+                }
+                catch (VimFaultException)
+                {
+                }
+            }
+        }
 
         /// <summary>Applied when the VM holds the change, else NotApplied, or Unknown when it holds neither or may still change.</summary>
         public static VmChangeOutcome Settle(bool holdsChange, bool holdsPrevious, bool mayStillTakeEffect) =>

@@ -14,6 +14,8 @@ namespace CpuidMask.Vim.Types
 
         public ManagedObjectReference? SessionManager { get; init; }
 
+        public ManagedObjectReference? TaskManager { get; init; }
+
         public AboutInfo About { get; init; } = new AboutInfo();
 
         internal static ServiceContent FromXml(XElement e) => new ServiceContent
@@ -22,6 +24,7 @@ namespace CpuidMask.Vim.Types
             PropertyCollector = ManagedObjectReference.FromXml(e.Child("propertyCollector")),
             ViewManager = ManagedObjectReference.FromXml(e.Child("viewManager")),
             SessionManager = ManagedObjectReference.FromXml(e.Child("sessionManager")),
+            TaskManager = ManagedObjectReference.FromXml(e.Child("taskManager")),
             About = AboutInfo.FromXml(e.Child("about")),
         };
     }
