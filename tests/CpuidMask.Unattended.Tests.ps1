@@ -181,9 +181,16 @@ Describe 'The scheduled-job example of about_CpuidMask' -Skip:(-not $HasSimulato
         $rerun = Invoke-ChildShell "Set-Location '$jobHome'; & '$again'; exit `$LASTEXITCODE" $jobEnvironment
 
         $fixed.ExitCode | Should -Be 0 -Because $fixed.Err
-        $undo = Import-Clixml (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-undo-*.xml').FullName
-        $undo.VM | Should -Be 'vm-web01', 'vm-web02'
-        $undo.Verified | Sort-Object -Unique | Should -Be $true
+        $folder = Get-ChildItem -LiteralPath $jobHome -Directory -Filter 'cpuid-undo-*'
+        $records = Get-ChildItem -LiteralPath $folder.FullName -Filter '*.json' | ForEach-Object { Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json }
+        $records.vm | Sort-Object | Should -Be 'vm-web01', 'vm-web02'
+        $records.outcome | Sort-Object -Unique | Should -Be 'applied'
         $rerun.ExitCode | Should -Be 0 -Because $rerun.Err
+
+        # The undo the help names puts both VMs back: the check blocks again.
+        $undone = Invoke-ChildShell ("Set-Location '$jobHome'; Import-Module CpuidMask; " + (ConvertTo-TestScript "`$vc = @{ Server = 'vc01.example.com'; Credential = Import-Clixml `"`$HOME/vc01.xml`" }") +
+            "; Get-ChildItem '$($folder.FullName)' | Undo-VmCpuidMask @vc -Confirm:`$false") $jobEnvironment
+        $undone.ExitCode | Should -Be 0 -Because $undone.Err
+        (Invoke-ChildShell "Set-Location '$jobHome'; & '$again'; exit `$LASTEXITCODE" $jobEnvironment).ExitCode | Should -Be 1
     }
 }
