@@ -58,7 +58,7 @@ namespace CpuidMask.Engine.Analysis
             }
 
             AddDependents(hidden, presence.PresentOn, presence.MissingOn);
-            return Build(profiles, hidden.Values, VmMask.Empty);
+            return Build(profiles, hidden.Values, VmMask.Empty, null, presence.Classes);
         }
 
         /// <summary>
@@ -92,7 +92,7 @@ namespace CpuidMask.Engine.Analysis
         }
 
         /// <summary>Turns hidden features into register masks on top of a starting mask, and proves the result.</summary>
-        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null)
+        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null, ClassTable? classes = null)
         {
             var ordered = hidden
                 .OrderBy(h => h.Feature.LeafKey).ThenBy(h => h.Feature.Register).ThenBy(h => h.Feature.Bit)
@@ -107,7 +107,8 @@ namespace CpuidMask.Engine.Analysis
             }
 
             var mask = new VmMask(registers, start.FeatureMasks);
-            return new GeneratedMask(profiles, mask, ordered, MaskProof.Build(profiles, mask, _catalog), baseline);
+            var proof = classes == null ? MaskProof.Build(profiles, mask, _catalog) : MaskProof.Build(classes.Under(mask));
+            return new GeneratedMask(profiles, mask, ordered, proof, baseline);
         }
 
         internal static void CheckOneVendor(IReadOnlyList<CpuidProfile> profiles)
