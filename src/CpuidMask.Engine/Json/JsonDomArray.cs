@@ -19,17 +19,27 @@ namespace CpuidMask.Engine.Json
         }
 
         public JsonDomArray(IEnumerable<JsonDomNode> items)
+            : this(items, streamed: false)
         {
-            foreach (var item in items ?? throw new ArgumentNullException(nameof(items)))
+        }
+
+        private JsonDomArray(IEnumerable<JsonDomNode> items, bool streamed)
+        {
+            if (items == null)
+            {
+                throw new ArgumentNullException(nameof(items));
+            }
+
+            if (streamed)
+            {
+                _streamed = items;
+                return;
+            }
+
+            foreach (var item in items)
             {
                 Add(item);
             }
-        }
-
-        private JsonDomArray(IEnumerable<JsonDomNode> streamed, bool keep)
-        {
-            _ = keep;
-            _streamed = streamed;
         }
 
         public override JsonDomKind Kind => JsonDomKind.Array;
@@ -42,7 +52,7 @@ namespace CpuidMask.Engine.Json
         /// An array whose items are produced from <paramref name="items"/> each time it is written or read, and not kept:
         /// written with <see cref="JsonDomNode.WriteTo(System.IO.TextWriter, bool)"/>, a million items cost the memory of one.
         /// </summary>
-        public static JsonDomArray Streamed(IEnumerable<JsonDomNode> items) => new JsonDomArray(items ?? throw new ArgumentNullException(nameof(items)), keep: false);
+        public static JsonDomArray Streamed(IEnumerable<JsonDomNode> items) => new JsonDomArray(items, streamed: true);
 
         public JsonDomArray Add(JsonDomNode item)
         {
