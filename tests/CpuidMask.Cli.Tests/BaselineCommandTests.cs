@@ -218,6 +218,11 @@ namespace CpuidMask.Cli.Tests
             var entries = json["featureMask"]!.AsArray();
             Assert.Contains(entries, e => (string)e!["key"]! == "cpuid.AES" && (string)e["featureName"]! == "cpuid.AES" && (string)e["value"]! == "Val:1");
             Assert.DoesNotContain(entries, e => (string)e!["key"]! == "cpuid.AVX");
+            Assert.Equal(
+                new[] { "cpuid.Intel=Val:1", "cpuid.FAMILY=Val:6", "cpuid.MODEL=Val:0x25", "cpuid.STEPPING=Val:1", "cpuid.NUMLEVELS=Val:0xb", "cpuid.NUM_EXT_LEVELS=Val:0x80000008", "cpuid.VMX=Val:1", "hv.capable=Val:1", "vt.realmode=Val:1" },
+                entries.Take(9).Select(e => (string)e!["key"]! + "=" + (string)e["value"]!));
+            Assert.Contains("vCenter's own Westmere reference", (string?)json["identity"]!["reference"]);
+            Assert.Contains("danielewood/misc", (string?)json["identity"]!["source"]);
         }
 
         [Fact]
@@ -233,6 +238,8 @@ namespace CpuidMask.Cli.Tests
                 Assert.Single(json["featureMask"]!.AsArray());
                 Assert.Equal(file, (string?)json["origin"]);
                 Assert.Contains(json["differencesFromCatalog"]!.AsArray(), d => ((string)d!).StartsWith("cpuid.SSE42:"));
+                Assert.Null(json["identity"]);
+                Assert.Contains(json["notes"]!.AsArray(), n => ((string)n!).Contains("names no vendor (cpuid.Intel or cpuid.AMD), cpuid.FAMILY"));
             }
             finally
             {
