@@ -37,6 +37,18 @@ namespace CpuidMask.Cli.Tests
             Assert.Contains("PCLMULQDQ, AES", result.Out);
             Assert.Contains("IBRS_IBPB", result.Out);
             Assert.Contains("KB 1003212", result.Out);
+            Assert.Contains("Per-VM EVC:   family 0x6, model 0x25, stepping 0x1, leaves to 0xB and 0x80000008 (vCenter's own Westmere reference", result.Out);
+        }
+
+        [Fact]
+        public void Baselines_KeyJson_GivesTheIdentityOfTheModesReferenceCpu()
+        {
+            var json = JsonNode.Parse(CliRunner.Run("baselines", "intel-haswell", "--json").Out)!;
+
+            var identity = json["identity"]!;
+            Assert.Equal((6, 0x3F, 2, 0xFu, 0x80000008u), ((int)identity["family"]!, (int)identity["model"]!, (int)identity["stepping"]!, (uint)identity["numLevels"]!, (uint)identity["numExtLevels"]!));
+            Assert.Equal("Xeon E5-2630 v3 (Haswell-EP)", (string?)identity["reference"]);
+            Assert.Contains("GenuineIntel00306F2_HaswellEP_00_CPUID.txt", (string?)identity["source"]);
         }
 
         [Fact]
