@@ -174,7 +174,17 @@ Describe 'New-VmCpuidMask for other consumers' {
         $entries[0].Key | Should -Be 'cpuid.Intel'
         ($entries | Where-Object Key -eq 'cpuid.AVX2').Value | Should -Be 'Val:1'
         $entries.Key | Should -Not -Contain 'cpuid.AVX512F'
-        ($entries | Out-String) | Should -BeLike '*Key*Value*FeatureName*cpuid.Intel*Val:1*'
+        ($entries | Out-String) | Should -BeLike '*Key*Value*Kind*cpuid.Intel*Val:1*Vendor*cpuid.NUM_EXT_LEVELS*Val:0x80000008*Identity*'
+    }
+
+    It 'makes the per-VM EVC entries complete: vendor, the reference CPU''s identity, nested virtualization' {
+        $entries = New-VmCpuidMask -Baseline intel-westmere -AsPerVmEvc
+
+        $identity = $entries | Where-Object Kind -eq 'Identity'
+        $identity | ForEach-Object { '{0}={1}' -f $_.Key, $_.Value } | Should -Be 'cpuid.FAMILY=Val:6', 'cpuid.MODEL=Val:0x25', 'cpuid.STEPPING=Val:1', 'cpuid.NUMLEVELS=Val:0xb', 'cpuid.NUM_EXT_LEVELS=Val:0x80000008' -Because 'vCenter''s own Westmere mask names this CPU'
+        ($entries | Where-Object Kind -eq 'Virtualization').Key | Should -Be 'cpuid.VMX', 'hv.capable', 'vt.realmode'
+        $entries | ForEach-Object { $_.Description | Should -Not -BeNullOrEmpty }
+        (New-VmCpuidMask -Baseline amd-zen2 -AsPerVmEvc | Where-Object Kind -eq 'Virtualization').Key | Should -Be 'cpuid.SVM', 'hv.capable'
     }
 
     It 'takes one output switch at a time (OutputFormatConflict)' {

@@ -205,6 +205,20 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
+        public void EvcUndoRecord_OfVCentersOwnMask_KeepsItsHvCapableAndVtRealmodeEntries()
+        {
+            // vCenter's per-VM EVC masks carry two vSphere feature keys that are not cpuid.* (tests/data/pervmevc).
+            var previous = new[] { "cpuid.Intel", "cpuid.FAMILY", "cpuid.VMX", "hv.capable", "vt.realmode" }
+                .Select(k => new HostFeatureMask { Key = k, FeatureName = k, Value = k == "cpuid.FAMILY" ? "Val:6" : "Val:1" })
+                .ToArray();
+            var record = new EvcUndoRecord("vc01", "app01", App01, DateTimeOffset.UtcNow, previous, Array.Empty<HostFeatureMask>(), null, "GenuineIntel", VmChangeOutcome.Applied);
+
+            var back = Assert.IsType<EvcUndoRecord>(VmUndoRecord.Parse(record.ToJson(), "undo.json"));
+
+            Assert.Equal(previous.Select(m => m.Key + "=" + m.Value), back.Previous.Select(m => m.Key + "=" + m.Value));
+        }
+
+        [Fact]
         public void UndoRecord_OfAnApplyOverTwins_KeepsBothSpellings()
         {
             var record = new MaskUndoRecord("vc01", "vm01", null, DateTimeOffset.UtcNow, new[]
@@ -231,6 +245,8 @@ namespace CpuidMask.Vim.Tests
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"outcome\":\"maybe\",\"changes\":[]}", "\"outcome\" must be pending, applied, not-applied or unknown")]
         [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"yes\"}],\"applied\":[]}", "'cpuid.AVX = yes' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"hv capable\",\"value\":\"Val:1\"}],\"applied\":[]}", "'hv capable = Val:1' is not a per-VM EVC feature mask entry")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"AVX\",\"value\":\"Val:1\"}],\"applied\":[]}", "'AVX = Val:1' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":\"not a mask at all\",\"applied\":null}]}", "line 1, column 70: not a usable undo record: \"previous\" of cpuid.1.ecx = \"not a mask at all\": the mask has 'n' at position 1")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"featMask.vm.cpuid.AVX\",\"previous\":null,\"applied\":\"Val:99999999999999999999\"}]}", "\"applied\" of featMask.vm.cpuid.AVX = \"Val:99999999999999999999\"")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":null},{\"key\":\"cpuid.1.ecx\",\"previous\":null}]}", "'cpuid.1.ecx' appears twice")]

@@ -130,6 +130,9 @@ namespace CpuidMask.Cli.Commands
                     ["featureName"] = e.FeatureName,
                     ["value"] = e.Value,
                 }).ToArray()),
+                ["identity"] = mask.Identity is EvcIdentity identity
+                    ? new JsonObject { ["reference"] = identity.Reference, ["source"] = identity.Source }
+                    : null,
                 ["notes"] = BaselinesCommand.Array(mask.Notes),
                 ["differencesFromCatalog"] = BaselinesCommand.Array(differences),
             });
