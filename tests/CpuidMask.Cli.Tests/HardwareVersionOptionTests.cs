@@ -1,3 +1,5 @@
+using System;
+using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Xunit;
@@ -15,6 +17,53 @@ namespace CpuidMask.Cli.Tests
         private static string SapphireRapids => CliRunner.Dump("GenuineIntel00806F8_SapphireRapids_06_CPUID.txt");
 
         private static string CascadeLake => CliRunner.Dump("GenuineIntel0050656_CascadeLakeSP_CPUID.txt");
+
+        /// <summary>Every "$ ... mask ..." command of the README's text blocks with the lines shown under it.</summary>
+        public static TheoryData<string, string[]> ReadmeMaskRuns()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "README.md")))
+            {
+                dir = dir.Parent;
+            }
+
+            var lines = File.ReadAllLines(Path.Combine(dir!.FullName, "README.md"));
+            var data = new TheoryData<string, string[]>();
+            for (int i = 0; i < lines.Length; i++)
+            {
+                int at = lines[i].IndexOf(" mask docs/samples/", StringComparison.Ordinal);
+                if (lines[i].StartsWith("$ ", StringComparison.Ordinal) && at > 0)
+                {
+                    var shown = lines.Skip(i + 1).TakeWhile(l => l != "```").ToArray();
+                    data.Add(lines[i].Substring(at + 1), shown);
+                }
+            }
+
+            return data;
+        }
+
+        [Fact]
+        public void Readme_ShowsTheWorkedCaseAtTheDefaultAndAtAnOlderVersion()
+        {
+            var runs = ReadmeMaskRuns().Select(r => (string)r[0]).ToArray();
+
+            Assert.Contains(runs, r => !r.Contains("--hw-version"));
+            Assert.Contains(runs, r => r.Contains("--hw-version vmx-8"));
+        }
+
+        [Theory]
+        [MemberData(nameof(ReadmeMaskRuns))]
+        public void Readme_MaskCommand_PrintsWhatTheReadmeShows(string commandLine, string[] shown)
+        {
+            var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(a => a.StartsWith("docs/samples/", StringComparison.Ordinal) ? CliRunner.Samples(a.Substring("docs/samples/".Length)) : a)
+                .ToArray();
+
+            var result = CliRunner.Run(args);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(shown, result.OutLines);
+        }
 
         [Theory]
         [InlineData("compare")]
