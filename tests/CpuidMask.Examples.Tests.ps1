@@ -398,6 +398,18 @@ $null = Connect-VIServer vc01
                 $rows.Blocking | Sort-Object -Unique | Should -Be $false
             }
         }
+        'Compare-CpuidProfile/A VM of an older hardware version' = @{
+            Then = {
+                $rows = $Run[0].Output
+                $rows.Feature | Should -Be 'MOVBE', 'PREFETCHW', 'XSAVE', 'AVX', 'XSAVE_SSE', 'XSAVE_YMM', 'PCID', 'F16C', 'FSGSBASE'
+                $rows.Status | Should -Be 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'OutOfReach', 'OutOfReach', 'OutOfReach'
+                # "ESXi first shows a guest PCID, F16C and FSGSBASE in version 9"
+                ($rows | Where-Object Status -eq 'OutOfReach').Definition.MinHardwareVersion | Sort-Object -Unique | Should -Be 9
+                ($rows | Where-Object Status -eq 'OutOfReach').SideIndicator | Sort-Object -Unique | Should -Be '<='
+                # "The other blockers stay."
+                (($rows | Where-Object Status -eq 'Blocker').Feature | Sort-Object) | Should -Be (@($AvotonOnly) + $IvyBridgeOnly | Where-Object { $_ -notin 'PCID', 'F16C', 'FSGSBASE' } | Sort-Object)
+            }
+        }
 
         'Get-CpuidBaseline/The highest EVC mode of every host of a vCenter, through PowerCLI' = @{
             VCenter = $true
@@ -596,6 +608,20 @@ $null = Connect-VIServer vc01
                 $again.Prompts.Count | Should -Be 1
                 $again.Prompts[0] | Should -BeLike '*Set CPUID mask cpuid.1.ecx, cpuid.7.ebx, cpuid.80000001.ecx, cpuid.d.eax*vm-doc02*'
                 Get-MaskLine $Session vm-doc02 | Should -Be ($WorkedCaseLines | Sort-Object)
+            }
+        }
+        'New-VmCpuidMask/A mask for VMs of an older hardware version' = @{
+            Then = {
+                $lines = @($Run[1].Output)
+                $lines.Count | Should -Be 3
+                $lines | Should -Not -Contain 'cpuid.7.ebx = "-------------------------------0"' -Because 'the cpuid.7.ebx line is not needed'
+                $register = ($lines | Where-Object { $_ -like 'cpuid.1.ecx = *' }) -replace '^cpuid\.1\.ecx = "(.{32})"$', '$1'
+                $register[31 - 17] | Should -Be '-' -Because 'PCID stays visible'
+                $register[31 - 29] | Should -Be '-' -Because 'F16C stays visible'
+                $mask = (Invoke-InSession $Session 'Get-HostCpuid -Path $samples/*.txt | New-VmCpuidMask -HardwareVersion vmx-8').Output[0]
+                $mask.OutOfReach.Name | Should -Be 'PCID', 'F16C', 'FSGSBASE'
+                $mask.OutOfReach.FirstHardwareVersion | Sort-Object -Unique | Should -Be 9
+                $mask.ProofPassed | Should -BeTrue
             }
         }
         'New-VmCpuidMask/The worked case from dump files' = @{

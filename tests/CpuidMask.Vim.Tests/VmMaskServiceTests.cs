@@ -94,6 +94,36 @@ namespace CpuidMask.Vim.Tests
             Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
         }
 
+        [Theory]
+        [InlineData("vmx-14", true)]
+        [InlineData("vmx-17", false)]
+        [InlineData(null, false)]
+        public async Task ApplyAsync_MaskHidesWhatTheVmsHardwareVersionDoesNotExpose_SaysSoInTheNoteAndWrites(string? version, bool outOfReach)
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            var vm = new Inventory.VmRecord(client.ServerName, "old01", App01) { PowerState = "poweredOff", HardwareVersion = version, ChangeVersion = "1" };
+            // AVX512_VNNI (leaf 7 ECX bit 11) is first exposed in vmx-17; AVX (vmx-8) is visible to both.
+            var mask = Mask("cpuid.7.ecx = \"--------------------0-----------\"\nfeatMask.vm.cpuid.AVX = \"Val:0\"");
+
+            var result = await new VmMaskService(client).ApplyAsync(vm, mask, new MaskApplyOptions { WhatIf = true });
+
+            Assert.Equal(MaskApplyStatus.WhatIf, result.Status);
+            Assert.Equal(2, result.Changes.Count);
+            Assert.Equal(version, result.HardwareVersion);
+            Assert.StartsWith("Takes effect at the VM's next power-on.", result.Note);
+            if (outOfReach)
+            {
+                Assert.Equal(new[] { "AVX512_VNNI" }, result.OutOfReach.Select(f => f.Name));
+                Assert.EndsWith("VM 'old01' is vmx-14, which never shows a guest AVX512_VNNI (vmx-17): the mask's entries for them change nothing until its hardware is upgraded.", result.Note);
+            }
+            else
+            {
+                Assert.Empty(result.OutOfReach);
+                Assert.Equal("Takes effect at the VM's next power-on.", result.Note);
+            }
+        }
+
         [Fact]
         public async Task ApplyAsync_PoweredOnVm_RefusedWithVmPoweredOnSayingWhatToDo()
         {

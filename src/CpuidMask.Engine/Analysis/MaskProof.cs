@@ -11,10 +11,19 @@ namespace CpuidMask.Engine.Analysis
     public sealed class MaskProof
     {
         public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions)
+            : this(hosts, directions, FeatureCatalog.Default.NewestHardwareVersion)
+        {
+        }
+
+        public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions, int hardwareVersion)
         {
             Hosts = hosts.ToItemList();
             Directions = directions.ToItemList();
+            HardwareVersion = hardwareVersion;
         }
+
+        /// <summary>The virtual hardware version of the VM whose views and directions the proof checks.</summary>
+        public int HardwareVersion { get; }
 
         public IReadOnlyList<HostView> Hosts { get; }
 
@@ -34,11 +43,16 @@ namespace CpuidMask.Engine.Analysis
                 : $"failed: {blocked} of {Directions.Count} directions blocked";
         }
 
-        /// <summary>Checks a mask against a set of hosts: every ordered pair, under the mask.</summary>
-        public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
+        /// <summary>
+        /// Checks a mask against a set of hosts for a VM of the given virtual hardware version (default the newest):
+        /// what it sees on each host, and every ordered pair, under the mask.
+        /// </summary>
+        public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog, int? hardwareVersion = null)
         {
-            var hosts = profiles.Select(p => new HostView(p, FeatureEvaluator.GuestFeatures(p, mask, catalog))).ToArray();
-            return new MaskProof(hosts, new ProfileComparer(catalog).CheckAll(profiles, mask));
+            var comparer = new ProfileComparer(catalog, hardwareVersion);
+            int version = comparer.HardwareVersion;
+            var hosts = profiles.Select(p => new HostView(p, FeatureEvaluator.GuestFeatures(p, mask, catalog, version))).ToArray();
+            return new MaskProof(hosts, comparer.CheckAll(profiles, mask), version);
         }
     }
 }

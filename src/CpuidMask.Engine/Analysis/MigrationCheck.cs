@@ -6,13 +6,14 @@ namespace CpuidMask.Engine.Analysis
     /// <summary>Whether a VM powered on on <see cref="Source"/> may move to <see cref="Destination"/>.</summary>
     public sealed class MigrationCheck
     {
-        public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null)
+        public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null, IReadOnlyList<FeatureDifference>? outOfReach = null)
         {
             Source = source;
             Destination = destination;
             Blockers = blockers;
             Unverified = unverified;
             VendorMismatch = vendorMismatch;
+            OutOfReach = outOfReach ?? System.Array.Empty<FeatureDifference>();
         }
 
         public string Source { get; }
@@ -24,6 +25,13 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Features the VM would carry whose presence on the destination is not known from its data.</summary>
         public IReadOnlyList<FeatureDifference> Unverified { get; }
+
+        /// <summary>
+        /// Tracked features the VM would carry that the destination lacks (or does not report), were its virtual
+        /// hardware version new enough to see them: at the guest view's version it cannot, so they neither block nor
+        /// stay unverified (<see cref="OutOfReachDifference"/>).
+        /// </summary>
+        public IReadOnlyList<FeatureDifference> OutOfReach { get; }
 
         /// <summary>Set when the two CPUs are of different vendors: no mask makes that migration possible.</summary>
         public string? VendorMismatch { get; }

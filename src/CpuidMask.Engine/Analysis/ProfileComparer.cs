@@ -32,16 +32,41 @@ namespace CpuidMask.Engine.Analysis
         };
     }
 
-    /// <summary>The result of comparing two or more hosts: every direction, plus informational differences.</summary>
+    /// <summary>
+    /// The result of comparing two or more hosts for a VM of one virtual hardware version: every direction, plus
+    /// informational differences and the differences out of that VM's reach.
+    /// </summary>
     public sealed class ComparisonReport
     {
         public ComparisonReport(IReadOnlyList<CpuidProfile> profiles, IReadOnlyList<MigrationCheck> directions, IReadOnlyList<InformationalDifference> informational, VmMask mask)
+            : this(profiles, directions, informational, mask, FeatureCatalog.Default.NewestHardwareVersion, null)
+        {
+        }
+
+        public ComparisonReport(
+            IReadOnlyList<CpuidProfile> profiles,
+            IReadOnlyList<MigrationCheck> directions,
+            IReadOnlyList<InformationalDifference> informational,
+            VmMask mask,
+            int hardwareVersion,
+            IReadOnlyList<OutOfReachDifference>? outOfReach)
         {
             Profiles = profiles;
             Directions = directions;
             Informational = informational;
             Mask = mask;
+            HardwareVersion = hardwareVersion;
+            OutOfReach = outOfReach ?? Array.Empty<OutOfReachDifference>();
         }
+
+        /// <summary>The virtual hardware version of the VM the hosts were compared for (the newest the catalog knows unless one was given).</summary>
+        public int HardwareVersion { get; }
+
+        /// <summary>
+        /// Features that differ between the hosts but that a VM of <see cref="HardwareVersion"/> cannot see, tracked or
+        /// not, in catalog order; not in <see cref="Informational"/> and never a blocker. Empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<OutOfReachDifference> OutOfReach { get; }
 
         public IReadOnlyList<CpuidProfile> Profiles { get; }
 
@@ -56,15 +81,23 @@ namespace CpuidMask.Engine.Analysis
         public bool HasBlockers => Directions.Any(d => !d.Allowed);
     }
 
-    /// <summary>Finds what blocks a vMotion between hosts, in each direction.</summary>
+    /// <summary>
+    /// Finds what blocks a vMotion between hosts, in each direction, for a VM of one virtual hardware version (by
+    /// default the newest the catalog knows, which sees every feature): a feature the VM cannot see at its version
+    /// neither blocks nor stays unverified, and is reported as out of its reach instead.
+    /// </summary>
     public sealed class ProfileComparer
     {
         private readonly FeatureCatalog _catalog;
 
-        public ProfileComparer(FeatureCatalog? catalog = null)
+        public ProfileComparer(FeatureCatalog? catalog = null, int? hardwareVersion = null)
         {
             _catalog = catalog ?? FeatureCatalog.Default;
+            HardwareVersion = _catalog.GuestViewVersion(hardwareVersion);
         }
+
+        /// <summary>The virtual hardware version of the VM the hosts are compared for.</summary>
+        public int HardwareVersion { get; }
 
         /// <summary>
         /// What a VM powered on on <paramref name="source"/> (under <paramref name="mask"/>, if any)
@@ -72,7 +105,7 @@ namespace CpuidMask.Engine.Analysis
         /// </summary>
         public MigrationCheck Check(CpuidProfile source, CpuidProfile destination, VmMask? mask = null)
         {
-            var table = new StateTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog);
+            var table = new StateTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog, HardwareVersion);
             return table.Check(0, 1);
         }
 
@@ -82,7 +115,7 @@ namespace CpuidMask.Engine.Analysis
         /// </summary>
         public IReadOnlyList<MigrationCheck> CheckAll(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null)
         {
-            var table = new StateTable(profiles, mask ?? VmMask.Empty, _catalog);
+            var table = new StateTable(profiles, mask ?? VmMask.Empty, _catalog, HardwareVersion);
             var directions = new List<MigrationCheck>(profiles.Count * Math.Max(0, profiles.Count - 1));
             for (int s = 0; s < profiles.Count; s++)
             {
@@ -111,18 +144,37 @@ namespace CpuidMask.Engine.Analysis
             var directions = CheckAll(profiles, mask);
 
             var informational = new List<InformationalDifference>();
-            foreach (var feature in _catalog.Features.Where(f => !f.Tracked))
+            var outOfReach = new List<OutOfReachDifference>();
+            foreach (var feature in _catalog.Features)
             {
+                bool beyond = feature.IsOutOfReachAt(HardwareVersion);
+                if (feature.Tracked && !beyond)
+                {
+                    continue;
+                }
+
                 var states = profiles.Select(p => (p.Name, State: FeatureEvaluator.HostState(p, feature))).ToArray();
                 var present = states.Where(s => s.State == FeatureState.Present).Select(s => s.Name).ToArray();
-                var absent = states.Where(s => s.State == FeatureState.Absent).Select(s => s.Name).ToArray();
-                if (present.Length > 0 && absent.Length > 0)
+
+                // A tracked feature counts a host that does not report it as lacking it, as blockers and unverified
+                // features do; an untracked one only a host that reports it absent, as informational differences do.
+                var absent = states.Where(s => feature.Tracked ? s.State != FeatureState.Present : s.State == FeatureState.Absent).Select(s => s.Name).ToArray();
+                if (present.Length == 0 || absent.Length == 0)
+                {
+                    continue;
+                }
+
+                if (beyond)
+                {
+                    outOfReach.Add(new OutOfReachDifference(feature, HardwareVersion, present, absent));
+                }
+                else
                 {
                     informational.Add(new InformationalDifference(feature, present, absent));
                 }
             }
 
-            return new ComparisonReport(profiles, directions, informational, mask);
+            return new ComparisonReport(profiles, directions, informational, mask, HardwareVersion, outOfReach);
         }
 
         internal static void CheckDistinctNames(IReadOnlyList<CpuidProfile> profiles)
@@ -139,19 +191,25 @@ namespace CpuidMask.Engine.Analysis
         }
     }
 
-    /// <summary>The tracked features' host and guest states of a set of hosts under one mask, evaluated once.</summary>
+    /// <summary>
+    /// The tracked features' host and guest states of a set of hosts under one mask, evaluated once, for a VM of one
+    /// virtual hardware version. Guest states are those of a VM that could see every feature; the features out of the
+    /// VM's reach are set apart when directions are checked.
+    /// </summary>
     internal sealed class StateTable
     {
         private static readonly FeatureDifference[] None = new FeatureDifference[0];
         private readonly IReadOnlyList<CpuidProfile> _profiles;
         private readonly FeatureDefinition[] _tracked;
+        private readonly bool[] _outOfReach;
         private readonly FeatureState[][] _host;
         private readonly FeatureState[][] _guest;
 
-        public StateTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
+        public StateTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog, int hardwareVersion)
         {
             _profiles = profiles;
             _tracked = catalog.Features.Where(f => f.Tracked).ToArray();
+            _outOfReach = _tracked.Select(f => f.IsOutOfReachAt(hardwareVersion)).ToArray();
             _host = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.HostState(p, f)).ToArray()).ToArray();
             _guest = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.GuestState(p, f, mask)).ToArray()).ToArray();
         }
@@ -165,6 +223,7 @@ namespace CpuidMask.Engine.Analysis
                 : $"{from.Name} is {from.Vendor} and {to.Name} is {to.Vendor}; vMotion between CPU vendors is not possible, whatever the mask";
             List<FeatureDifference>? blockers = null;
             List<FeatureDifference>? unverified = null;
+            List<FeatureDifference>? outOfReach = null;
             var guest = _guest[source];
             var host = _host[destination];
             for (int i = 0; i < _tracked.Length; i++)
@@ -174,7 +233,11 @@ namespace CpuidMask.Engine.Analysis
                     continue;
                 }
 
-                if (host[i] == FeatureState.Absent)
+                if (_outOfReach[i])
+                {
+                    (outOfReach ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name, host[i]));
+                }
+                else if (host[i] == FeatureState.Absent)
                 {
                     (blockers ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name));
                 }
@@ -184,7 +247,7 @@ namespace CpuidMask.Engine.Analysis
                 }
             }
 
-            return new MigrationCheck(from.Name, to.Name, (IReadOnlyList<FeatureDifference>?)blockers ?? None, (IReadOnlyList<FeatureDifference>?)unverified ?? None, vendorMismatch);
+            return new MigrationCheck(from.Name, to.Name, (IReadOnlyList<FeatureDifference>?)blockers ?? None, (IReadOnlyList<FeatureDifference>?)unverified ?? None, vendorMismatch, outOfReach);
         }
     }
 }
