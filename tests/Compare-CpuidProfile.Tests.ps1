@@ -175,5 +175,47 @@ Describe 'Compare-CpuidProfile over many hosts of few CPUs' {
     It 'exports one CSV row per class direction with the hosts joined' {
         $csv = $Results | Select-Object Source, DestinationHosts | ConvertTo-Csv -NoTypeInformation
         $csv[2] | Should -Match '"esx03 \(\+9 alike\)","esx01; esx02; esx04'
+
+Describe 'Compare-CpuidProfile -HardwareVersion' {
+    It 'lets PCID, F16C and FSGSBASE no longer block a vmx-8 VM, as OutOfReach rows' {
+        $rows = @(Compare-CpuidProfile $Atom $Ivy -HardwareVersion vmx-8)
+        ($rows | Where-Object Status -eq 'Blocker').Feature | Sort-Object | Should -Be 'AVX', 'MOVBE', 'PREFETCHW', 'XSAVE', 'XSAVE_SSE', 'XSAVE_YMM'
+        $beyond = @($rows | Where-Object Status -eq 'OutOfReach')
+        $beyond.Feature | Should -Be 'PCID', 'F16C', 'FSGSBASE'
+        $beyond.SideIndicator | Sort-Object -Unique | Should -Be '<='
+        $beyond.Blocking | Sort-Object -Unique | Should -Be $false
+        $beyond[0].Reason | Should -Be 'avoton-c2750 lacks it, but ESXi first exposes it in vmx-9, so a vmx-8 VM never sees it'
+    }
+
+    It 'takes 8 and vmx-8 alike, and gives the same rows as no -HardwareVersion at the newest version' {
+        $plain = @(Compare-CpuidProfile $Atom $Ivy -HardwareVersion 8 | ForEach-Object { "$($_.SideIndicator)$($_.Feature)$($_.Status)" })
+        $plain -join ',' | Should -Be (@(Compare-CpuidProfile $Atom $Ivy -HardwareVersion VMX-8 | ForEach-Object { "$($_.SideIndicator)$($_.Feature)$($_.Status)" }) -join ',')
+        $newest = @(Compare-CpuidProfile $Atom $Ivy -HardwareVersion 22 | ForEach-Object { "$($_.SideIndicator)$($_.Feature)$($_.Status)" })
+        $newest -join ',' | Should -Be (@(Compare-CpuidProfile $Atom $Ivy | ForEach-Object { "$($_.SideIndicator)$($_.Feature)$($_.Status)" }) -join ',')
+    }
+
+    It 'gives each direction its OutOfReach features and the version with -Profile' {
+        $checks = @($Atom, $Ivy | Compare-CpuidProfile -HardwareVersion 8)
+        $down = $checks | Where-Object Source -eq 'ivybridge-i7-3770k'
+        $down.OutOfReach | Should -Be 'PCID', 'F16C', 'FSGSBASE'
+        $down.Blockers | Sort-Object | Should -Be 'AVX', 'XSAVE', 'XSAVE_SSE', 'XSAVE_YMM'
+        $checks.HardwareVersion | Sort-Object -Unique | Should -Be 8
+        @($Atom, $Ivy | Compare-CpuidProfile).HardwareVersion | Sort-Object -Unique | Should -Be 22
+        @($Atom, $Ivy | Compare-CpuidProfile).OutOfReach.Count | Should -Be 0
+    }
+
+    It 'refuses a version ESXi does not run, naming the parameter and the versions (HardwareVersionInvalid)' {
+        $err = { Compare-CpuidProfile $Atom $Ivy -HardwareVersion 12 } | Should -Throw -ErrorId 'HardwareVersionInvalid,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand' -PassThru
+        $err.Exception.Message | Should -BeLike '-HardwareVersion: ESXi has no virtual hardware version vmx-12.*one of 4, 7, 8, 9, 10, 11, 13, 14, 15, 17, 18, 19, 20, 21, 22.'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be '12'
+        { $Atom, $Ivy | Compare-CpuidProfile -HardwareVersion 'vmx-99' } | Should -Throw -ErrorId 'HardwareVersionInvalid,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+        { Compare-CpuidProfile $Atom $Ivy -HardwareVersion '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,CpuidMask.PowerShell.Commands.CompareCpuidProfileCommand'
+    }
+
+    It 'completes -HardwareVersion with the versions ESXi runs, newest first' {
+        $matches = (TabExpansion2 -inputScript 'Compare-CpuidProfile -HardwareVersion 1' -cursorColumn 39).CompletionMatches
+        $matches.CompletionText | Should -Be '19', '18', '17', '15', '14', '13', '11', '10'
+        ($matches | Where-Object CompletionText -eq '14').ToolTip | Should -Be 'vmx-14 (ESXi 6.7)'
     }
 }

@@ -398,6 +398,18 @@ $null = Connect-VIServer vc01
                 $rows.Blocking | Sort-Object -Unique | Should -Be $false
             }
         }
+        'Compare-CpuidProfile/A VM of an older hardware version' = @{
+            Then = {
+                $rows = $Run[0].Output
+                $rows.Feature | Should -Be 'MOVBE', 'PREFETCHW', 'XSAVE', 'AVX', 'XSAVE_SSE', 'XSAVE_YMM', 'PCID', 'F16C', 'FSGSBASE'
+                $rows.Status | Should -Be 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'Blocker', 'OutOfReach', 'OutOfReach', 'OutOfReach'
+                # "ESXi first shows a guest PCID, F16C and FSGSBASE in version 9"
+                ($rows | Where-Object Status -eq 'OutOfReach').Definition.MinHardwareVersion | Sort-Object -Unique | Should -Be 9
+                ($rows | Where-Object Status -eq 'OutOfReach').SideIndicator | Sort-Object -Unique | Should -Be '<='
+                # "The other blockers stay."
+                (($rows | Where-Object Status -eq 'Blocker').Feature | Sort-Object) | Should -Be (@($AvotonOnly) + $IvyBridgeOnly | Where-Object { $_ -notin 'PCID', 'F16C', 'FSGSBASE' } | Sort-Object)
+            }
+        }
 
         'Get-CpuidBaseline/The highest EVC mode of every host of a vCenter, through PowerCLI' = @{
             VCenter = $true
@@ -598,6 +610,20 @@ $null = Connect-VIServer vc01
                 Get-MaskLine $Session vm-doc02 | Should -Be ($WorkedCaseLines | Sort-Object)
             }
         }
+        'New-VmCpuidMask/A mask for VMs of an older hardware version' = @{
+            Then = {
+                $lines = @($Run[1].Output)
+                $lines.Count | Should -Be 3
+                $lines | Should -Not -Contain 'cpuid.7.ebx = "-------------------------------0"' -Because 'the cpuid.7.ebx line is not needed'
+                $register = ($lines | Where-Object { $_ -like 'cpuid.1.ecx = *' }) -replace '^cpuid\.1\.ecx = "(.{32})"$', '$1'
+                $register[31 - 17] | Should -Be '-' -Because 'PCID stays visible'
+                $register[31 - 29] | Should -Be '-' -Because 'F16C stays visible'
+                $mask = (Invoke-InSession $Session 'Get-HostCpuid -Path $samples/*.txt | New-VmCpuidMask -HardwareVersion vmx-8').Output[0]
+                $mask.OutOfReach.Name | Should -Be 'PCID', 'F16C', 'FSGSBASE'
+                $mask.OutOfReach.FirstHardwareVersion | Sort-Object -Unique | Should -Be 9
+                $mask.ProofPassed | Should -BeTrue
+            }
+        }
         'New-VmCpuidMask/The worked case from dump files' = @{
             Then = {
                 $mask = $Run[1].Output
@@ -677,14 +703,15 @@ $null = Connect-VIServer vc01
         'New-VmCpuidMask/The per-VM EVC entries of a mode' = @{
             Then = {
                 $first = $Run[0].Output
-                $first.Key | Should -Be 'cpuid.Intel', 'cpuid.SSE3', 'cpuid.PCLMULQDQ', 'cpuid.MWAIT'
-                $first.Value | Sort-Object -Unique | Should -Be 'Val:1'
+                $first.Key | Should -Be 'cpuid.Intel', 'cpuid.FAMILY', 'cpuid.MODEL', 'cpuid.STEPPING', 'cpuid.NUMLEVELS', 'cpuid.NUM_EXT_LEVELS', 'cpuid.VMX', 'hv.capable', 'vt.realmode', 'cpuid.SSE3'
+                $first.Value | Should -Be 'Val:1', 'Val:6', 'Val:0x3f', 'Val:2', 'Val:0xf', 'Val:0x80000008', 'Val:1', 'Val:1', 'Val:1', 'Val:1'
+                "$($first.Kind)" | Should -Be 'Vendor Identity Identity Identity Identity Identity Virtualization Virtualization Virtualization Feature'
                 $all = (Invoke-InSession $Session 'New-VmCpuidMask -Baseline intel-haswell -AsPerVmEvc -Verbose').Output
-                $all.Value | Sort-Object -Unique | Should -Be 'Val:1' -Because 'whatever is not listed is hidden'
+                @($all | Where-Object { $_.Kind -in 'Feature', 'Control' }).Value | Sort-Object -Unique | Should -Be 'Val:1' -Because 'whatever is not listed is hidden'
                 $withName = @((Invoke-InSession $Session '(Get-CpuidBaseline intel-haswell).Features | Where-Object VSphereKey').Output.VSphereKey)
                 foreach ($key in $withName) { $all.Key | Should -Contain $key }
                 $verbose = (Invoke-InSession $Session 'New-VmCpuidMask -Baseline intel-haswell -AsPerVmEvc -Verbose').Verbose -join "`n"
-                $verbose | Should -Match 'vCenter'
+                $verbose | Should -Match 'Xeon E5-2630 v3 \(Haswell-EP\)' -Because 'the identity names its reference CPU'
                 $verbose | Should -Match 'ESXi'
             }
         }
@@ -787,7 +814,7 @@ $null = Connect-VIServer vc01
             Shown   = @{ vc01 = '127.0.0.1' }
             Then    = {
                 $haswell = Get-EvcModeMask intel-haswell
-                $haswell.Count | Should -Be 44 -Because 'the vCenter''s own intel-haswell mask has 44 entries'
+                $haswell.Count | Should -Be 53 -Because 'the vCenter''s own intel-haswell mask has 53 entries'
                 $changes = $Run[1].Output
                 $changes.VM | Should -Be 'vm-doc07', 'vm-doc08'
                 $changes.Status | Should -Be 'Applied', 'Unchanged'

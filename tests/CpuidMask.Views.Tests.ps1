@@ -76,7 +76,7 @@ BeforeDiscovery {
         }
         @{
             Title = 'New-VmCpuidMask -Baseline -AsPerVmEvc'; Source = 'PerVmEvcEntries'; Layout = 'Table'; View = 'CpuidMask.Engine.Export.PerVmEvcEntry'
-            Expect = { [ordered]@{ Key = $_.Key; Value = $_.Value; FeatureName = $_.FeatureName } }
+            Expect = { [ordered]@{ Key = $_.Key; Value = $_.Value; Kind = "$($_.Kind)" } }
         }
         @{
             Title = 'Get-CpuidBaseline'; Source = 'Baselines'; Layout = 'Table'; View = 'CpuidMask.Engine.Catalog.Baseline'

@@ -172,3 +172,30 @@ Describe 'Get-CpuidBaseline against the vCenter simulator' -Skip:(-not $HasSimul
         ($rows | Where-Object IsCommon).HighestKey | Should -Be 'intel-westmere'
     }
 }
+
+Describe 'Get-CpuidBaseline -Profile -HardwareVersion' {
+    BeforeAll {
+        $Dumps = Join-Path $RepoRoot 'tests/data/dumps'
+        $Cascade = Get-HostCpuid -Path (Join-Path $Dumps 'GenuineIntel0050656_CascadeLakeSP_CPUID.txt')
+    }
+
+    It 'classifies a Cascade Lake as intel-skylake for a vmx-14 VM, with intel-cascadelake the same to it' {
+        $row = $Cascade | Get-CpuidBaseline -HardwareVersion vmx-14
+        $row.HighestKey | Should -Be 'intel-skylake'
+        $row.EquivalentAbove | Should -Be 'intel-cascadelake'
+        $row.HardwareVersion | Should -Be 14
+        ($Cascade | Get-CpuidBaseline).HighestKey | Should -Be 'intel-cascadelake'
+    }
+
+    It 'gives the worked case the same modes at the newest version as without it' {
+        ($Hosts | Get-CpuidBaseline -HardwareVersion 22).HighestKey | Should -Be ($Hosts | Get-CpuidBaseline).HighestKey
+    }
+
+    It 'refuses a version ESXi does not run (HardwareVersionInvalid)' {
+        { $Hosts | Get-CpuidBaseline -HardwareVersion 12 } | Should -Throw -ErrorId 'HardwareVersionInvalid,CpuidMask.PowerShell.Commands.GetCpuidBaselineCommand'
+    }
+
+    It 'takes -HardwareVersion only with profiles' {
+        { Get-CpuidBaseline -Key intel-westmere -HardwareVersion 14 } | Should -Throw -ErrorId 'AmbiguousParameterSet,CpuidMask.PowerShell.Commands.GetCpuidBaselineCommand'
+    }
+}

@@ -174,10 +174,71 @@ Describe 'New-VmCpuidMask for other consumers' {
         $entries[0].Key | Should -Be 'cpuid.Intel'
         ($entries | Where-Object Key -eq 'cpuid.AVX2').Value | Should -Be 'Val:1'
         $entries.Key | Should -Not -Contain 'cpuid.AVX512F'
-        ($entries | Out-String) | Should -BeLike '*Key*Value*FeatureName*cpuid.Intel*Val:1*'
+        ($entries | Out-String) | Should -BeLike '*Key*Value*Kind*cpuid.Intel*Val:1*Vendor*cpuid.NUM_EXT_LEVELS*Val:0x80000008*Identity*'
+    }
+
+    It 'makes the per-VM EVC entries complete: vendor, the reference CPU''s identity, nested virtualization' {
+        $entries = New-VmCpuidMask -Baseline intel-westmere -AsPerVmEvc
+
+        $identity = $entries | Where-Object Kind -eq 'Identity'
+        $identity | ForEach-Object { '{0}={1}' -f $_.Key, $_.Value } | Should -Be 'cpuid.FAMILY=Val:6', 'cpuid.MODEL=Val:0x25', 'cpuid.STEPPING=Val:1', 'cpuid.NUMLEVELS=Val:0xb', 'cpuid.NUM_EXT_LEVELS=Val:0x80000008' -Because 'vCenter''s own Westmere mask names this CPU'
+        ($entries | Where-Object Kind -eq 'Virtualization').Key | Should -Be 'cpuid.VMX', 'hv.capable', 'vt.realmode'
+        $entries | ForEach-Object { $_.Description | Should -Not -BeNullOrEmpty }
+        (New-VmCpuidMask -Baseline amd-zen2 -AsPerVmEvc | Where-Object Kind -eq 'Virtualization').Key | Should -Be 'cpuid.SVM', 'hv.capable'
     }
 
     It 'takes one output switch at a time (OutputFormatConflict)' {
         { New-VmCpuidMask -Baseline intel-westmere -AsVmx -AsQemu } | Should -Throw -ErrorId 'OutputFormatConflict,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
+    }
+}
+
+Describe 'New-VmCpuidMask -HardwareVersion' {
+    BeforeAll {
+        $Pair = Get-HostCpuid -Path $Avoton, $IvyBridge
+    }
+
+    It 'leaves alone what a VM of that version never sees, and lists it in OutOfReach' {
+        $mask = $Pair | New-VmCpuidMask -HardwareVersion vmx-8
+        $mask.Lines | Should -Be 'cpuid.1.ecx = "---0-0---0----------------------"', 'cpuid.d.eax = "-----------------------------00-"', 'cpuid.80000001.ecx = "-----------------------0--------"'
+        $mask.HardwareVersion | Should -Be 8
+        $mask.OutOfReach.Name | Should -Be 'PCID', 'F16C', 'FSGSBASE'
+        $mask.OutOfReach.FirstHardwareVersion | Sort-Object -Unique | Should -Be 9
+        $mask.Hidden.Feature.Name | Should -Not -Contain 'PCID'
+        $mask.ProofPassed | Should -BeTrue
+        $mask.Proof.HardwareVersion | Should -Be 8
+    }
+
+    It 'says in -Verbose what it left alone' {
+        $verbose = $Pair | New-VmCpuidMask -HardwareVersion 8 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose.Message | Should -Contain 'Left alone: a vmx-8 VM never sees PCID (vmx-9), F16C (vmx-9), FSGSBASE (vmx-9); compute the mask again after upgrading its hardware.'
+    }
+
+    It 'is the worked case mask at the newest version, with nothing out of reach' {
+        $mask = $Pair | New-VmCpuidMask -HardwareVersion 22
+        $mask.Lines | Should -Be $WorkedCaseLines
+        $mask.OutOfReach.Count | Should -Be 0
+        ($Pair | New-VmCpuidMask).HardwareVersion | Should -Be 22
+    }
+
+    It 'leaves a baseline''s features the VM cannot see out of a complete mask' {
+        $newest = New-VmCpuidMask -Baseline intel-westmere
+        $old = New-VmCpuidMask -Baseline intel-westmere -HardwareVersion 14
+        $old.Hidden.Feature.Name | Should -Not -Contain 'AVX512_VNNI'
+        $old.OutOfReach.Name | Should -Contain 'AVX512_VNNI'
+        $old.Hidden.Count + $old.OutOfReach.Count | Should -Be $newest.Hidden.Count
+    }
+
+    It 'refuses a version ESXi does not run (HardwareVersionInvalid)' {
+        $err = { $Pair | New-VmCpuidMask -HardwareVersion 16 } | Should -Throw -ErrorId 'HardwareVersionInvalid,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand' -PassThru
+        $err.Exception.Message | Should -BeLike '-HardwareVersion: ESXi has no virtual hardware version vmx-16.*'
+    }
+
+    It 'does not combine with -AsLibvirt, -AsQemu or -AsPerVmEvc (HardwareVersionNotApplicable)' {
+        { $Pair | New-VmCpuidMask -HardwareVersion 14 -AsLibvirt } | Should -Throw -ErrorId 'HardwareVersionNotApplicable,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
+        { New-VmCpuidMask -Baseline intel-westmere -HardwareVersion 14 -AsPerVmEvc } | Should -Throw -ErrorId 'HardwareVersionNotApplicable,CpuidMask.PowerShell.Commands.NewVmCpuidMaskCommand'
+    }
+
+    It 'completes -HardwareVersion in the vmx-N form when that is typed' {
+        (TabExpansion2 -inputScript 'New-VmCpuidMask -HardwareVersion vmx-2' -cursorColumn 38).CompletionMatches.CompletionText | Should -Be 'vmx-22', 'vmx-21', 'vmx-20'
     }
 }

@@ -57,7 +57,38 @@ namespace CpuidMask.Cli
             ["vendorMismatch"] = check.VendorMismatch,
             ["blockers"] = new JsonArray(check.Blockers.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
             ["unverified"] = new JsonArray(check.Unverified.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
+            ["outOfReach"] = new JsonArray(check.OutOfReach.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
         };
+
+        public static JsonArray OutOfReach(IReadOnlyList<OutOfReachDifference> differences) =>
+            new JsonArray(differences.Select(d => (JsonNode)new JsonObject
+            {
+                ["feature"] = Feature(d.Feature),
+                ["firstHardwareVersion"] = d.FirstHardwareVersion,
+                ["presentOn"] = new JsonArray(d.PresentOn.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                ["absentOn"] = new JsonArray(d.AbsentOn.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                ["wouldHide"] = d.WouldHide?.ToString(),
+                ["reason"] = d.Reason,
+            }).ToArray());
+
+        /// <summary>The differences a VM of the guest view's version cannot see; nothing at the newest version.</summary>
+        public static void OutOfReach(TextWriter o, IReadOnlyList<OutOfReachDifference> differences, int hardwareVersion)
+        {
+            if (differences.Count == 0)
+            {
+                return;
+            }
+
+            o.WriteLine();
+            o.WriteLine($"Out of the VM's reach (a vmx-{hardwareVersion} VM never sees these, so they neither block it nor need masking):");
+            var table = new TextTable("FEATURE", "LOCATION", "PRESENT ON", "ABSENT ON", "FIRST SEEN IN");
+            foreach (var d in differences)
+            {
+                table.Add(d.Feature.Name, d.Feature.Location, string.Join(", ", d.PresentOn), string.Join(", ", d.AbsentOn), "vmx-" + d.FirstHardwareVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            table.Write(o);
+        }
 
         /// <summary>"A -> B: allowed" or the list of blockers as a table.</summary>
         public static void Direction(TextWriter o, MigrationCheck check, bool underMask)
@@ -88,6 +119,11 @@ namespace CpuidMask.Cli
             if (check.Unverified.Count > 0)
             {
                 o.WriteLine($"    not verifiable ({check.Destination}'s data does not report them): {string.Join(", ", check.Unverified.Select(u => u.Name))}");
+            }
+
+            if (check.OutOfReach.Count > 0)
+            {
+                o.WriteLine($"    out of the VM's reach (its hardware version does not expose them): {string.Join(", ", check.OutOfReach.Select(u => u.Name))}");
             }
         }
 
@@ -124,7 +160,8 @@ namespace CpuidMask.Cli
                 ? "BLOCKED: " + check.VendorMismatch
                 : check.Blockers.Count == 0 ? "allowed" : "BLOCKED by " + string.Join(", ", check.Blockers.Select(b => b.Name));
             string unverified = check.Unverified.Count == 0 ? string.Empty : "; not verifiable: " + string.Join(", ", check.Unverified.Select(u => u.Name));
-            o.WriteLine($"{check.Source} -> {check.Destination}: {verdict}{unverified}");
+            string beyond = check.OutOfReach.Count == 0 ? string.Empty : "; out of the VM's reach: " + string.Join(", ", check.OutOfReach.Select(u => u.Name));
+            o.WriteLine($"{check.Source} -> {check.Destination}: {verdict}{unverified}{beyond}");
         }
 
         /// <summary>The classes of several hosts, when there are any (all hosts distinct: nothing).</summary>

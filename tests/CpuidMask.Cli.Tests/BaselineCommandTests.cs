@@ -37,6 +37,18 @@ namespace CpuidMask.Cli.Tests
             Assert.Contains("PCLMULQDQ, AES", result.Out);
             Assert.Contains("IBRS_IBPB", result.Out);
             Assert.Contains("KB 1003212", result.Out);
+            Assert.Contains("Per-VM EVC:   family 0x6, model 0x25, stepping 0x1, leaves to 0xB and 0x80000008 (vCenter's own Westmere reference", result.Out);
+        }
+
+        [Fact]
+        public void Baselines_KeyJson_GivesTheIdentityOfTheModesReferenceCpu()
+        {
+            var json = JsonNode.Parse(CliRunner.Run("baselines", "intel-haswell", "--json").Out)!;
+
+            var identity = json["identity"]!;
+            Assert.Equal((6, 0x3F, 2, 0xFu, 0x80000008u), ((int)identity["family"]!, (int)identity["model"]!, (int)identity["stepping"]!, (uint)identity["numLevels"]!, (uint)identity["numExtLevels"]!));
+            Assert.Equal("Xeon E5-2630 v3 (Haswell-EP)", (string?)identity["reference"]);
+            Assert.Contains("GenuineIntel00306F2_HaswellEP_00_CPUID.txt", (string?)identity["source"]);
         }
 
         [Fact]
@@ -218,6 +230,11 @@ namespace CpuidMask.Cli.Tests
             var entries = json["featureMask"]!.AsArray();
             Assert.Contains(entries, e => (string)e!["key"]! == "cpuid.AES" && (string)e["featureName"]! == "cpuid.AES" && (string)e["value"]! == "Val:1");
             Assert.DoesNotContain(entries, e => (string)e!["key"]! == "cpuid.AVX");
+            Assert.Equal(
+                new[] { "cpuid.Intel=Val:1", "cpuid.FAMILY=Val:6", "cpuid.MODEL=Val:0x25", "cpuid.STEPPING=Val:1", "cpuid.NUMLEVELS=Val:0xb", "cpuid.NUM_EXT_LEVELS=Val:0x80000008", "cpuid.VMX=Val:1", "hv.capable=Val:1", "vt.realmode=Val:1" },
+                entries.Take(9).Select(e => (string)e!["key"]! + "=" + (string)e["value"]!));
+            Assert.Contains("vCenter's own Westmere reference", (string?)json["identity"]!["reference"]);
+            Assert.Contains("danielewood/misc", (string?)json["identity"]!["source"]);
         }
 
         [Fact]
@@ -233,6 +250,8 @@ namespace CpuidMask.Cli.Tests
                 Assert.Single(json["featureMask"]!.AsArray());
                 Assert.Equal(file, (string?)json["origin"]);
                 Assert.Contains(json["differencesFromCatalog"]!.AsArray(), d => ((string)d!).StartsWith("cpuid.SSE42:"));
+                Assert.Null(json["identity"]);
+                Assert.Contains(json["notes"]!.AsArray(), n => ((string)n!).Contains("names no vendor (cpuid.Intel or cpuid.AMD), cpuid.FAMILY"));
             }
             finally
             {

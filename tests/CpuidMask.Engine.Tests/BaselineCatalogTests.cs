@@ -280,6 +280,105 @@ namespace CpuidMask.Engine.Tests
             Assert.Equal("baselines.xml", ex.Target);
         }
 
+        private const string Identity = "<identity family='6' model='0x25' stepping='1' numlevels='0xB' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>";
+
+        [Fact]
+        public void Default_EveryMode_HasTheIdentityOfAReferenceCpuWithItsSource()
+        {
+            Assert.All(Catalog.Baselines, b =>
+            {
+                Assert.NotNull(b.Identity);
+                Assert.NotEmpty(b.Identity!.Reference);
+                Assert.Contains(b.Identity.Source.StartsWith("Published:", StringComparison.Ordinal) ? "tests/data/pervmevc/" : "tests/data/dumps/", b.Identity.Source);
+                Assert.All(b.Features, f => Assert.True(b.Identity.Reaches(f.Leaf), $"{b.Key}: {f.Name} in leaf 0x{f.Leaf:X}"));
+            });
+        }
+
+        public static IEnumerable<object[]> DerivedIdentities =>
+            Catalog.Baselines.Where(b => b.Identity != null && !b.Identity.Source.StartsWith("Published:", StringComparison.Ordinal)).Select(b => new object[] { b.Key });
+
+        [Theory]
+        [MemberData(nameof(DerivedIdentities))]
+        public void Default_IdentityReadFromADump_IsThatDumpsSignatureAndLeafCounts(string key)
+        {
+            var identity = Catalog.Find(key).Identity!;
+            var match = System.Text.RegularExpressions.Regex.Match(identity.Source, "tests/data/dumps/(?<name>[^ ]+)\\.txt");
+            Assert.True(match.Success, identity.Source);
+
+            var dump = Analysis.DumpProfiles.Get(match.Groups["name"].Value);
+
+            Assert.Equal(Catalog.Find(key).VendorString, dump.Vendor);
+            Assert.Equal((dump.Family, dump.Model, dump.Stepping), (identity.Family, identity.Model, identity.Stepping));
+            Assert.Equal((dump.MaxStandardLeaf, dump.MaxExtendedLeaf), ((uint?)identity.NumLevels, (uint?)identity.NumExtLevels));
+        }
+
+        [Theory]
+        [InlineData("intel-westmere", 6, 0x25, 1, 0xBu)]
+        [InlineData("intel-sandybridge", 6, 0x2D, 2, 0xDu)]
+        public void Default_PublishedIdentity_IsVCentersOwn(string key, int family, int model, int stepping, uint numLevels)
+        {
+            var identity = Catalog.Find(key).Identity!;
+
+            Assert.Equal((family, model, stepping, numLevels, 0x80000008u), (identity.Family, identity.Model, identity.Stepping, identity.NumLevels, identity.NumExtLevels));
+            Assert.Equal(new[] { "Val:6", "Val:" + (model == 0x25 ? "0x25" : "0x2d"), "Val:" + stepping, "Val:" + (numLevels == 0xB ? "0xb" : "0xd"), "Val:0x80000008" }, identity.Entries.Select(e => e.Value));
+        }
+
+        [Fact]
+        public void Default_PerVmEvcEntries_AreVCentersForIntelAndWithoutVtRealmodeForAmd()
+        {
+            Assert.Equal(new[] { "cpuid.VMX = Val:1", "hv.capable = Val:1", "vt.realmode = Val:1" }, Catalog.PerVmEvcEntries(BaselineVendor.Intel).Entries.Select(e => e.ToString()));
+            Assert.Equal(new[] { "cpuid.SVM = Val:1", "hv.capable = Val:1" }, Catalog.PerVmEvcEntries(BaselineVendor.Amd).Entries.Select(e => e.ToString()));
+            Assert.Contains("danielewood/misc", Catalog.PerVmEvcEntries(BaselineVendor.Intel).Source);
+            Assert.Contains("unverified", Catalog.PerVmEvcEntries(BaselineVendor.Amd).Source);
+        }
+
+        [Fact]
+        public void Load_BaselineWithoutIdentity_HasNoneAndNoPerVmEvcEntries()
+        {
+            var catalog = LoadText("<baseline key='a' vendor='intel' label='A'><source>s</source><feature name='FPU'/></baseline>");
+
+            Assert.Null(catalog.Find("a").Identity);
+            Assert.Empty(catalog.PerVmEvcEntries(BaselineVendor.Intel).Entries);
+        }
+
+        [Theory]
+        [InlineData(Identity + Identity, "<identity", "repeats <identity>")]
+        [InlineData("<identity family='0' model='1' stepping='1' numlevels='0xB' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>", "<identity", "a display family is 1 to 0x10E")]
+        [InlineData("<identity family='6' model='0x100' stepping='1' numlevels='0xB' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>", "<identity", "model above 0xFF")]
+        [InlineData("<identity family='6' model='1' stepping='0x10' numlevels='0xB' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>", "<identity", "stepping above 0xF")]
+        [InlineData("<identity family='6' model='1' stepping='1' numlevels='0' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>", "<identity", "needs numlevels=")]
+        [InlineData("<identity family='6' model='1' stepping='1' numlevels='0xB' num-ext-levels='0x80000000' reference='r'><source>s</source></identity>", "<identity", "needs num-ext-levels=")]
+        [InlineData("<identity family='6' model='1' stepping='1' numlevels='0xB' num-ext-levels='0x80000008'><source>s</source></identity>", "<identity", "needs a reference=")]
+        [InlineData("<identity family='6' model='1' stepping='1' numlevels='0xB' num-ext-levels='0x80000008' reference='r'/>", "<identity", "needs a <source>")]
+        [InlineData("<identity family='6' model='1' stepping='1' num-ext-levels='0x80000008' reference='r'><source>s</source></identity>", "<identity", "needs a numlevels= attribute")]
+        [InlineData("<identity family='6' model='1' stepping='1' numlevels='1' num-ext-levels='0x80000008' reference='r'><source>s</source></identity><feature name='SMEP'/>", "<identity", "feature 'SMEP' of baseline 'a' is in leaf 0x7, which a guest with this identity cannot see")]
+        public void Load_BrokenIdentity_ThrowsNamingTheProblem(string identity, string element, string problem)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => LoadText($"<baseline key='a' vendor='intel' label='A'><source>s</source>{identity}<feature name='FPU'/></baseline>"));
+
+            Assert.Equal("BaselineCatalogInvalid", ex.ErrorId);
+            Assert.Contains("test-baselines.xml(4)", ex.Message);
+            Assert.Contains(element, ex.Message);
+            Assert.Contains(problem, ex.Message);
+        }
+
+        [Theory]
+        [InlineData("<per-vm-evc/><per-vm-evc/>", "repeats <per-vm-evc>")]
+        [InlineData("<per-vm-evc><list vendor='intel'/></per-vm-evc>", "is not an <entries vendor=> list")]
+        [InlineData("<per-vm-evc><entries vendor='intel'><entry key='hv.capable' value='Val:1' description='d'/></entries></per-vm-evc>", "needs a <source>")]
+        [InlineData("<per-vm-evc><entries vendor='intel'><source>s</source></entries><entries vendor='intel'><source>s</source></entries></per-vm-evc>", "repeats the intel entries")]
+        [InlineData("<per-vm-evc><entries vendor='intel'><source>s</source><entry key='hv.capable' value='Val:1'/></entries></per-vm-evc>", "needs to be an <entry key= value= description=> with all three")]
+        [InlineData("<per-vm-evc><entries vendor='intel'><source>s</source><entry key='hv.capable' value='Val:1' description='d'/><entry key='HV.capable' value='Val:0' description='d'/></entries></per-vm-evc>", "repeats key 'HV.capable'")]
+        [InlineData("<per-vm-evc><entries vendor='intel'><source>s</source><entry key='cpuid.SSE3' value='Val:1' description='d'/></entries></per-vm-evc>", "which tracked feature 'SSE3' already gives a mask")]
+        public void Load_BrokenPerVmEvcEntries_ThrowsNamingTheProblem(string perVmEvc, string problem)
+        {
+            var ex = Assert.Throws<CpuidMaskException>(() => LoadText(perVmEvc + "\n<baseline key='a' vendor='intel' label='A'><source>s</source><feature name='FPU'/></baseline>"));
+
+            Assert.Equal("BaselineCatalogInvalid", ex.ErrorId);
+            Assert.Contains("test-baselines.xml(4)", ex.Message);
+            Assert.Contains(problem, ex.Message);
+        }
+
         private static BaselineCatalog LoadText(string baselines)
         {
             // Line 1 root, line 2 governs (one line), line 3 blank, baselines from line 4.

@@ -93,6 +93,22 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
+        public void Apply_MaskHidingWhatTheVmsHardwareVersionNeverShows_NotesItFromConfigVersionAndIsNoError()
+        {
+            // vm-web01 is vmx-13: AVX512_VNNI (leaf 7 ECX bit 11) first reaches a guest in vmx-17, SHA (leaf 7 EBX bit 29) in vmx-14; AVX (leaf 1 ECX bit 28) it sees.
+            string maskFile = Path.Combine(_dir, "beyond.vmx");
+            File.WriteAllLines(maskFile, new[] { "cpuid.7.ecx = \"--------------------0-----------\"", "cpuid.7.ebx = \"--0-----------------------------\"", "cpuid.1.ecx = \"---0----------------------------\"" });
+
+            var whatIf = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-web01", "--mask-file", maskFile, "--what-if");
+
+            Assert.True(whatIf.ExitCode == 0, whatIf.ToString());
+            Assert.Contains("what if: would change 3 keys", whatIf.Out);
+            Assert.Contains("VM 'vm-web01' is vmx-13, which never shows a guest SHA (vmx-14), AVX512_VNNI (vmx-17): the mask's entries for them change nothing until its hardware is upgraded.", whatIf.Out);
+            Assert.DoesNotContain("AVX (vmx-", whatIf.Out);
+            Assert.DoesNotContain("ReconfigVM_Task", whatIf.Requests);
+        }
+
+        [Fact]
         public void Apply_Twice_SecondChangesNothingAndSendsNoReconfigure()
         {
             var first = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-idem01", "--mask-file", MaskFile, "--undo-file", _dir);

@@ -96,6 +96,57 @@ namespace CpuidMask.Integration.Tests
             Assert.Equal(MaskApplyStatus.Unchanged, again.Status);
         }
 
+        [Theory]
+        [InlineData("vm-evc03", BaselineVendor.Intel)]
+        [InlineData("vm-evc04", BaselineVendor.Amd)]
+        public async Task ApplyAsync_EveryComputedModeOfTheVendor_IsAcceptedWithCompleteMasksTrueAndReadBackWhole(string vmName, BaselineVendor vendor)
+        {
+            using var client = await VcsimCli.ConnectAsync(_vcsim);
+            var service = new PerVmEvcService(client);
+            var applied = new System.Collections.Generic.List<string>();
+
+            foreach (var baseline in BaselineCatalog.Default.Baselines.Where(b => b.Vendor == vendor))
+            {
+                var computed = PerVmEvcMask.FromBaseline(baseline);
+                var mask = computed.Entries.Select(e => new HostFeatureMask { Key = e.Key, FeatureName = e.FeatureName, Value = e.Value }).ToArray();
+                var request = new PerVmEvcRequest(baseline.Key, mask, "computed", vendor == BaselineVendor.Intel ? CpuidMask.Engine.Model.CpuVendors.Intel : CpuidMask.Engine.Model.CpuVendors.Amd);
+
+                var result = await service.ApplyAsync(await VcsimCli.RawRecordAsync(client, vmName), request);
+
+                Assert.Equal(MaskApplyStatus.Applied, result.Status);
+                Assert.True(result.Verified, baseline.Key);
+                Assert.Equal(AsSet(mask), AsSet(result.ReadBack));
+                Assert.Empty(PerVmEvcMask.MissingIdentity(result.ReadBack.Select(m => new PerVmEvcEntry(m.Key, m.FeatureName ?? m.Key, m.Value ?? string.Empty))));
+                applied.Add(baseline.Key);
+            }
+
+            Assert.Equal(vendor == BaselineVendor.Intel ? 12 : 11, applied.Count);
+        }
+
+        [Fact]
+        public async Task ApplyAsync_MaskWithoutTheCpuIdentity_IsRefusedAsInvalidArgumentMask_AndTheVmKeepsItsMode()
+        {
+            using var client = await VcsimCli.ConnectAsync(_vcsim);
+            var service = new PerVmEvcService(client);
+            var westmere = PerVmEvcMask.FromBaseline(BaselineCatalog.Default.Find("intel-westmere")).Entries;
+            HostFeatureMask[] Mask(System.Collections.Generic.IEnumerable<PerVmEvcEntry> entries) =>
+                entries.Select(e => new HostFeatureMask { Key = e.Key, FeatureName = e.FeatureName, Value = e.Value }).ToArray();
+            await service.ApplyAsync(await VcsimCli.RawRecordAsync(client, "vm-evc03"), new PerVmEvcRequest("intel-westmere", Mask(westmere), "test", CpuidMask.Engine.Model.CpuVendors.Intel));
+            var before = await VcsimCli.RawRecordAsync(client, "vm-evc03");
+            var incomplete = Mask(westmere.Where(e => e.Kind != PerVmEvcEntryKind.Identity));
+
+            var ex = await Assert.ThrowsAnyAsync<CpuidMaskException>(() => service.ApplyAsync(before, new PerVmEvcRequest("intel-westmere", incomplete, "test", CpuidMask.Engine.Model.CpuVendors.Intel)));
+            var after = await VcsimCli.RawRecordAsync(client, "vm-evc03");
+
+            var fault = Assert.IsType<VimFaultException>(ex is VimFaultException ? ex : ex.InnerException);
+            Assert.Equal("InvalidArgument", fault.FaultType);
+            Assert.Equal("mask", fault.InvalidProperty);
+            Assert.Equal(ErrorKind.InvalidArgument, fault.Kind);
+            Assert.Equal(AsSet(Mask(westmere)), AsSet(before.FeatureMask));
+            Assert.Equal(AsSet(before.FeatureMask), AsSet(after.FeatureMask));
+            Assert.Equal(before.ChangeVersion, after.ChangeVersion);
+        }
+
         [Fact]
         public async Task Apply_PerVmEvcOnHardwareVersion11_RefusedBeforeAnythingIsSent()
         {

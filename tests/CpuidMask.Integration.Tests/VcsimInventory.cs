@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Export;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 
@@ -49,6 +50,9 @@ namespace CpuidMask.Integration.Tests
             ("vm-batch02", "esx-ivy-01", "poweredOn", "vmx-13", new[] { ("guestinfo.owner", "batch") }),
             ("vm-evc02", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
             ("vm-evcon01", "esx-haswell-01", "poweredOn", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            // Every computed per-VM EVC mode of each vendor applied in turn (PerVmEvcTests).
+            ("vm-evc03", "esx-skylake-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "app") }),
+            ("vm-evc04", "esx-epyc-01", "poweredOff", "vmx-19", new[] { ("guestinfo.owner", "amd") }),
             ("vm-westmere01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             ("vm-file01", "esx-avoton-01", "poweredOff", "vmx-13", new[] { ("guestinfo.owner", "ops") }),
             // Rendered by tests/CpuidMask.Views.Tests.ps1 at 80 and 120 columns: raw and named masks, then written.
@@ -196,15 +200,14 @@ namespace CpuidMask.Integration.Tests
         }
 
         /// <summary>
-        /// A vCenter-style EVCMode for a baseline: featureMask lists the vendor and every feature of the mode
-        /// that has a vSphere name as Val:1 (what is not listed is hidden, completeMasks true), as vCenter's
-        /// own modes do; vendorTier orders the modes of one vendor.
+        /// A vCenter-style EVCMode for a baseline: featureMask is the complete per-VM EVC mask of the mode (vendor,
+        /// identity, nested-virtualization entries, every feature and control with a vSphere name as Val:1; what is
+        /// not listed is hidden, completeMasks true), as vCenter's own modes are; vendorTier orders the modes of one vendor.
         /// </summary>
         private static JsonObject EvcModeNode(Baseline baseline)
         {
             var sameVendor = OfferedEvcModes.Where(b => b.Vendor == baseline.Vendor).ToList();
-            var keys = new List<string> { baseline.Vendor == BaselineVendor.Intel ? "cpuid.Intel" : "cpuid.AMD" };
-            keys.AddRange(baseline.Features.Concat(baseline.Controls).Select(f => f.VSphereKey).Where(k => k != null).Select(k => k!).Distinct());
+            var entries = PerVmEvcMask.FromBaseline(baseline).Entries;
             return new JsonObject
             {
                 ["key"] = baseline.Key,
@@ -212,7 +215,7 @@ namespace CpuidMask.Integration.Tests
                 ["vendor"] = baseline.Vendor == BaselineVendor.Intel ? "intel" : "amd",
                 ["vendorTier"] = sameVendor.IndexOf(baseline),
                 ["track"] = new JsonArray(),
-                ["featureMask"] = new JsonArray(keys.Select(k => (JsonNode)new JsonObject { ["key"] = k, ["featureName"] = k, ["value"] = "Val:1" }).ToArray()),
+                ["featureMask"] = new JsonArray(entries.Select(e => (JsonNode)new JsonObject { ["key"] = e.Key, ["featureName"] = e.FeatureName, ["value"] = e.Value }).ToArray()),
             };
         }
 

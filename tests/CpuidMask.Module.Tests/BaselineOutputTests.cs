@@ -90,6 +90,30 @@ namespace CpuidMask.Module.Tests
         }
 
         [Fact]
+        public void HardwareVersions_Completion_NewestFirstInTheFormTypedWithTheProduct()
+        {
+            var catalog = FeatureCatalog.Default;
+
+            Assert.Equal(new[] { "19", "18", "17", "15", "14", "13", "11", "10" }, HardwareVersions.Complete(catalog, "1").Select(c => c.Text));
+            Assert.Equal(new[] { "vmx-22", "vmx-21", "vmx-20" }, HardwareVersions.Complete(catalog, "'vmx-2").Select(c => c.Text));
+            Assert.Equal("vmx-14 (ESXi 6.7)", HardwareVersions.Complete(catalog, "14").Single().ToolTip);
+            Assert.Equal(catalog.HardwareVersions.Count, HardwareVersions.Complete(catalog, string.Empty).Count);
+            Assert.Empty(HardwareVersions.Complete(catalog, "12"));
+        }
+
+        [Fact]
+        public void Classification_CascadeLakeForAVmx14Vm_IsSkylakeWithCascadeLakeEquivalent()
+        {
+            var cascade = ProfileReader.Read(Path.Combine(RepoFiles.Root, "tests", "data", "dumps", "GenuineIntel0050656_CascadeLakeSP_CPUID.txt"));
+
+            var row = new CpuidBaselineClassification(new BaselineClassifier(hardwareVersion: 14).Classify(cascade), isCommon: true);
+
+            Assert.Equal(14, row.HardwareVersion);
+            Assert.Equal("intel-skylake", row.HighestKey);
+            Assert.Equal(new[] { "intel-cascadelake" }, row.EquivalentAbove);
+        }
+
+        [Fact]
         public void BaselineKeys_Completion_NarrowedByVendorAndOfferingNoneForPerVmEvc()
         {
             var catalog = BaselineCatalog.Default;

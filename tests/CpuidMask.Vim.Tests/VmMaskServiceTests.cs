@@ -94,6 +94,36 @@ namespace CpuidMask.Vim.Tests
             Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
         }
 
+        [Theory]
+        [InlineData("vmx-14", true)]
+        [InlineData("vmx-17", false)]
+        [InlineData(null, false)]
+        public async Task ApplyAsync_MaskHidesWhatTheVmsHardwareVersionDoesNotExpose_SaysSoInTheNoteAndWrites(string? version, bool outOfReach)
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            var vm = new Inventory.VmRecord(client.ServerName, "old01", App01) { PowerState = "poweredOff", HardwareVersion = version, ChangeVersion = "1" };
+            // AVX512_VNNI (leaf 7 ECX bit 11) is first exposed in vmx-17; AVX (vmx-8) is visible to both.
+            var mask = Mask("cpuid.7.ecx = \"--------------------0-----------\"\nfeatMask.vm.cpuid.AVX = \"Val:0\"");
+
+            var result = await new VmMaskService(client).ApplyAsync(vm, mask, new MaskApplyOptions { WhatIf = true });
+
+            Assert.Equal(MaskApplyStatus.WhatIf, result.Status);
+            Assert.Equal(2, result.Changes.Count);
+            Assert.Equal(version, result.HardwareVersion);
+            Assert.StartsWith("Takes effect at the VM's next power-on.", result.Note);
+            if (outOfReach)
+            {
+                Assert.Equal(new[] { "AVX512_VNNI" }, result.OutOfReach.Select(f => f.Name));
+                Assert.EndsWith("VM 'old01' is vmx-14, which never shows a guest AVX512_VNNI (vmx-17): the mask's entries for them change nothing until its hardware is upgraded.", result.Note);
+            }
+            else
+            {
+                Assert.Empty(result.OutOfReach);
+                Assert.Equal("Takes effect at the VM's next power-on.", result.Note);
+            }
+        }
+
         [Fact]
         public async Task ApplyAsync_PoweredOnVm_RefusedWithVmPoweredOnSayingWhatToDo()
         {
@@ -205,6 +235,20 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
+        public void EvcUndoRecord_OfVCentersOwnMask_KeepsItsHvCapableAndVtRealmodeEntries()
+        {
+            // vCenter's per-VM EVC masks carry two vSphere feature keys that are not cpuid.* (tests/data/pervmevc).
+            var previous = new[] { "cpuid.Intel", "cpuid.FAMILY", "cpuid.VMX", "hv.capable", "vt.realmode" }
+                .Select(k => new HostFeatureMask { Key = k, FeatureName = k, Value = k == "cpuid.FAMILY" ? "Val:6" : "Val:1" })
+                .ToArray();
+            var record = new EvcUndoRecord("vc01", "app01", App01, DateTimeOffset.UtcNow, previous, Array.Empty<HostFeatureMask>(), null, "GenuineIntel", VmChangeOutcome.Applied);
+
+            var back = Assert.IsType<EvcUndoRecord>(VmUndoRecord.Parse(record.ToJson(), "undo.json"));
+
+            Assert.Equal(previous.Select(m => m.Key + "=" + m.Value), back.Previous.Select(m => m.Key + "=" + m.Value));
+        }
+
+        [Fact]
         public void UndoRecord_OfAnApplyOverTwins_KeepsBothSpellings()
         {
             var record = new MaskUndoRecord("vc01", "vm01", null, DateTimeOffset.UtcNow, new[]
@@ -231,6 +275,8 @@ namespace CpuidMask.Vim.Tests
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"outcome\":\"maybe\",\"changes\":[]}", "\"outcome\" must be pending, applied, not-applied or unknown")]
         [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"yes\"}],\"applied\":[]}", "'cpuid.AVX = yes' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"hv capable\",\"value\":\"Val:1\"}],\"applied\":[]}", "'hv capable = Val:1' is not a per-VM EVC feature mask entry")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"AVX\",\"value\":\"Val:1\"}],\"applied\":[]}", "'AVX = Val:1' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":\"not a mask at all\",\"applied\":null}]}", "line 1, column 70: not a usable undo record: \"previous\" of cpuid.1.ecx = \"not a mask at all\": the mask has 'n' at position 1")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"featMask.vm.cpuid.AVX\",\"previous\":null,\"applied\":\"Val:99999999999999999999\"}]}", "\"applied\" of featMask.vm.cpuid.AVX = \"Val:99999999999999999999\"")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":null},{\"key\":\"cpuid.1.ecx\",\"previous\":null}]}", "'cpuid.1.ecx' appears twice")]

@@ -249,8 +249,8 @@ expect '<key>cpuid.MOVBE</key><featureName>cpuid.MOVBE</featureName><value>Bool:
 expect '<value>Num:Min:0x80000008</value>' "web01 runtime.featureRequirement"
 ok "powered-on VM has runtime.featureRequirement"
 
-apply_evc() { # apply_evc VM-MOREF MASK-XML -> $TASK_STATE
-	soap "<ApplyEvcModeVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$1</_this>$2<completeMasks>true</completeMasks></ApplyEvcModeVM_Task>"
+apply_evc() { # apply_evc VM-MOREF MASK-XML [COMPLETE-MASKS, default true] -> $TASK_STATE
+	soap "<ApplyEvcModeVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">$1</_this>$2<completeMasks>${3:-true}</completeMasks></ApplyEvcModeVM_Task>"
 	expect_status 200 "ApplyEvcModeVM_Task"
 	task_result "$(returnval Task)"
 }
@@ -278,7 +278,14 @@ ok "powered-off vmx-13 VM: featureRequirement cleared, ApplyEvcModeVM_Task -> No
 
 vm_config "$DB01"
 CVDB=$CHANGE_VERSION
+# The sample's modes list only what they hide: with completeMasks true (everything unnamed hidden) the
+# mask would not name the guest's CPU, and the simulator refuses it; with false it hides just these.
 apply_evc "$DB01" "$WESTMERE_MASK"
+[ "$TASK_STATE" = error ] || fail "ApplyEvcModeVM_Task with a mask that names no CPU and completeMasks true: task $TASK_STATE"
+expect 'type="InvalidArgument"' "ApplyEvcModeVM_Task with an incomplete mask"
+expect '<invalidProperty>mask</invalidProperty>' "ApplyEvcModeVM_Task with an incomplete mask"
+ok "ApplyEvcModeVM_Task with completeMasks true and no vendor/FAMILY/MODEL/STEPPING/NUMLEVELS/NUM_EXT_LEVELS -> InvalidArgument mask"
+apply_evc "$DB01" "$WESTMERE_MASK" false
 [ "$TASK_STATE" = success ] || fail "ApplyEvcModeVM_Task on db01: task $TASK_STATE"
 props VirtualMachine "$DB01" runtime.featureMask runtime.minRequiredEVCModeKey config.changeVersion
 expect '<key>cpuid.FSGSBASE</key><featureName>cpuid.FSGSBASE</featureName><value>Val:0</value>' "db01 runtime.featureMask"

@@ -204,6 +204,9 @@ func isEmptyOptionValue(v types.AnyType) bool {
 //     capability.perVmEvcSupported is false for such VMs here) -> task error NotSupported.
 //     The reference names no fault for this case; NotSupported is our choice.
 //   - a mask entry without key -> task error InvalidArgument{invalidProperty: "mask"}.
+//   - completeMasks true or unset, and a non-empty mask that does not name the CPU (a vendor key
+//     and cpuid.FAMILY, MODEL, STEPPING, NUMLEVELS, NUM_EXT_LEVELS; see incompleteMask) -> task
+//     error InvalidArgument{invalidProperty: "mask"}.
 //   - otherwise runtime.featureMask (and summary.runtime.featureMask) := mask, or unset for
 //     an empty mask; runtime.minRequiredEVCModeKey := the key of the supportedEVCMode whose
 //     featureMask is exactly this mask (the value PowerCLI's per-VM EVC scripts read back),
@@ -223,6 +226,9 @@ func (vm *virtualMachine) ApplyEvcModeVMTask(ctx *simulator.Context, req *types.
 			if m.Key == "" {
 				return nil, &types.InvalidArgument{InvalidProperty: "mask"}
 			}
+		}
+		if completeMasks(req.CompleteMasks) && len(req.Mask) > 0 && len(incompleteMask(req.Mask)) > 0 {
+			return nil, &types.InvalidArgument{InvalidProperty: "mask"}
 		}
 
 		var mask interface{}
@@ -248,6 +254,47 @@ func (vm *virtualMachine) ApplyEvcModeVMTask(ctx *simulator.Context, req *types.
 	return &methods.ApplyEvcModeVM_TaskBody{
 		Res: &types.ApplyEvcModeVM_TaskResponse{Returnval: runTask(task, vm)},
 	}
+}
+
+// completeMasks is ApplyEvcModeVM_Task's flag as the vSphere API reference defines it
+// (ApplyEvcModeVMRequestType.completeMasks): "Defaults to true if not set."
+func completeMasks(flag *bool) bool { return flag == nil || *flag }
+
+// identityKeys are the entries that name the guest's CPU in vCenter's own per-VM EVC masks (the
+// published Westmere and Sandy Bridge masks in tests/data/pervmevc carry all five with the vendor).
+var identityKeys = []string{"cpuid.FAMILY", "cpuid.MODEL", "cpuid.STEPPING", "cpuid.NUMLEVELS", "cpuid.NUM_EXT_LEVELS"}
+
+// incompleteMask returns what a mask sent with completeMasks true leaves unnamed of the guest's CPU:
+// the vendor (cpuid.Intel, cpuid.AMD ...) and the identityKeys. The vSphere API reference,
+// ApplyEvcModeVMRequestType.completeMasks: "A true value implies that any unspecified feature will
+// not be exposed to the guest", so such a mask would give the guest no vendor, family 0 and no
+// CPUID leaves. The reference names no fault of its own for this; the simulator refuses the mask
+// with InvalidArgument{invalidProperty: "mask"}, the fault it gives a bad mask parameter, so that a
+// client sending an incomplete mask fails here rather than making an unusable VM. Names compare
+// case-insensitively and a value must be a Val:<number>, non-zero for all but MODEL and STEPPING.
+func incompleteMask(mask []types.HostFeatureMask) []string {
+	values := map[string]string{}
+	for _, m := range mask {
+		values[strings.ToLower(m.Key)] = m.Value
+	}
+	number := func(key string, zeroAllowed bool) bool {
+		v, ok := values[strings.ToLower(key)]
+		if !ok || !strings.HasPrefix(strings.ToLower(v), "val:") {
+			return false
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v[4:]), 0, 32)
+		return err == nil && (zeroAllowed || n != 0)
+	}
+	var missing []string
+	if !number("cpuid.Intel", false) && !number("cpuid.AMD", false) && !number("cpuid.VIA", false) && !number("cpuid.Cyrix", false) {
+		missing = append(missing, "vendor")
+	}
+	for _, key := range identityKeys {
+		if !number(key, key == "cpuid.MODEL" || key == "cpuid.STEPPING") {
+			missing = append(missing, key)
+		}
+	}
+	return missing
 }
 
 func hwVersion(version string) int {

@@ -14,7 +14,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Find the highest EVC mode each host, and all of them together, supports";
 
         public override string Help =>
-@"Usage: cpuidmask baseline FILE... [--cpu N] [--json] [--allow-partial]
+@"Usage: cpuidmask baseline FILE... [--hw-version N] [--cpu N] [--json] [--allow-partial]
        cpuidmask baseline --server URL [--user U] --host NAME... [FILE...] [options]
 
 Classifies each host against the named baselines (vSphere's EVC modes): the highest mode
@@ -26,7 +26,12 @@ a VM down to), and which host blocks each mode above it.
 Features a host's data does not report (the old dumper's leaf 0xD quirk, a vSphere export
 without leaf 7 capabilities) do not lower the result; they are listed as unverified.
 
+With --hw-version, the hosts are classified for a VM of that virtual hardware version: a
+mode's features the VM cannot see are not required of the hosts, and modes that then
+look the same to the VM count as one (the lowest is named, the others listed).
+
 Options:
+" + HardwareVersionHelp + @"
   --cpu N         logical CPU of multi-CPU dumps to read (default 0)
   --json          machine-readable output
   --host NAME...  with --server: read these hosts live from vCenter (names or wildcards),
@@ -42,14 +47,15 @@ Example:
 
         public override IEnumerable<string> Switches => new[] { "--json", "--allow-partial" }.Concat(VCenterOptions.Switches);
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu" }.Concat(VCenterOptions.SingleValueOptions);
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--hw-version" }.Concat(VCenterOptions.SingleValueOptions);
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--host" };
 
         public override int Run(Arguments args, CliContext context)
         {
+            int? hardwareVersion = HardwareVersion(args, BaselineCatalog.Default.Features);
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 1, "one or more FILEs, one per host (or --server with --host)");
-            var result = new BaselineClassifier(BaselineCatalog.Default).Classify(profiles);
+            var result = new BaselineClassifier(BaselineCatalog.Default, hardwareVersion).Classify(profiles);
             var hosts = profiles.Count == 1 ? new[] { result } : result.Hosts.ToArray();
             if (args.Has("--json"))
             {
@@ -57,10 +63,16 @@ Example:
                 {
                     ["hosts"] = new JsonArray(hosts.Select(h => (JsonNode)Json(h)).ToArray()),
                     ["common"] = Json(result),
+                    ["hardwareVersion"] = result.HardwareVersion,
                 });
             }
             else
             {
+                if (hardwareVersion != null)
+                {
+                    context.Out.WriteLine($"For a VM of hardware version {BaselineCatalog.Default.Features.DescribeHardwareVersion(result.HardwareVersion).Description}.");
+                }
+
                 WriteText(context.Out, result, hosts);
             }
 
@@ -91,6 +103,11 @@ Example:
                 o.WriteLine(result.Highest == null
                     ? $"Common: no EVC mode fits every host ({result.Note})."
                     : $"Common: {result.Highest.Key} ({result.Highest.Label}), the highest mode every host supports.");
+            }
+
+            if (result.EquivalentAbove.Count > 0)
+            {
+                o.WriteLine($"The same to a vmx-{result.HardwareVersion} VM (all they add is out of its reach): {string.Join(", ", result.EquivalentAbove.Select(b => b.Key))}.");
             }
 
             foreach (var alternative in result.Alternatives)
@@ -128,6 +145,7 @@ Example:
             ["verified"] = c.IsVerified,
             ["supported"] = BaselinesCommand.Array(c.Supported.Select(b => b.Key)),
             ["alternatives"] = BaselinesCommand.Array(c.Alternatives.Select(b => b.Key)),
+            ["equivalentAbove"] = BaselinesCommand.Array(c.EquivalentAbove.Select(b => b.Key)),
             ["unverified"] = new JsonArray(c.Unverified.Select(u => (JsonNode)Gap(u)).ToArray()),
             ["next"] = new JsonArray(c.Next.Select(n => (JsonNode)new JsonObject
             {
@@ -142,6 +160,7 @@ Example:
             ["host"] = gap.Host,
             ["missing"] = BaselinesCommand.Array(gap.Missing.Select(f => f.Name)),
             ["unknown"] = BaselinesCommand.Array(gap.Unknown.Select(f => f.Name)),
+            ["outOfReach"] = BaselinesCommand.Array(gap.OutOfReach.Select(f => f.Name)),
         };
     }
 }

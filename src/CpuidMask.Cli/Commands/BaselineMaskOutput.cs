@@ -29,6 +29,13 @@ namespace CpuidMask.Cli.Commands
                 throw Arguments.Usage($"--format takes {string.Join(", ", BaselineFormats)}, not '{format}'.");
             }
 
+            if (args.Value("--hw-version") != null && IsExportFormat(format))
+            {
+                throw Arguments.Usage($"--hw-version does not combine with --format {format}: " + (format == "pervmevc"
+                    ? "per-VM EVC is for VMs of vmx-14 and later, and vSphere applies the mode's masks as they are."
+                    : "it is about ESXi VMs, and a KVM guest has no virtual hardware version."));
+            }
+
             string? key = args.Value("--baseline");
             if (key == null)
             {
@@ -56,11 +63,12 @@ namespace CpuidMask.Cli.Commands
             }
 
             var catalog = BaselineCatalog.Default;
+            int? hardwareVersion = Command.HardwareVersion(args, catalog.Features);
             var baseline = catalog.Find(key);
             IReadOnlyList<CpuidProfile>? hosts = args.Positionals.Count > 0 || args.Values("--host").Count > 0
                 ? ProfileInputs.LoadFilesAndHosts(args, context, 1, "FILEs")
                 : null;
-            var result = new BaselineMaskGenerator(catalog).Generate(baseline, hosts);
+            var result = new BaselineMaskGenerator(catalog, hardwareVersion).Generate(baseline, hosts);
             var o = context.Out;
             switch (format)
             {
@@ -79,7 +87,7 @@ namespace CpuidMask.Cli.Commands
                     WriteExport(o, LibvirtCpu.FromMask(result, catalog), format);
                     break;
                 default:
-                    WriteText(o, result, baseline, hosts);
+                    WriteText(context, result, baseline, hosts);
                     break;
             }
 
@@ -130,13 +138,17 @@ namespace CpuidMask.Cli.Commands
                     ["featureName"] = e.FeatureName,
                     ["value"] = e.Value,
                 }).ToArray()),
+                ["identity"] = mask.Identity is EvcIdentity identity
+                    ? new JsonObject { ["reference"] = identity.Reference, ["source"] = identity.Source }
+                    : null,
                 ["notes"] = BaselinesCommand.Array(mask.Notes),
                 ["differencesFromCatalog"] = BaselinesCommand.Array(differences),
             });
         }
 
-        private static void WriteText(TextWriter o, GeneratedMask result, Baseline baseline, IReadOnlyList<CpuidProfile>? hosts)
+        private static void WriteText(CliContext context, GeneratedMask result, Baseline baseline, IReadOnlyList<CpuidProfile>? hosts)
         {
+            var o = context.Out;
             o.WriteLine(hosts == null
                 ? $"# CPUID mask for baseline {baseline.Key} ({baseline.Label}): complete, it holds on any host that supports the mode"
                 : $"# CPUID mask for baseline {baseline.Key} ({baseline.Label}) on {string.Join(", ", hosts.Select(h => h.Name))}");
@@ -171,7 +183,11 @@ namespace CpuidMask.Cli.Commands
             }
             var passed = baseline.Controls.Where(c => !result.Hidden.Any(h => h.Feature.Name == c.Name)).Select(c => c.Name).ToArray();
             o.WriteLine();
-            o.WriteLine($"The VM sees the {baseline.Features.Count} features of {baseline.Key}; 'cpuidmask baselines {baseline.Key}' lists them.");
+            int visible = baseline.Features.Count(f => !f.IsOutOfReachAt(result.HardwareVersion));
+            o.WriteLine(visible == baseline.Features.Count
+                ? $"The VM sees the {baseline.Features.Count} features of {baseline.Key}; 'cpuidmask baselines {baseline.Key}' lists them."
+                : $"The VM sees {visible} of the {baseline.Features.Count} features of {baseline.Key}; 'cpuidmask baselines {baseline.Key}' lists them. " +
+                  $"The other {baseline.Features.Count - visible} are first exposed after vmx-{result.HardwareVersion.ToString(CultureInfo.InvariantCulture)}, its hardware version: {string.Join(", ", baseline.Features.Where(f => f.IsOutOfReachAt(result.HardwareVersion)).Select(f => f.Name))}.");
             o.WriteLine($"Passed through from the host (speculation controls, not part of any mode): {string.Join(", ", passed)}.");
             var hiddenControls = result.Hidden.Where(h => h.Reason == HideReason.NotOnAllHosts).ToArray();
             if (hiddenControls.Length > 0)
@@ -179,6 +195,7 @@ namespace CpuidMask.Cli.Commands
                 o.WriteLine($"Hidden because not every host has them: {string.Join("; ", hiddenControls.Select(h => $"{h.Feature.Name} ({h.Explanation})"))}.");
             }
 
+            MaskCommand.WriteOutOfReach(context, result);
             if (hosts == null)
             {
                 o.WriteLine($"{result.Hidden.Count.ToString(CultureInfo.InvariantCulture)} features hidden; give host FILEs to check them against the mode and keep only the lines that change something.");

@@ -65,6 +65,7 @@ Examples:
                 o.WriteLine($"Mask hides:   {catalog.OutsideOf(baseline).Count} tracked features ('cpuidmask mask --baseline {baseline.Key}')");
                 o.WriteLine($"Below it:     {Names(catalog.Baselines.Where(baseline.IsAbove).Select(b => b.Key))}");
                 o.WriteLine($"libvirt:      {baseline.LibvirtModel}");
+                o.WriteLine($"Per-VM EVC:   {(baseline.Identity is EvcIdentity identity ? identity.ToString() : "(no reference CPU identity: no per-VM EVC mask)")}");
                 o.WriteLine($"Source:       {baseline.Source}");
                 return Program.ExitOk;
             }
@@ -113,6 +114,18 @@ Examples:
                 node["hides"] = Array(catalog.OutsideOf(b).Select(f => f.Name));
                 node["below"] = Array(catalog.Baselines.Where(b.IsAbove).Select(x => x.Key));
                 node["source"] = b.Source;
+                node["identity"] = b.Identity is EvcIdentity identity
+                    ? new JsonObject
+                    {
+                        ["family"] = identity.Family,
+                        ["model"] = identity.Model,
+                        ["stepping"] = identity.Stepping,
+                        ["numLevels"] = identity.NumLevels,
+                        ["numExtLevels"] = identity.NumExtLevels,
+                        ["reference"] = identity.Reference,
+                        ["source"] = identity.Source,
+                    }
+                    : null;
             }
 
             return node;

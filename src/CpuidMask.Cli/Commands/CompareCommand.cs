@@ -15,7 +15,7 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Find the features that block a vMotion between hosts, each direction";
 
         public override string Help =>
-@"Usage: cpuidmask compare FILE FILE... [--mask-file F [--allow-unknown-features]] [--cpu N] [--json] [--per-pair] [--allow-partial]
+@"Usage: cpuidmask compare FILE FILE... [--mask-file F [--allow-unknown-features]] [--hw-version N] [--cpu N] [--json] [--per-pair] [--allow-partial]
        cpuidmask compare --server URL [--user U] --host NAME... [FILE...] [options]
 
 Compares two or more CPU profiles and lists, for every direction, the features a VM
@@ -34,11 +34,16 @@ With --mask-file, the VM is assumed to run under that mask (.vmx lines as printe
 'cpuidmask mask --format vmx', a .vmx file's cpuid lines, or the JSON of 'cpuidmask
 mask --format json'): what can a VM powered on on host X under the mask carry to host Y?
 
+With --hw-version, the VM is one of that virtual hardware version: a feature ESXi first
+exposes to guests in a later version never reaches it, so a difference in one is listed
+as out of the VM's reach instead of blocking.
+
 Options:
   --mask-file F  compare under this mask
   --allow-unknown-features
                  accept featMask.vm.cpuid.NAME lines in F whose NAME the catalog does
                  not know (their values are still checked)
+" + HardwareVersionHelp + @"
   --cpu N        logical CPU of multi-CPU dumps to read (default 0)
   --json         machine-readable output, written as it is produced
   --per-pair     also list every ordered pair of hosts (streamed; a thousand hosts
@@ -52,19 +57,21 @@ vCenter error.
 
 Example:
   cpuidmask compare docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
+  cpuidmask compare icelake.txt cascadelake.txt --hw-version vmx-14
 ";
 
         public override IEnumerable<string> Switches => new[] { "--json", "--per-pair", "--allow-unknown-features", "--allow-partial" }.Concat(VCenterOptions.Switches);
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file" }.Concat(VCenterOptions.SingleValueOptions);
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--mask-file", "--hw-version" }.Concat(VCenterOptions.SingleValueOptions);
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--host" };
 
         public override int Run(Arguments args, CliContext context)
         {
+            int? hardwareVersion = HardwareVersion(args, context.Catalog);
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 2, "two or more FILEs to compare (or --server with --host)");
             VmMask? mask = args.Value("--mask-file") is string maskFile ? MaskFile.ReadFile(maskFile, MaskOptions(args)) : null;
-            var report = new ProfileComparer(context.Catalog).Compare(profiles, mask);
+            var report = new ProfileComparer(context.Catalog, hardwareVersion).Compare(profiles, mask);
             bool perPair = args.Has("--per-pair");
             if (args.Has("--json"))
             {
@@ -72,7 +79,7 @@ Example:
             }
             else
             {
-                WriteText(context.Out, report, perPair);
+                WriteText(context, report, perPair, hardwareVersion != null);
             }
 
             return report.HasBlockers ? Program.ExitBlocked : Program.ExitOk;
@@ -143,12 +150,15 @@ Example:
             }
 
             w.WriteEndArray();
+            w.WriteNumber("hardwareVersion", report.HardwareVersion);
+            json.Property("outOfReach", Render.OutOfReach(report.OutOfReach));
             w.WriteBoolean("blocked", report.HasBlockers);
             w.WriteEndObject();
         }
 
-        private static void WriteText(TextWriter o, ComparisonReport report, bool perPair)
+        private static void WriteText(CliContext context, ComparisonReport report, bool perPair, bool versionGiven)
         {
+            var o = context.Out;
             o.WriteLine("Hosts:");
             foreach (var p in report.Profiles)
             {
@@ -156,6 +166,11 @@ Example:
             }
 
             Render.Classes(o, report.Classes, report.Profiles.Count);
+            if (versionGiven)
+            {
+                o.WriteLine($"For a VM of hardware version {context.Catalog.DescribeHardwareVersion(report.HardwareVersion).Description}.");
+            }
+
             if (!report.Mask.IsEmpty)
             {
                 o.WriteLine("Under the mask:");
@@ -208,6 +223,7 @@ Example:
             }
 
             Render.Informational(o, report.Informational);
+            Render.OutOfReach(o, report.OutOfReach, report.HardwareVersion);
         }
     }
 }

@@ -13,14 +13,18 @@ namespace CpuidMask.Cli.Commands
         public override string Summary => "Compute the minimal per-VM mask for a set of hosts, with its proof";
 
         public override string Help =>
-@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json|libvirt|qemu] [--cpu N] [--allow-partial]
-       cpuidmask mask --baseline KEY [FILE...] [--format F] [--evc-mode-file F]
+@"Usage: cpuidmask mask FILE FILE... [--hide NAME...] [--format text|vmx|featmask|json|libvirt|qemu] [--hw-version N] [--cpu N] [--allow-partial]
+       cpuidmask mask --baseline KEY [FILE...] [--format F] [--hw-version N] [--evc-mode-file F]
        cpuidmask mask --server URL [--user U] --host NAME... [FILE...] [options]
 
 Computes the smallest per-VM CPUID mask with which a VM can power on on any of the
 hosts and move between all of them: every feature vCenter compares that is not on all
 hosts is hidden, and so is everything that builds on a hidden feature (hiding XSAVE
 hides its state components and AVX; hiding AVX hides F16C, FMA, AVX2 ...).
+
+The mask is for a VM of the newest virtual hardware version unless --hw-version says
+otherwise: a feature ESXi first exposes in a later version than the VM's is out of its
+reach on every host, so the mask leaves it alone and lists it (text, json) instead.
 
 Options:
   --hide NAME...  also hide these features (and what depends on them)
@@ -38,6 +42,8 @@ Options:
                   Without FILEs the mask is complete and holds on any host of the mode,
                   even CPUs newer than this program; with FILEs it hides only what they
                   have, checks that each supports the mode, and proves itself on them
+" + HardwareVersionHelp + @"
+                  (not with libvirt, qemu or pervmevc)
   --evc-mode-file F  with --format pervmevc: take the entries from vCenter's own EVC mode
                   definition (JSON of EVCMode objects or of supportedEVCMode) instead of
                   computing them, and list where it differs from the catalog
@@ -51,12 +57,13 @@ Exit codes: 0 success (the proof passed), 2 bad input or a vCenter error.
 Example:
   cpuidmask mask docs/samples/avoton-c2750.txt docs/samples/ivybridge-i7-3770k.txt
   cpuidmask mask --baseline intel-westmere --format vmx
+  cpuidmask mask icelake.txt cascadelake.txt --hw-version vmx-14
   cpuidmask mask --server vc01 --user administrator@vsphere.local --host esx01 esx02 --format vmx
 ";
 
         public override IEnumerable<string> Switches => new[] { "--allow-partial" }.Concat(VCenterOptions.Switches);
 
-        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format", "--baseline", "--evc-mode-file" }.Concat(VCenterOptions.SingleValueOptions);
+        public override IEnumerable<string> SingleValueOptions => new[] { "--cpu", "--format", "--baseline", "--evc-mode-file", "--hw-version" }.Concat(VCenterOptions.SingleValueOptions);
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--hide", "--host" };
 
@@ -73,11 +80,40 @@ Example:
                 throw Arguments.Usage($"--format takes text, vmx, featmask, json, libvirt, qemu or (with --baseline) pervmevc, not '{format}'.");
             }
 
+            int? hardwareVersion = HardwareVersion(args, context.Catalog);
             var profiles = ProfileInputs.LoadFilesAndHosts(args, context, 1, "one or more FILEs, one per host (or --server with --host)");
-            var result = new MaskGenerator(context.Catalog).Generate(profiles, args.Values("--hide"));
+            var result = new MaskGenerator(context.Catalog, hardwareVersion).Generate(profiles, args.Values("--hide"));
             Write(context, result, format);
             return result.Proof.Passed ? Program.ExitOk : Program.ExitBlocked;
         }
+
+        /// <summary>What the mask leaves alone because the VM cannot see it; nothing at the newest version.</summary>
+        internal static void WriteOutOfReach(CliContext context, GeneratedMask result)
+        {
+            if (result.OutOfReach.Count == 0)
+            {
+                return;
+            }
+
+            var o = context.Out;
+            o.WriteLine();
+            o.WriteLine($"Left alone: a VM of hardware version {context.Catalog.DescribeHardwareVersion(result.HardwareVersion).Description} never sees these (compute the mask again after upgrading its hardware):");
+            var table = new TextTable("FEATURE", "LOCATION", "FIRST SEEN IN", "WOULD BE HIDDEN BECAUSE");
+            foreach (var d in result.OutOfReach)
+            {
+                table.Add(d.Feature.Name, d.Feature.Location, "vmx-" + d.FirstHardwareVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), WouldHide(d.WouldHide));
+            }
+
+            table.Write(o);
+        }
+
+        private static string WouldHide(HideReason? reason) => reason switch
+        {
+            HideReason.NotOnAllHosts => "not on every host",
+            HideReason.Requested => "asked for (--hide)",
+            HideReason.OutsideBaseline => "outside the baseline",
+            _ => string.Empty,
+        };
 
         internal static void Write(CliContext context, GeneratedMask result, string format, string? baseline = null)
         {
@@ -138,6 +174,7 @@ Example:
                 table.Write(o);
             }
 
+            WriteOutOfReach(context, result);
             o.WriteLine();
             o.WriteLine("Proof: what a VM powered on on each host sees under this mask");
             var hosts = new TextTable("HOST", "TRACKED FEATURES VISIBLE", "HIDDEN FROM IT");

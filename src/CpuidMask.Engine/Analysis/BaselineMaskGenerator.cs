@@ -36,19 +36,24 @@ namespace CpuidMask.Engine.Analysis
     /// feature of the governed registers that the baseline does not include is hidden, with everything that
     /// builds on it. Without hosts the mask is complete (it hides features no known CPU has yet, so it holds
     /// on any future host); with hosts it hides only what some of them have, and proves itself on them.
+    /// For a VM of an older virtual hardware version (default: the newest the catalog knows), features it cannot
+    /// see are neither hidden nor required of the hosts; the mask lists them as out of reach.
     /// </summary>
     public sealed class BaselineMaskGenerator
     {
         private readonly BaselineCatalog _baselines;
         private readonly MaskGenerator _generator;
 
-        public BaselineMaskGenerator(BaselineCatalog? baselines = null)
+        public BaselineMaskGenerator(BaselineCatalog? baselines = null, int? hardwareVersion = null)
         {
             _baselines = baselines ?? BaselineCatalog.Default;
-            _generator = new MaskGenerator(_baselines.Features);
+            _generator = new MaskGenerator(_baselines.Features, hardwareVersion);
         }
 
         public FeatureCatalog Catalog => _baselines.Features;
+
+        /// <summary>The virtual hardware version of the VM the mask is for.</summary>
+        public int HardwareVersion => _generator.HardwareVersion;
 
         /// <summary>The mask for a baseline given by key (see <see cref="BaselineCatalog.Find"/>).</summary>
         public GeneratedMask Generate(string baselineKey, IReadOnlyList<CpuidProfile>? hosts = null) =>
@@ -102,12 +107,14 @@ namespace CpuidMask.Engine.Analysis
                 }
             }
 
+            var outOfReach = _generator.SetAsideOutOfReach(hidden);
+
             // A complete mask hides features no host is known to have; the dependency pass must see them as present.
             Func<FeatureDefinition, string[]> presentOn = complete
                 ? _ => new[] { "(any host)" }
                 : f => presence.PresentOn(f).Concat(presence.UnknownOn(f).Select(h => h + " (not reported)")).ToArray();
             _generator.AddDependents(hidden, presentOn, presence.MissingOn);
-            return _generator.Build(profiles, hidden.Values, VmMask.Empty, baseline, presence.Classes);
+            return _generator.Build(profiles, hidden.Values, VmMask.Empty, baseline, outOfReach, presence.Classes);
         }
 
         /// <summary>
@@ -167,13 +174,14 @@ namespace CpuidMask.Engine.Analysis
                 };
             }
 
+            // A feature the VM cannot see at its version is one the host need not have: the VM never uses it.
             var gaps = hosts
-                .Select(h => (Host: h, Missing: baseline.Features.Where(f => FeatureEvaluator.HostState(h, f) == FeatureState.Absent).ToArray()))
+                .Select(h => (Host: h, Missing: baseline.Features.Where(f => !f.IsOutOfReachAt(HardwareVersion) && FeatureEvaluator.HostState(h, f) == FeatureState.Absent).ToArray()))
                 .Where(g => g.Missing.Length > 0)
                 .ToArray();
             if (gaps.Length > 0)
             {
-                var highest = new BaselineClassifier(_baselines).Classify(hosts);
+                var highest = new BaselineClassifier(_baselines, HardwareVersion).Classify(hosts);
                 string lower = highest.Highest == null ? "none of the baselines fits them all" : $"the highest they all support is {highest.Highest.Key}";
                 throw new CpuidMaskException(
                     "BaselineNotSupported",

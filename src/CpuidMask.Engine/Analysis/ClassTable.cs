@@ -27,32 +27,35 @@ namespace CpuidMask.Engine.Analysis
         private readonly ulong[][] _guestPresent;
         private readonly ulong[][] _hostNotPresent;
 
+        // One bit per tracked feature a VM of the table's hardware version can see: only those block; the others are
+        // set apart as out of its reach.
+        private readonly ulong[] _reachable;
+
         // Classes of several hosts whose hosts cannot all move among themselves (only a mask that forces a bit the
         // hosts lack or do not report makes that happen); their direction to themselves is listed.
         private readonly bool[] _selfDirection;
 
-        public ClassTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog)
+        /// <summary>The hosts in classes under a mask, for a VM of the given virtual hardware version.</summary>
+        public ClassTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog, int hardwareVersion)
             : this(profiles, catalog)
         {
-            _guest = GuestStates(mask);
             int words = (_tracked.Length + 63) / 64;
-            _guestPresent = _guest.Select(g => Bits(g, words, s => s == FeatureState.Present)).ToArray();
             _hostNotPresent = _host.Select(h => Bits(h, words, s => s != FeatureState.Present)).ToArray();
+            (HardwareVersion, _reachable, _guest, _guestPresent) = GuestView(mask, hardwareVersion);
             _selfDirection = Classes.Select(c => c.Members.Count > 1 && Meets(c.Index, c.Index)).ToArray();
             Directions = DirectionsBetweenClasses();
         }
 
-        // The same hosts and classes under another mask: only the guest states are evaluated again, once per class.
-        private ClassTable(ClassTable other, VmMask mask)
+        // The same hosts and classes under another mask and version: only the guest states are evaluated again, once per class.
+        private ClassTable(ClassTable other, VmMask mask, int hardwareVersion)
         {
             Profiles = other.Profiles;
             _tracked = other._tracked;
             _classOf = other._classOf;
             Classes = other.Classes;
             _host = other._host;
-            _hostNotPresent = other._hostNotPresent;
-            _guest = GuestStates(mask);
-            _guestPresent = _guest.Select(g => Bits(g, (_tracked.Length + 63) / 64, s => s == FeatureState.Present)).ToArray();
+            _hostNotPresent = other._hostNotPresent ?? _host.Select(h => Bits(h, (_tracked.Length + 63) / 64, s => s != FeatureState.Present)).ToArray();
+            (HardwareVersion, _reachable, _guest, _guestPresent) = GuestView(mask, hardwareVersion);
             _selfDirection = Classes.Select(c => c.Members.Count > 1 && Meets(c.Index, c.Index)).ToArray();
             Directions = DirectionsBetweenClasses();
         }
@@ -106,12 +109,19 @@ namespace CpuidMask.Engine.Analysis
             _guest = null!;
             _guestPresent = null!;
             _hostNotPresent = null!;
+            _reachable = null!;
             _selfDirection = null!;
             Directions = null!;
         }
 
-        /// <summary>The same hosts under another mask, without evaluating their host states again.</summary>
-        public ClassTable Under(VmMask mask) => new ClassTable(this, mask);
+        /// <summary>The hosts and their classes alone, with no guest view: for who-has-what questions and <see cref="Under"/>.</summary>
+        public static ClassTable HostsOnly(IReadOnlyList<CpuidProfile> profiles, FeatureCatalog catalog) => new ClassTable(profiles, catalog);
+
+        /// <summary>The virtual hardware version of the VM whose guest view the table holds.</summary>
+        public int HardwareVersion { get; }
+
+        /// <summary>The same hosts under a mask for a VM of the version, without evaluating their host states again.</summary>
+        public ClassTable Under(VmMask mask, int hardwareVersion) => new ClassTable(this, mask, hardwareVersion);
 
         /// <summary>The names of the hosts whose class is picked, in the order the hosts were given.</summary>
         public string[] HostNamesWhere(Func<HostClass, bool> pick)
@@ -142,7 +152,7 @@ namespace CpuidMask.Engine.Analysis
         public IReadOnlyList<FeatureDefinition> GuestFeatures(HostClass hostClass)
         {
             var guest = _guest[hostClass.Index];
-            return _tracked.Where((f, i) => guest[i] == FeatureState.Present).ToArray();
+            return _tracked.Where((f, i) => guest[i] == FeatureState.Present && IsReachable(i)).ToArray();
         }
 
         /// <summary>The tracked features, in catalog order; the index of the states below.</summary>
@@ -240,6 +250,24 @@ namespace CpuidMask.Engine.Analysis
 
         // What the mask does to each tracked feature depends only on the CPU vendor: decide it once per vendor, then
         // pass each class's host state through where the mask leaves a feature alone (as FeatureEvaluator.GuestState).
+        private (int Version, ulong[] Reachable, FeatureState[][] Guest, ulong[][] GuestPresent) GuestView(VmMask mask, int hardwareVersion)
+        {
+            int words = (_tracked.Length + 63) / 64;
+            var reachable = new ulong[words];
+            for (int i = 0; i < _tracked.Length; i++)
+            {
+                if (!_tracked[i].IsOutOfReachAt(hardwareVersion))
+                {
+                    reachable[i >> 6] |= 1UL << (i & 63);
+                }
+            }
+
+            var guest = GuestStates(mask);
+            return (hardwareVersion, reachable, guest, guest.Select(g => Bits(g, words, s => s == FeatureState.Present)).ToArray());
+        }
+
+        private bool IsReachable(int trackedIndex) => (_reachable[trackedIndex >> 6] & (1UL << (trackedIndex & 63))) != 0;
+
         private FeatureState[][] GuestStates(VmMask mask)
         {
             var decisions = new Dictionary<string, FeatureState?[]>(StringComparer.Ordinal);
@@ -298,7 +326,7 @@ namespace CpuidMask.Engine.Analysis
             var lacking = _hostNotPresent[destination];
             for (int w = 0; w < carried.Length; w++)
             {
-                if ((carried[w] & lacking[w]) != 0)
+                if ((carried[w] & lacking[w] & _reachable[w]) != 0)
                 {
                     return true;
                 }
@@ -323,7 +351,7 @@ namespace CpuidMask.Engine.Analysis
             var host = _host[destination];
             for (int i = 0; i < _tracked.Length; i++)
             {
-                if (guest[i] == FeatureState.Present && host[i] == FeatureState.Absent)
+                if (guest[i] == FeatureState.Present && host[i] == FeatureState.Absent && IsReachable(i))
                 {
                     return true;
                 }
@@ -341,28 +369,36 @@ namespace CpuidMask.Engine.Analysis
                 : $"{fromName} is {from.Vendor} and {toName} is {to.Vendor}; vMotion between CPU vendors is not possible, whatever the mask";
             IReadOnlyList<FeatureDifference> blockers = None;
             IReadOnlyList<FeatureDifference> unverified = None;
-            if (Meets(fromClass.Index, toClass.Index))
+            List<FeatureDifference>? outOfReach = null;
+            var host = _host[toClass.Index];
+            var carried = _guestPresent[fromClass.Index];
+            var lacking = _hostNotPresent[toClass.Index];
+            List<FeatureDifference>? found = null;
+            int absent = 0;
+            for (int w = 0; w < carried.Length; w++)
             {
-                var host = _host[toClass.Index];
-                var carried = _guestPresent[fromClass.Index];
-                var lacking = _hostNotPresent[toClass.Index];
-                var found = new List<FeatureDifference>();
-                int absent = 0;
-                for (int w = 0; w < carried.Length; w++)
+                for (ulong bits = carried[w] & lacking[w]; bits != 0; bits &= bits - 1)
                 {
-                    for (ulong bits = carried[w] & lacking[w]; bits != 0; bits &= bits - 1)
+                    int i = (w << 6) + TrailingZeros(bits);
+                    var difference = new FeatureDifference(_tracked[i], fromName, toName, host[i]);
+                    if (!IsReachable(i))
                     {
-                        int i = (w << 6) + TrailingZeros(bits);
-                        found.Add(new FeatureDifference(_tracked[i], fromName, toName, host[i]));
-                        absent += host[i] == FeatureState.Absent ? 1 : 0;
+                        (outOfReach ??= new List<FeatureDifference>()).Add(difference);
+                        continue;
                     }
-                }
 
+                    (found ??= new List<FeatureDifference>()).Add(difference);
+                    absent += host[i] == FeatureState.Absent ? 1 : 0;
+                }
+            }
+
+            if (found != null)
+            {
                 blockers = absent == found.Count ? found : found.Where(f => f.StateOnMissing == FeatureState.Absent).ToArray();
                 unverified = absent == found.Count ? None : found.Where(f => f.StateOnMissing != FeatureState.Absent).ToArray();
             }
 
-            var check = new MigrationCheck(fromName, toName, blockers, unverified, vendorMismatch);
+            var check = new MigrationCheck(fromName, toName, blockers, unverified, vendorMismatch, outOfReach);
             if (fromHost == null)
             {
                 check.SourceHosts = fromClass.HostNames;

@@ -57,9 +57,46 @@ namespace CpuidMask.Engine.Analysis
             return c.Forces() ? FeatureState.Present : (FeatureState?)null;
         }
 
+        /// <summary>
+        /// What a VM of virtual hardware version <paramref name="hardwareVersion"/> powered on on this host sees: nothing
+        /// of a feature out of its reach (<see cref="FeatureDefinition.IsOutOfReachAt"/>), else as the mask decides.
+        /// </summary>
+        public static FeatureState GuestState(CpuidProfile profile, FeatureDefinition feature, VmMask mask, int hardwareVersion) =>
+            feature.IsOutOfReachAt(hardwareVersion) ? FeatureState.Absent : GuestState(profile, feature, mask);
+
         /// <summary>The tracked features a VM powered on on this host sees under the mask.</summary>
         public static IReadOnlyList<FeatureDefinition> GuestFeatures(CpuidProfile profile, VmMask mask, FeatureCatalog catalog) =>
             catalog.Features.Where(f => f.Tracked && GuestState(profile, f, mask) == FeatureState.Present).ToArray();
+
+        /// <summary>The tracked features a VM of the given virtual hardware version powered on on this host sees under the mask.</summary>
+        public static IReadOnlyList<FeatureDefinition> GuestFeatures(CpuidProfile profile, VmMask mask, FeatureCatalog catalog, int hardwareVersion) =>
+            catalog.Features.Where(f => f.Tracked && GuestState(profile, f, mask, hardwareVersion) == FeatureState.Present).ToArray();
+
+        /// <summary>
+        /// Whether the mask hides the feature on a CPU of the given vendor: a hiding character at its bit (0, R, F) or
+        /// a featMask "Val:0" of its name. With no vendor, a hiding character for either vendor counts.
+        /// </summary>
+        public static bool Hides(VmMask mask, FeatureDefinition feature, string? cpuVendor)
+        {
+            if (feature.FeatMaskName != null && mask.FeatureMasks.TryGetValue(feature.FeatMaskName, out var featValue) && VmMask.IsHide(featValue))
+            {
+                return true;
+            }
+
+            return cpuVendor != null
+                ? mask.CharFor(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit, cpuVendor).Hides()
+                : new[] { CpuVendors.Intel, CpuVendors.Amd }.Any(v => mask.CharFor(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit, v).Hides());
+        }
+
+        /// <summary>
+        /// The catalog's features a mask hides that a VM of the given virtual hardware version cannot see anyway:
+        /// those entries of the mask change nothing for that VM (they are harmless, and take effect if its hardware is
+        /// upgraded). In catalog order.
+        /// </summary>
+        public static IReadOnlyList<FeatureDefinition> HiddenOutOfReach(VmMask mask, int hardwareVersion, FeatureCatalog catalog, string? cpuVendor) =>
+            mask == null || mask.IsEmpty
+                ? Array.Empty<FeatureDefinition>()
+                : catalog.Features.Where(f => f.IsOutOfReachAt(hardwareVersion) && (cpuVendor == null || f.AppliesTo(cpuVendor)) && Hides(mask, f, cpuVendor)).ToArray();
 
         /// <summary>Features the host has (any kind), in catalog order.</summary>
         public static IReadOnlyList<FeatureDefinition> HostFeatures(CpuidProfile profile, FeatureCatalog catalog) =>

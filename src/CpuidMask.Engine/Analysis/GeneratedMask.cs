@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Catalog;
@@ -16,13 +17,33 @@ namespace CpuidMask.Engine.Analysis
         }
 
         public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof, Baseline? baseline)
+            : this(profiles, mask, hidden, proof, baseline, null)
+        {
+        }
+
+        /// <summary>A mask that also says what it leaves alone because the VM cannot see it at the proof's hardware version.</summary>
+        public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof, Baseline? baseline, IReadOnlyList<OutOfReachDifference>? outOfReach)
         {
             Profiles = profiles;
             Mask = mask;
             Hidden = hidden.ToItemList();
             Proof = proof;
             Baseline = baseline;
+            OutOfReach = (outOfReach ?? Array.Empty<OutOfReachDifference>()).ToItemList(o => o.Name);
         }
+
+        /// <summary>
+        /// The virtual hardware version of the VMs the mask is for (its proof's): features first exposed later are out
+        /// of their reach, so the mask neither hides nor checks them.
+        /// </summary>
+        public int HardwareVersion => Proof.HardwareVersion;
+
+        /// <summary>
+        /// Features the mask would hide for a VM that could see them (they differ between the hosts, were asked for, or
+        /// lie outside the baseline) but leaves alone, because a VM of <see cref="HardwareVersion"/> cannot see them.
+        /// Empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<OutOfReachDifference> OutOfReach { get; }
 
         /// <summary>The baseline the mask brings the VM down to, when it was computed from one; else null.</summary>
         public Baseline? Baseline { get; }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CpuidMask.Engine.Catalog;
-using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Analysis
@@ -17,7 +16,7 @@ namespace CpuidMask.Engine.Analysis
 
         public HostPresence(IReadOnlyList<CpuidProfile> profiles, FeatureCatalog catalog)
         {
-            Classes = new ClassTable(profiles, VmMask.Empty, catalog);
+            Classes = ClassTable.HostsOnly(profiles, catalog);
             _trackedIndex = Classes.Tracked.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
         }
 

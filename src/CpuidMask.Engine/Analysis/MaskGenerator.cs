@@ -8,22 +8,29 @@ using CpuidMask.Engine.Model;
 namespace CpuidMask.Engine.Analysis
 {
     /// <summary>
-    /// Computes the smallest per-VM mask that lets a VM power on on any of a set of hosts and move
-    /// between all of them.
+    /// Computes the smallest per-VM mask that lets a VM of one virtual hardware version (by default the newest the
+    /// catalog knows) power on on any of a set of hosts and move between all of them. A feature the VM cannot see at
+    /// its version is never hidden: the mask lists it as out of reach instead.
     /// </summary>
     public sealed class MaskGenerator
     {
         private readonly FeatureCatalog _catalog;
 
-        public MaskGenerator(FeatureCatalog? catalog = null)
+        public MaskGenerator(FeatureCatalog? catalog = null, int? hardwareVersion = null)
         {
             _catalog = catalog ?? FeatureCatalog.Default;
+            HardwareVersion = _catalog.GuestViewVersion(hardwareVersion);
         }
+
+        /// <summary>The virtual hardware version of the VM the mask is for.</summary>
+        public int HardwareVersion { get; }
 
         /// <summary>
         /// Hides every tracked feature that some host has and another lacks, every feature named in
         /// <paramref name="hideFeatures"/>, and everything that builds on a hidden feature. A feature no
-        /// host is known to have is left alone: hiding it would change nothing.
+        /// host is known to have is left alone: hiding it would change nothing. So is a feature out of the VM's
+        /// reach at <see cref="HardwareVersion"/> (<see cref="GeneratedMask.OutOfReach"/> lists those of them that
+        /// would otherwise be hidden): the VM never sees it, on any host.
         /// </summary>
         public GeneratedMask Generate(IReadOnlyList<CpuidProfile> profiles, IEnumerable<string>? hideFeatures = null)
         {
@@ -57,8 +64,28 @@ namespace CpuidMask.Engine.Analysis
                 }
             }
 
+            var outOfReach = SetAsideOutOfReach(hidden);
             AddDependents(hidden, presence.PresentOn, presence.MissingOn);
-            return Build(profiles, hidden.Values, VmMask.Empty, null, presence.Classes);
+            return Build(profiles, hidden.Values, VmMask.Empty, outOfReach: outOfReach, classes: presence.Classes);
+        }
+
+        /// <summary>
+        /// Takes the features a VM of <see cref="HardwareVersion"/> cannot see out of <paramref name="hidden"/> and
+        /// returns them as out of reach. Their dependents are first exposed no earlier (features.xml), so the
+        /// dependency pass never needs them; it skips out-of-reach dependents itself.
+        /// </summary>
+        internal IReadOnlyList<OutOfReachDifference> SetAsideOutOfReach(Dictionary<string, HiddenFeature> hidden)
+        {
+            var beyond = hidden.Values.Where(h => h.Feature.IsOutOfReachAt(HardwareVersion)).ToArray();
+            foreach (var entry in beyond)
+            {
+                hidden.Remove(entry.Feature.Name);
+            }
+
+            return beyond
+                .OrderBy(h => h.Feature.LeafKey).ThenBy(h => h.Feature.Register).ThenBy(h => h.Feature.Bit)
+                .Select(h => new OutOfReachDifference(h.Feature, HardwareVersion, h.PresentOn, h.MissingOn, h.Reason))
+                .ToArray();
         }
 
         /// <summary>
@@ -73,7 +100,7 @@ namespace CpuidMask.Engine.Analysis
                 var next = queue.Dequeue();
                 foreach (var dependent in _catalog.DirectDependents(next.Feature))
                 {
-                    if (!dependent.Tracked || hidden.ContainsKey(dependent.Name))
+                    if (!dependent.Tracked || hidden.ContainsKey(dependent.Name) || dependent.IsOutOfReachAt(HardwareVersion))
                     {
                         continue;
                     }
@@ -92,7 +119,7 @@ namespace CpuidMask.Engine.Analysis
         }
 
         /// <summary>Turns hidden features into register masks on top of a starting mask, and proves the result.</summary>
-        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null, ClassTable? classes = null)
+        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null, IReadOnlyList<OutOfReachDifference>? outOfReach = null, ClassTable? classes = null)
         {
             var ordered = hidden
                 .OrderBy(h => h.Feature.LeafKey).ThenBy(h => h.Feature.Register).ThenBy(h => h.Feature.Bit)
@@ -107,8 +134,8 @@ namespace CpuidMask.Engine.Analysis
             }
 
             var mask = new VmMask(registers, start.FeatureMasks);
-            var proof = classes == null ? MaskProof.Build(profiles, mask, _catalog) : MaskProof.Build(classes.Under(mask));
-            return new GeneratedMask(profiles, mask, ordered, proof, baseline);
+            var proof = classes == null ? MaskProof.Build(profiles, mask, _catalog, HardwareVersion) : MaskProof.Build(classes.Under(mask, HardwareVersion));
+            return new GeneratedMask(profiles, mask, ordered, proof, baseline, outOfReach);
         }
 
         internal static void CheckOneVendor(IReadOnlyList<CpuidProfile> profiles)

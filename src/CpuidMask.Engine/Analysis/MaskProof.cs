@@ -13,9 +13,15 @@ namespace CpuidMask.Engine.Analysis
         private readonly ClassTable? _table;
 
         public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions)
+            : this(hosts, directions, FeatureCatalog.Default.NewestHardwareVersion)
+        {
+        }
+
+        public MaskProof(IReadOnlyList<HostView> hosts, IReadOnlyList<MigrationCheck> directions, int hardwareVersion)
         {
             Hosts = hosts.ToItemList();
             Directions = directions.ToItemList();
+            HardwareVersion = hardwareVersion;
         }
 
         private MaskProof(ClassTable table, IReadOnlyList<HostView> hosts)
@@ -23,7 +29,11 @@ namespace CpuidMask.Engine.Analysis
             _table = table;
             Hosts = hosts.ToItemList();
             Directions = table.Directions;
+            HardwareVersion = table.HardwareVersion;
         }
+
+        /// <summary>The virtual hardware version of the VM whose views and directions the proof checks.</summary>
+        public int HardwareVersion { get; }
 
         public IReadOnlyList<HostView> Hosts { get; }
 
@@ -51,13 +61,14 @@ namespace CpuidMask.Engine.Analysis
         }
 
         /// <summary>
-        /// Checks a mask against a set of hosts: what a VM sees on each, and every direction between their classes,
-        /// under the mask (a direction between two hosts is that between their classes).
+        /// Checks a mask against a set of hosts for a VM of the given virtual hardware version (default the newest):
+        /// what it sees on each host, and every direction between their classes, under the mask (a direction between
+        /// two hosts is that between their classes).
         /// </summary>
-        public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog) =>
-            Build(new ClassTable(profiles, mask, catalog));
+        public static MaskProof Build(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog, int? hardwareVersion = null) =>
+            Build(new ClassTable(profiles, mask, catalog, catalog.GuestViewVersion(hardwareVersion)));
 
-        /// <summary>The proof over hosts already sorted into classes, under the mask <paramref name="table"/> was built with.</summary>
+        /// <summary>The proof over hosts already sorted into classes, under the mask and version <paramref name="table"/> was built with.</summary>
         internal static MaskProof Build(ClassTable table)
         {
             var profiles = table.Profiles;

@@ -9,13 +9,14 @@ namespace CpuidMask.Engine.Analysis
         private IReadOnlyList<string>? _sourceHosts;
         private IReadOnlyList<string>? _destinationHosts;
 
-        public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null)
+        public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null, IReadOnlyList<FeatureDifference>? outOfReach = null)
         {
             Source = source;
             Destination = destination;
             Blockers = blockers;
             Unverified = unverified;
             VendorMismatch = vendorMismatch;
+            OutOfReach = outOfReach ?? System.Array.Empty<FeatureDifference>();
         }
 
         public string Source { get; }
@@ -41,6 +42,13 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Features the VM would carry whose presence on the destination is not known from its data.</summary>
         public IReadOnlyList<FeatureDifference> Unverified { get; }
+
+        /// <summary>
+        /// Tracked features the VM would carry that the destination lacks (or does not report), were its virtual
+        /// hardware version new enough to see them: at the guest view's version it cannot, so they neither block nor
+        /// stay unverified (<see cref="OutOfReachDifference"/>).
+        /// </summary>
+        public IReadOnlyList<FeatureDifference> OutOfReach { get; }
 
         /// <summary>Set when the two CPUs are of different vendors: no mask makes that migration possible.</summary>
         public string? VendorMismatch { get; }

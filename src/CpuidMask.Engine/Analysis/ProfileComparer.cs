@@ -62,20 +62,36 @@ namespace CpuidMask.Engine.Analysis
     }
 
     /// <summary>
-    /// The result of comparing two or more hosts: the classes of hosts that offer the same tracked features, per
-    /// feature which hosts have it and which lack it, every direction between classes, and informational differences.
+    /// The result of comparing two or more hosts for a VM of one virtual hardware version: the classes of hosts that
+    /// offer the same tracked features, per feature which hosts have it and which lack it, every direction between
+    /// classes, informational differences and the differences out of that VM's reach.
     /// </summary>
     public sealed class ComparisonReport
     {
         private readonly ClassTable _table;
 
-        internal ComparisonReport(ClassTable table, IReadOnlyList<FeatureSpread> differences, IReadOnlyList<InformationalDifference> informational, VmMask mask)
+        internal ComparisonReport(
+            ClassTable table,
+            IReadOnlyList<FeatureSpread> differences,
+            IReadOnlyList<InformationalDifference> informational,
+            VmMask mask,
+            IReadOnlyList<OutOfReachDifference> outOfReach)
         {
             _table = table;
             Differences = differences;
             Informational = informational;
             Mask = mask;
+            OutOfReach = outOfReach;
         }
+
+        /// <summary>The virtual hardware version of the VM the hosts were compared for (the newest the catalog knows unless one was given).</summary>
+        public int HardwareVersion => _table.HardwareVersion;
+
+        /// <summary>
+        /// Features that differ between the hosts but that a VM of <see cref="HardwareVersion"/> cannot see, tracked or
+        /// not, in catalog order; not in <see cref="Informational"/> and never a blocker. Empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<OutOfReachDifference> OutOfReach { get; }
 
         public IReadOnlyList<CpuidProfile> Profiles => _table.Profiles;
 
@@ -88,7 +104,7 @@ namespace CpuidMask.Engine.Analysis
         /// </summary>
         public IReadOnlyList<MigrationCheck> Directions => _table.Directions;
 
-        /// <summary>Tracked features that some hosts have and others lack, in catalog order.</summary>
+        /// <summary>Tracked features within the VM's reach that some hosts have and others lack, in catalog order.</summary>
         public IReadOnlyList<FeatureSpread> Differences { get; }
 
         public IReadOnlyList<InformationalDifference> Informational { get; }
@@ -106,30 +122,37 @@ namespace CpuidMask.Engine.Analysis
     }
 
     /// <summary>
-    /// Finds what blocks a vMotion between hosts, in each direction. Hosts that offer the same tracked features are
-    /// one class (<see cref="HostClass"/>), and directions are checked between classes: linear in hosts.
+    /// Finds what blocks a vMotion between hosts, in each direction, for a VM of one virtual hardware version (by
+    /// default the newest the catalog knows, which sees every feature): a feature the VM cannot see at its version
+    /// neither blocks nor stays unverified, and is reported as out of its reach instead. Hosts that offer the same
+    /// tracked features are one class (<see cref="HostClass"/>), and directions are checked between classes: the
+    /// work grows with the hosts, not with their pairs.
     /// </summary>
     public sealed class ProfileComparer
     {
         private readonly FeatureCatalog _catalog;
 
-        public ProfileComparer(FeatureCatalog? catalog = null)
+        public ProfileComparer(FeatureCatalog? catalog = null, int? hardwareVersion = null)
         {
             _catalog = catalog ?? FeatureCatalog.Default;
+            HardwareVersion = _catalog.GuestViewVersion(hardwareVersion);
         }
+
+        /// <summary>The virtual hardware version of the VM the hosts are compared for.</summary>
+        public int HardwareVersion { get; }
 
         /// <summary>
         /// What a VM powered on on <paramref name="source"/> (under <paramref name="mask"/>, if any)
         /// carries that <paramref name="destination"/> lacks, among the features vCenter tracks.
         /// </summary>
         public MigrationCheck Check(CpuidProfile source, CpuidProfile destination, VmMask? mask = null) =>
-            new ClassTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog).PerPair().First();
+            new ClassTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog, HardwareVersion).PerPair().First();
 
         /// <summary>Every direction between the classes of the hosts under the mask, computed as it is read.</summary>
         public IReadOnlyList<MigrationCheck> CheckAll(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null) =>
-            new ClassTable(profiles, mask ?? VmMask.Empty, _catalog).Directions;
+            new ClassTable(profiles, mask ?? VmMask.Empty, _catalog, HardwareVersion).Directions;
 
-        /// <summary>Compares the hosts' classes in every direction and lists untracked differences separately.</summary>
+        /// <summary>Compares the hosts' classes in every direction and lists untracked and out-of-reach differences separately.</summary>
         public ComparisonReport Compare(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null)
         {
             if (profiles == null || profiles.Count < 2)
@@ -139,11 +162,16 @@ namespace CpuidMask.Engine.Analysis
 
             CheckDistinctNames(profiles);
             mask ??= VmMask.Empty;
-            var table = new ClassTable(profiles, mask, _catalog);
+            var table = new ClassTable(profiles, mask, _catalog, HardwareVersion);
 
             var differences = new List<FeatureSpread>();
             for (int i = 0; i < table.Tracked.Count; i++)
             {
+                if (table.Tracked[i].IsOutOfReachAt(HardwareVersion))
+                {
+                    continue;
+                }
+
                 var presentIn = table.Classes.Where(c => table.HostStateAt(c, i) == FeatureState.Present).ToArray();
                 if (presentIn.Length == 0 || presentIn.Length == table.Classes.Count)
                 {
@@ -156,8 +184,17 @@ namespace CpuidMask.Engine.Analysis
             }
 
             var informational = new List<InformationalDifference>();
-            foreach (var feature in _catalog.Features.Where(f => !f.Tracked))
+            var outOfReach = new List<OutOfReachDifference>();
+            foreach (var feature in _catalog.Features)
             {
+                bool beyond = feature.IsOutOfReachAt(HardwareVersion);
+                if (feature.Tracked && !beyond)
+                {
+                    continue;
+                }
+
+                // A tracked feature counts a host that does not report it as lacking it, as blockers and unverified
+                // features do; an untracked one only a host that reports it absent, as informational differences do.
                 List<string>? present = null;
                 List<string>? absent = null;
                 foreach (var p in profiles)
@@ -167,19 +204,28 @@ namespace CpuidMask.Engine.Analysis
                     {
                         (present ??= new List<string>()).Add(p.Name);
                     }
-                    else if (state == FeatureState.Absent)
+                    else if (feature.Tracked || state == FeatureState.Absent)
                     {
                         (absent ??= new List<string>()).Add(p.Name);
                     }
                 }
 
-                if (present != null && absent != null)
+                if (present == null || absent == null)
+                {
+                    continue;
+                }
+
+                if (beyond)
+                {
+                    outOfReach.Add(new OutOfReachDifference(feature, HardwareVersion, present, absent));
+                }
+                else
                 {
                     informational.Add(new InformationalDifference(feature, present, absent));
                 }
             }
 
-            return new ComparisonReport(table, differences, informational, mask);
+            return new ComparisonReport(table, differences, informational, mask, outOfReach);
         }
 
         internal static void CheckDistinctNames(IReadOnlyList<CpuidProfile> profiles)

@@ -64,7 +64,8 @@ namespace CpuidMask.Engine.Catalog
             IReadOnlyList<FeatureDefinition> addedControls,
             string source,
             string? libvirtModel,
-            FeatureCatalog catalog)
+            FeatureCatalog catalog,
+            EvcIdentity? identity = null)
         {
             Key = key;
             Label = label;
@@ -75,6 +76,7 @@ namespace CpuidMask.Engine.Catalog
             AddedControls = addedControls.ToItemList(f => f.Name);
             Source = source;
             LibvirtModel = libvirtModel;
+            Identity = identity;
             _features = new HashSet<string>(parent?._features ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
             _features.ExceptWith(removed.Select(f => f.Name));
             _features.UnionWith(added.Select(f => f.Name));
@@ -120,6 +122,12 @@ namespace CpuidMask.Engine.Catalog
 
         /// <summary>The libvirt/QEMU CPU model of the same generation, e.g. <c>Westmere</c>.</summary>
         public string? LibvirtModel { get; }
+
+        /// <summary>
+        /// The identity a per-VM EVC mask of the mode gives its VMs (family, model, stepping, leaf counts of its
+        /// reference CPU); null where the catalog has none, and then no per-VM EVC mask can be made from the baseline.
+        /// </summary>
+        public EvcIdentity? Identity { get; }
 
         /// <summary>The CPUID vendor string of the baseline's CPUs.</summary>
         public string VendorString => Vendor == BaselineVendor.Intel ? "GenuineIntel" : "AuthenticAMD";

@@ -16,12 +16,14 @@ namespace CpuidMask.Engine.Catalog
         private static readonly Lazy<BaselineCatalog> DefaultCatalog = new Lazy<BaselineCatalog>(LoadDefault);
 
         private readonly Dictionary<string, Baseline> _byKey;
+        private readonly IReadOnlyList<EvcFixedEntries> _perVmEvc;
 
-        private BaselineCatalog(FeatureCatalog features, IReadOnlyList<GovernedRegister> governed, IReadOnlyList<Baseline> baselines)
+        private BaselineCatalog(FeatureCatalog features, IReadOnlyList<GovernedRegister> governed, IReadOnlyList<Baseline> baselines, IReadOnlyList<EvcFixedEntries> perVmEvc)
         {
             Features = features;
             Governed = governed;
             Baselines = baselines;
+            _perVmEvc = perVmEvc;
             _byKey = baselines.ToDictionary(b => b.Key, StringComparer.OrdinalIgnoreCase);
         }
 
@@ -50,9 +52,16 @@ namespace CpuidMask.Engine.Catalog
         {
             features ??= FeatureCatalog.Default;
             var root = xml.Root(document, "baselines");
-            var (governed, baselines) = BaselineCatalogReader.Read(xml, root, features);
-            return new BaselineCatalog(features, governed, baselines);
+            var (governed, baselines, perVmEvc) = BaselineCatalogReader.Read(xml, root, features);
+            return new BaselineCatalog(features, governed, baselines, perVmEvc);
         }
+
+        /// <summary>
+        /// The entries every per-VM EVC mask of the vendor carries besides identity and features (cpuid.VMX,
+        /// hv.capable, vt.realmode for Intel, as vCenter's own masks), with their source; empty where the data has none.
+        /// </summary>
+        public EvcFixedEntries PerVmEvcEntries(BaselineVendor vendor) =>
+            _perVmEvc.FirstOrDefault(p => p.Vendor == vendor) ?? new EvcFixedEntries(vendor, Array.Empty<EvcFixedEntry>(), "none in the baseline catalog");
 
         /// <summary>Finds a baseline by its EVC mode key, case-insensitively.</summary>
         public bool TryFind(string key, out Baseline baseline)

@@ -31,13 +31,78 @@ namespace CpuidMask.Engine.Catalog
             _elements = elements;
         }
 
-        /// <summary>The governed registers and the baselines, in file order, of a &lt;baselines&gt; root.</summary>
-        public static (IReadOnlyList<GovernedRegister> Governed, IReadOnlyList<Baseline> Baselines) Read(CatalogXml xml, XElement root, FeatureCatalog features)
+        /// <summary>The governed registers, the baselines in file order and the per-VM EVC fixed entries of a &lt;baselines&gt; root.</summary>
+        public static (IReadOnlyList<GovernedRegister> Governed, IReadOnlyList<Baseline> Baselines, IReadOnlyList<EvcFixedEntries> PerVmEvc) Read(CatalogXml xml, XElement root, FeatureCatalog features)
         {
             var governed = ReadGoverned(xml, root, features);
             var reader = new BaselineCatalogReader(xml, features, governed, root.Elements("baseline").ToArray());
-            return (governed, reader.ReadBaselines());
+            return (governed, reader.ReadBaselines(), ReadPerVmEvc(xml, root, features));
         }
+
+        /// <summary>
+        /// The &lt;per-vm-evc&gt; element: per vendor, the entries every per-VM EVC mask carries besides identity and
+        /// features (at most one list per vendor, each with a &lt;source&gt;, keys that no tracked feature emits).
+        /// </summary>
+        private static IReadOnlyList<EvcFixedEntries> ReadPerVmEvc(CatalogXml xml, XElement root, FeatureCatalog features)
+        {
+            var result = new List<EvcFixedEntries>();
+            var perVmEvc = root.Elements("per-vm-evc").ToArray();
+            if (perVmEvc.Length > 1)
+            {
+                throw xml.Invalid(perVmEvc[1], "repeats <per-vm-evc>; give each vendor's entries in the first");
+            }
+
+            foreach (var list in perVmEvc.SelectMany(p => p.Elements()))
+            {
+                if (list.Name.LocalName != "entries")
+                {
+                    throw xml.Invalid(list, "is not an <entries vendor=> list; <per-vm-evc> holds one per vendor");
+                }
+
+                var vendor = ParseVendor(xml, list);
+                if (result.Any(r => r.Vendor == vendor))
+                {
+                    throw xml.Invalid(list, $"repeats the {vendor.ToString().ToLowerInvariant()} entries");
+                }
+
+                string? source = ((string?)list.Element("source"))?.Trim();
+                if (string.IsNullOrEmpty(source))
+                {
+                    throw xml.Invalid(list, "needs a <source> saying where its entries come from");
+                }
+
+                var entries = new List<EvcFixedEntry>();
+                foreach (var entry in list.Elements().Where(e => e.Name.LocalName != "source"))
+                {
+                    string? key = ((string?)entry.Attribute("key"))?.Trim();
+                    string? value = ((string?)entry.Attribute("value"))?.Trim();
+                    string? description = ((string?)entry.Attribute("description"))?.Trim();
+                    if (entry.Name.LocalName != "entry" || string.IsNullOrEmpty(key) || string.IsNullOrEmpty(value) || string.IsNullOrEmpty(description))
+                    {
+                        throw xml.Invalid(entry, "needs to be an <entry key= value= description=> with all three");
+                    }
+
+                    if (entries.Any(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        throw xml.Invalid(entry, $"repeats key '{key}'");
+                    }
+
+                    var emitted = features.Features.FirstOrDefault(f => f.Tracked && FeatureAppliesTo(f, vendor) && (string.Equals(f.VSphereKey, key, StringComparison.OrdinalIgnoreCase) || f.Aliases.Contains(key!, StringComparer.OrdinalIgnoreCase)));
+                    if (emitted != null)
+                    {
+                        throw xml.Invalid(entry, $"names '{key}', which tracked feature '{emitted.Name}' already gives a mask; a fixed entry is for keys no feature emits");
+                    }
+
+                    entries.Add(new EvcFixedEntry(key!, value!, Squeeze(description!)));
+                }
+
+                result.Add(new EvcFixedEntries(vendor, entries, Squeeze(source!)));
+            }
+
+            return result;
+        }
+
+        private static string Squeeze(string text) => string.Join(" ", text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
         private static IReadOnlyList<GovernedRegister> ReadGoverned(CatalogXml xml, XElement root, FeatureCatalog features)
         {
@@ -145,6 +210,7 @@ namespace CpuidMask.Engine.Catalog
 
             var parent = BuildParent(element, vendor);
             var (added, removed, controls) = ReadChildren(element, key, vendor, parent);
+            var identity = ReadIdentity(element);
             var baseline = new Baseline(
                 key,
                 label!,
@@ -155,8 +221,10 @@ namespace CpuidMask.Engine.Catalog
                 Ordered(controls),
                 string.Join(" ", source!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
                 ((string?)element.Attribute("libvirt-model"))?.Trim(),
-                _features);
+                _features,
+                identity);
             CheckPrerequisites(element, baseline);
+            CheckIdentityReachesFeatures(element, baseline);
             _visiting.Remove(key);
             _built.Add(key, baseline);
             return baseline;
@@ -203,14 +271,14 @@ namespace CpuidMask.Engine.Catalog
             foreach (var child in element.Elements())
             {
                 string kind = child.Name.LocalName;
-                if (kind == "source")
+                if (kind == "source" || kind == "identity")
                 {
                     continue;
                 }
 
                 if (kind != "feature" && kind != "remove" && kind != "control")
                 {
-                    throw _xml.Invalid(child, $"is not a baseline element; baseline '{key}' holds <source>, <feature>, <remove> and <control>");
+                    throw _xml.Invalid(child, $"is not a baseline element; baseline '{key}' holds <source>, <identity>, <feature>, <remove> and <control>");
                 }
 
                 var feature = ReadFeature(child, key);
@@ -290,6 +358,82 @@ namespace CpuidMask.Engine.Catalog
             }
         }
 
+        /// <summary>
+        /// The optional &lt;identity family= model= stepping= numlevels= num-ext-levels= reference=&gt; with its
+        /// &lt;source&gt;: the reference CPU whose identity the mode's per-VM EVC masks carry. Display family and
+        /// model; each value within what leaf 1 EAX and leaves 0 and 0x80000000 can hold.
+        /// </summary>
+        private EvcIdentity? ReadIdentity(XElement element)
+        {
+            var identities = element.Elements("identity").ToArray();
+            if (identities.Length == 0)
+            {
+                return null;
+            }
+
+            var identity = identities[0];
+            if (identities.Length > 1)
+            {
+                throw _xml.Invalid(identities[1], "repeats <identity>; a mode has one reference CPU");
+            }
+
+            uint family = _xml.ParseUInt(identity, "family", required: true);
+            uint model = _xml.ParseUInt(identity, "model", required: true);
+            uint stepping = _xml.ParseUInt(identity, "stepping", required: true);
+            uint numLevels = _xml.ParseUInt(identity, "numlevels", required: true);
+            uint numExtLevels = _xml.ParseUInt(identity, "num-ext-levels", required: true);
+            string? reference = ((string?)identity.Attribute("reference"))?.Trim();
+            string? source = ((string?)identity.Element("source"))?.Trim();
+            if (family == 0 || family > 0xF + 0xFF)
+            {
+                throw _xml.Invalid(identity, $"has family=\"{(string?)identity.Attribute("family")}\"; a display family is 1 to 0x10E (base 0xF plus an 8-bit extended family)");
+            }
+
+            if (model > 0xFF || stepping > 0xF)
+            {
+                throw _xml.Invalid(identity, "has a model above 0xFF or a stepping above 0xF; leaf 1 EAX holds no more");
+            }
+
+            if (numLevels == 0 || numLevels >= 0x80000000u)
+            {
+                throw _xml.Invalid(identity, "needs numlevels= the highest standard leaf, 1 to 0x7FFFFFFF (leaf 1 holds the family and the basic features)");
+            }
+
+            if (numExtLevels < 0x80000001u)
+            {
+                throw _xml.Invalid(identity, "needs num-ext-levels= the highest extended leaf, 0x80000001 or above (long mode and NX are in leaf 0x80000001)");
+            }
+
+            if (string.IsNullOrEmpty(reference))
+            {
+                throw _xml.Invalid(identity, "needs a reference= naming the CPU the values belong to");
+            }
+
+            if (string.IsNullOrEmpty(source))
+            {
+                throw _xml.Invalid(identity, "needs a <source> saying where its values come from");
+            }
+
+            return new EvcIdentity((int)family, (int)model, (int)stepping, numLevels, numExtLevels, Squeeze(reference!), Squeeze(source!));
+        }
+
+        /// <summary>A feature in a leaf the identity's leaf counts hide would be promised by the mode and never seen.</summary>
+        private void CheckIdentityReachesFeatures(XElement element, Baseline baseline)
+        {
+            if (baseline.Identity is not EvcIdentity identity)
+            {
+                return;
+            }
+
+            var beyond = baseline.Features.FirstOrDefault(f => !identity.Reaches(f.Leaf));
+            if (beyond != null)
+            {
+                throw _xml.Invalid(
+                    element.Element("identity"),
+                    $"gives numlevels 0x{identity.NumLevels:X} and num-ext-levels 0x{identity.NumExtLevels:X}, but feature '{beyond.Name}' of baseline '{baseline.Key}' is in leaf 0x{beyond.Leaf:X}, which a guest with this identity cannot see");
+            }
+        }
+
         private void CheckPrerequisites(XElement element, Baseline baseline)
         {
             foreach (var feature in baseline.Features)
@@ -342,11 +486,13 @@ namespace CpuidMask.Engine.Catalog
             return feature;
         }
 
-        private BaselineVendor ParseVendor(XElement element) => ((string?)element.Attribute("vendor"))?.Trim() switch
+        private static BaselineVendor ParseVendor(CatalogXml xml, XElement element) => ((string?)element.Attribute("vendor"))?.Trim() switch
         {
             "intel" => BaselineVendor.Intel,
             "amd" => BaselineVendor.Amd,
-            var other => throw _xml.Invalid(element, $"needs vendor=\"intel\" or \"amd\" (found '{other}')"),
+            var other => throw xml.Invalid(element, $"needs vendor=\"intel\" or \"amd\" (found '{other}')"),
         };
+
+        private BaselineVendor ParseVendor(XElement element) => ParseVendor(_xml, element);
     }
 }

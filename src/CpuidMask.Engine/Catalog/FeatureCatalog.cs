@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Catalog
@@ -24,10 +25,11 @@ namespace CpuidMask.Engine.Catalog
         private readonly Dictionary<(uint, uint, CpuidRegister, int), FeatureDefinition> _byBit;
         private readonly Dictionary<string, FeatureDefinition[]> _dependents;
 
-        private FeatureCatalog(IReadOnlyList<FeatureDefinition> features, Dictionary<string, FeatureDefinition> byAnyName, int newestHardwareVersion)
+        private FeatureCatalog(IReadOnlyList<FeatureDefinition> features, Dictionary<string, FeatureDefinition> byAnyName, int newestHardwareVersion, IReadOnlyList<VirtualHardwareVersion> hardwareVersions)
         {
             Features = features;
             NewestHardwareVersion = newestHardwareVersion;
+            HardwareVersions = hardwareVersions;
             _byAnyName = byAnyName;
             _byBit = features.ToDictionary(f => (f.Leaf, f.Subleaf, f.Register, f.Bit));
             _dependents = features.ToDictionary(
@@ -44,6 +46,78 @@ namespace CpuidMask.Engine.Catalog
 
         /// <summary>The newest virtual hardware version the catalog's data knows (no feature is first exposed later).</summary>
         public int NewestHardwareVersion { get; }
+
+        /// <summary>
+        /// The virtual hardware versions ESXi runs, oldest first, each with the product that brought it; the last is
+        /// <see cref="NewestHardwareVersion"/>. Empty for a catalog whose data has no &lt;hardware-versions&gt; list.
+        /// </summary>
+        public IReadOnlyList<VirtualHardwareVersion> HardwareVersions { get; }
+
+        /// <summary>The newest version, as <see cref="DescribeHardwareVersion"/> gives it.</summary>
+        public VirtualHardwareVersion NewestVersion => DescribeHardwareVersion(NewestHardwareVersion);
+
+        /// <summary>The version with its product when the catalog lists it (a VM read from vCenter may have any number).</summary>
+        public VirtualHardwareVersion DescribeHardwareVersion(int number) =>
+            HardwareVersions.FirstOrDefault(v => v.Number == number) ?? new VirtualHardwareVersion(number, null);
+
+        /// <summary>
+        /// A hardware version a user typed: "14" or "vmx-14" (any case, spaces around), one of
+        /// <see cref="HardwareVersions"/>. Anything else throws HardwareVersionInvalid naming the text, the option it was
+        /// given to (<paramref name="optionName"/>, e.g. "--hw-version", when there is one) and the known versions.
+        /// </summary>
+        public VirtualHardwareVersion ParseHardwareVersion(string? text, string? optionName = null)
+        {
+            string trimmed = (text ?? string.Empty).Trim();
+            string digits = trimmed.StartsWith("vmx-", StringComparison.OrdinalIgnoreCase) ? trimmed.Substring(4) : trimmed;
+            bool isNumber = digits.Length > 0 && digits.Length <= 4 && digits.All(c => c >= '0' && c <= '9');
+            int number = isNumber ? int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+            var known = HardwareVersions.FirstOrDefault(v => v.Number == number);
+            if (known != null)
+            {
+                return known;
+            }
+
+            string list = string.Join(", ", HardwareVersions.Select(v => v.Number.ToString(CultureInfo.InvariantCulture)));
+            string problem = !isNumber
+                ? $"'{InputText.Show(trimmed)}' is not a virtual hardware version"
+                : number > NewestHardwareVersion
+                    ? $"vmx-{number} is newer than this catalog knows (its newest is {NewestVersion.Description})"
+                    : $"ESXi has no virtual hardware version vmx-{number}";
+            throw new CpuidMaskException(
+                "HardwareVersionInvalid",
+                ErrorKind.InvalidArgument,
+                (optionName == null ? string.Empty : optionName + ": ") + $"{problem}. Give a version as 14 or vmx-14, one of {list}.",
+                text);
+        }
+
+        /// <summary>
+        /// The number of a VM's config.version ("vmx-14"), for a guest view of that VM; null when vCenter gave none or
+        /// something else. Numbers the catalog does not list are kept (a guest view needs only the number); a version
+        /// newer than the catalog sees every feature the catalog knows, so it counts as <see cref="NewestHardwareVersion"/>.
+        /// </summary>
+        public int? VmHardwareVersion(string? configVersion)
+        {
+            string text = (configVersion ?? string.Empty).Trim();
+            if (!text.StartsWith("vmx-", StringComparison.OrdinalIgnoreCase)
+                || !int.TryParse(text.Substring(4), NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+                || number < 1)
+            {
+                return null;
+            }
+
+            return Math.Min(number, NewestHardwareVersion);
+        }
+
+        /// <summary>
+        /// The version a guest view is taken at: the given one, or the newest. A version below 1 is an error, and one
+        /// newer than the catalog counts as the newest (it sees every feature the catalog knows).
+        /// </summary>
+        public int GuestViewVersion(int? hardwareVersion) => hardwareVersion switch
+        {
+            null => NewestHardwareVersion,
+            int v when v < 1 => throw new ArgumentOutOfRangeException(nameof(hardwareVersion), v, "A virtual hardware version is 1 or more."),
+            int v => Math.Min(v, NewestHardwareVersion),
+        };
 
         public static FeatureCatalog Load(Stream stream, string sourceName)
         {
@@ -111,7 +185,7 @@ namespace CpuidMask.Engine.Catalog
             }
 
             var ordered = features.OrderBy(f => f.LeafKey).ThenBy(f => f.Register).ThenBy(f => f.Bit).ToArray();
-            var catalog = new FeatureCatalog(ordered, byAnyName, (int)newest);
+            var catalog = new FeatureCatalog(ordered, byAnyName, (int)newest, ReadHardwareVersions(xml, root, (int)newest));
             catalog.CheckAcyclic(xml);
             return catalog;
         }
@@ -360,6 +434,46 @@ namespace CpuidMask.Engine.Catalog
                 exposure,
                 minHardwareVersion,
                 vSphereKey != null && vendor != FeatureVendor.Any && perVendorKeys.Contains(vSphereKey));
+        }
+
+        /// <summary>The &lt;hardware-versions&gt; list: ascending numbers from 4 to newest-hwversion, each with its product.</summary>
+        private static IReadOnlyList<VirtualHardwareVersion> ReadHardwareVersions(CatalogXml xml, XElement root, int newest)
+        {
+            var list = root.Elements("hardware-versions").ToArray();
+            if (list.Length == 0)
+            {
+                return Array.Empty<VirtualHardwareVersion>();
+            }
+
+            if (list.Length > 1)
+            {
+                throw xml.Invalid(list[1], "<hardware-versions> is given twice; keep one list");
+            }
+
+            var versions = new List<VirtualHardwareVersion>();
+            foreach (var element in list[0].Elements("hardware-version"))
+            {
+                uint number = xml.ParseUInt(element, "number", required: true);
+                string product = NonEmpty((string?)element.Attribute("product")) ?? throw xml.Invalid(element, $"hardware version {number} needs product= (the first product that brought it)");
+                if (number < MinimumHardwareVersion || number > newest)
+                {
+                    throw xml.Invalid(element, $"hardware version {number} is outside {MinimumHardwareVersion} to newest-hwversion {newest}");
+                }
+
+                if (versions.Count > 0 && number <= versions[versions.Count - 1].Number)
+                {
+                    throw xml.Invalid(element, $"hardware version {number} comes after {versions[versions.Count - 1].Number}; list them once each, oldest first");
+                }
+
+                versions.Add(new VirtualHardwareVersion((int)number, product));
+            }
+
+            if (versions.Count == 0 || versions[versions.Count - 1].Number != newest)
+            {
+                throw xml.Invalid(list[0], $"<hardware-versions> must end with newest-hwversion {newest}");
+            }
+
+            return versions;
         }
 
         /// <summary>The hwversion= attribute: a virtual hardware version, or why there is none.</summary>

@@ -30,10 +30,16 @@ namespace CpuidMask.Engine.Catalog
     /// <summary>
     /// Whether VMware's monitor lets a guest see a bit, after VMware's own CPUID table (x86cpuid.h in
     /// open-vm-tools): a VM sees a feature only from the virtual hardware version that first exposes it.
+    /// Only FromHardwareVersion depends on the VM's version (<see cref="FeatureDefinition.IsOutOfReachAt"/>); the
+    /// catalog refuses a tracked feature of any other kind, so those never block a vMotion at any version and a host
+    /// difference in them stays informational, with the reason it has at every version.
     /// </summary>
     public enum GuestExposure
     {
-        /// <summary>VMs of <see cref="FeatureDefinition.MinHardwareVersion"/> and later can see it.</summary>
+        /// <summary>
+        /// VMs of <see cref="FeatureDefinition.MinHardwareVersion"/> and later can see it; for older VMs it is out of
+        /// reach: a host difference in it neither blocks a vMotion nor needs masking.
+        /// </summary>
         FromHardwareVersion,
         /// <summary>VMware's table knows the bit, but no released virtual hardware version exposes it yet.</summary>
         Future,
@@ -41,7 +47,7 @@ namespace CpuidMask.Engine.Catalog
         Never,
         /// <summary>The bit is in a leaf VMware does not mask: the monitor fills that leaf in itself.</summary>
         Unmasked,
-        /// <summary>VMware's table has no field at this bit.</summary>
+        /// <summary>VMware's table has no field at this bit: nothing says a version keeps it from a guest.</summary>
         Unlisted,
     }
 
@@ -147,6 +153,15 @@ namespace CpuidMask.Engine.Catalog
         /// version never sees it, whatever its host has. Null unless <see cref="Exposure"/> is FromHardwareVersion.
         /// </summary>
         public int? MinHardwareVersion { get; }
+
+        /// <summary>
+        /// Whether a VM of this virtual hardware version cannot see the feature because its version is older than
+        /// <see cref="MinHardwareVersion"/>: then the host's bit never reaches the guest, so a difference in it
+        /// between hosts cannot block the VM's vMotion and hiding it changes nothing for that VM. False for the
+        /// other kinds of <see cref="Exposure"/>, which no version changes.
+        /// </summary>
+        public bool IsOutOfReachAt(int hardwareVersion) =>
+            Exposure == GuestExposure.FromHardwareVersion && MinHardwareVersion > hardwareVersion;
 
         /// <summary>The name used after <c>featMask.vm.cpuid.</c>, from the vSphere key; null without one.</summary>
         public string? FeatMaskName =>

@@ -21,9 +21,14 @@ namespace CpuidMask.Engine.Readers
     ///  "featMask": {"featMask.vm.cpuid.AVX": "Val:0"},
     ///  "hidden": [{"name", "label", "leaf", "subleaf", "register", "bit", "vsphereKey", "description",
     ///              "reason", "explanation", "presentOn": [], "missingOn": []}],
+    ///  "hardwareVersion": 22,
+    ///  "outOfReach": [{"name", ... "firstHardwareVersion", "wouldHide", "presentOn": [], "absentOn": []}],
     ///  "proof": {"passed", "hosts": [{"name", "guestFeatures": []}],
-    ///            "directions": [{"source", "destination", "allowed", "vendorMismatch", "blockers": [feature], "unverified": [feature]}]}}
+    ///            "directions": [{"source", "destination", "allowed", "vendorMismatch", "blockers": [feature], "unverified": [feature],
+    ///                            "outOfReach": [feature]}]}}
     /// </code>
+    /// "hardwareVersion" is the virtual hardware version of the VM the mask is for; "outOfReach" lists what the mask
+    /// leaves alone because that VM never sees it (empty at the newest version).
     /// A mask of a baseline adds <c>"baselineLabel"</c>, <c>"complete"</c> (no hosts given), <c>"lines"</c> (what each
     /// register line hides) and <c>"passedThrough"</c> (the baseline's speculation controls left visible).
     /// <para>
@@ -89,6 +94,12 @@ namespace CpuidMask.Engine.Readers
                 .Add("extraConfig", extraConfig)
                 .Add("featMask", featMask)
                 .Add("hidden", hidden)
+                .Add("hardwareVersion", result.HardwareVersion)
+                .Add("outOfReach", new JsonDomArray(result.OutOfReach.Select(o => (JsonDomNode)Feature(o.Feature)
+                    .Add("firstHardwareVersion", o.FirstHardwareVersion)
+                    .Add("wouldHide", o.WouldHide?.ToString())
+                    .Add("presentOn", Strings(o.PresentOn))
+                    .Add("absentOn", Strings(o.AbsentOn)))))
                 .Add("proof", new JsonDomObject()
                     .Add("passed", result.Proof.Passed)
                     .Add("hosts", proofHosts)
@@ -182,7 +193,8 @@ namespace CpuidMask.Engine.Readers
             .Add("allowed", check.Allowed)
             .Add("vendorMismatch", check.VendorMismatch)
             .Add("blockers", new JsonDomArray(check.Blockers.Select(b => (JsonDomNode)Feature(b.Feature))))
-            .Add("unverified", new JsonDomArray(check.Unverified.Select(b => (JsonDomNode)Feature(b.Feature))));
+            .Add("unverified", new JsonDomArray(check.Unverified.Select(b => (JsonDomNode)Feature(b.Feature))))
+            .Add("outOfReach", new JsonDomArray(check.OutOfReach.Select(b => (JsonDomNode)Feature(b.Feature))));
 
         private static JsonDomNode Class(HostClass hostClass) => new JsonDomObject()
             .Add("name", hostClass.Name)

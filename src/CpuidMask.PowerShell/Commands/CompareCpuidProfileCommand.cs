@@ -6,6 +6,7 @@ using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
+using CpuidMask.PowerShell.Completion;
 using CpuidMask.PowerShell.Input;
 
 namespace CpuidMask.PowerShell.Commands
@@ -61,8 +62,20 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter AllowUnknownFeature { get; set; }
 
+        /// <summary>
+        /// The virtual hardware version of the VM (14 or vmx-14; default the newest the catalog knows): features ESXi
+        /// first exposes in a later version never reach it, so they do not block and come back as OutOfReach.
+        /// </summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(HardwareVersionCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? HardwareVersion { get; set; }
+
+        private int? _hardwareVersion;
+
         protected override void BeginProcessing()
         {
+            _hardwareVersion = ParseHardwareVersion(HardwareVersion, Catalog);
             if (Mask != null)
             {
                 try
@@ -100,7 +113,7 @@ namespace CpuidMask.PowerShell.Commands
             ComparisonReport report;
             try
             {
-                report = new ProfileComparer(Catalog).Compare(_profiles, _mask);
+                report = new ProfileComparer(Catalog, _hardwareVersion).Compare(_profiles, _mask);
             }
             catch (CpuidMaskException ex)
             {
@@ -125,7 +138,7 @@ namespace CpuidMask.PowerShell.Commands
                 }
 
                 WarnVendorMismatch(direction);
-                WriteObject(new CpuidMigrationCheck(direction, maskLines, informational));
+                WriteObject(new CpuidMigrationCheck(direction, maskLines, informational, report.HardwareVersion));
             }
         }
 
@@ -142,7 +155,7 @@ namespace CpuidMask.PowerShell.Commands
             ComparisonReport report;
             try
             {
-                report = new ProfileComparer(Catalog).Compare(new[] { reference, difference }, _mask);
+                report = new ProfileComparer(Catalog, _hardwareVersion).Compare(new[] { reference, difference }, _mask);
             }
             catch (CpuidMaskException ex)
             {
@@ -154,7 +167,7 @@ namespace CpuidMask.PowerShell.Commands
             var forward = pairs[0];
             var backward = pairs[1];
             WarnVendorMismatch(forward);
-            foreach (var row in PairRows(forward, "=>").Concat(PairRows(backward, "<=")))
+            foreach (var row in PairRows(forward, "=>", report.HardwareVersion).Concat(PairRows(backward, "<=", report.HardwareVersion)))
             {
                 WriteObject(row);
             }
@@ -171,7 +184,7 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
-        private static IEnumerable<CpuidDifference> PairRows(MigrationCheck check, string side)
+        private static IEnumerable<CpuidDifference> PairRows(MigrationCheck check, string side, int hardwareVersion)
         {
             foreach (var blocker in check.Blockers)
             {
@@ -183,6 +196,12 @@ namespace CpuidMask.PowerShell.Commands
             {
                 yield return new CpuidDifference(side, unknown.Feature, check.Source, check.Destination, CpuidDifference.StatusUnverified,
                     $"{check.Destination}'s data does not report this bit; read that host's full CPUID to know whether it blocks");
+            }
+
+            foreach (var beyond in check.OutOfReach)
+            {
+                yield return new CpuidDifference(side, beyond.Feature, check.Source, check.Destination, CpuidDifference.StatusOutOfReach,
+                    $"{check.Destination} lacks it, but ESXi first exposes it in vmx-{beyond.Feature.MinHardwareVersion}, so a vmx-{hardwareVersion} VM never sees it");
             }
         }
 

@@ -56,6 +56,27 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
+        /// <summary>
+        /// A -HardwareVersion value (14 or vmx-14, one the catalog lists) as its number, or null (the newest) when it was
+        /// not given; anything else ends the command with HardwareVersionInvalid naming the parameter and the versions.
+        /// </summary>
+        protected int? ParseHardwareVersion(string? value, FeatureCatalog catalog)
+        {
+            if (value == null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return catalog.ParseHardwareVersion(value, "-HardwareVersion").Number;
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, value);
+            }
+        }
+
         /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
         protected CancellationToken StopToken => _stopping.Token;
 

@@ -44,6 +44,17 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public CpuidProfile[] Profile { get; set; } = Array.Empty<CpuidProfile>();
 
+        /// <summary>
+        /// With -Profile: classify the hosts for a VM of this virtual hardware version (14 or vmx-14; default the newest
+        /// the catalog knows): a mode's features such a VM cannot see are not required of the hosts.
+        /// </summary>
+        [Parameter(ParameterSetName = ProfileSet)]
+        [ArgumentCompleter(typeof(HardwareVersionCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? HardwareVersion { get; set; }
+
+        private int? _hardwareVersion;
+
         private BaselineCatalog Baselines
         {
             get
@@ -61,6 +72,14 @@ namespace CpuidMask.PowerShell.Commands
                 }
 
                 return _baselines;
+            }
+        }
+
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == ProfileSet)
+            {
+                _hardwareVersion = ParseHardwareVersion(HardwareVersion, Baselines.Features);
             }
         }
 
@@ -140,7 +159,7 @@ namespace CpuidMask.PowerShell.Commands
             BaselineClassification result;
             try
             {
-                result = new BaselineClassifier(Baselines).Classify(profiles);
+                result = new BaselineClassifier(Baselines, _hardwareVersion).Classify(profiles);
             }
             catch (CpuidMaskException ex)
             {

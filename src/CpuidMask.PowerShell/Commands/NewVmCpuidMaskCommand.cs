@@ -46,6 +46,15 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[] HideFeature { get; set; } = Array.Empty<string>();
 
+        /// <summary>
+        /// The virtual hardware version of the VM the mask is for (14 or vmx-14; default the newest the catalog knows):
+        /// features ESXi first exposes in a later version never reach it, so the mask leaves them alone (OutOfReach).
+        /// </summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(HardwareVersionCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? HardwareVersion { get; set; }
+
         /// <summary>Writes only the .vmx lines, as strings (for a .vmx file or Set-Content).</summary>
         [Parameter]
         public SwitchParameter AsVmx { get; set; }
@@ -76,7 +85,23 @@ namespace CpuidMask.PowerShell.Commands
                     $"{string.Join(" and ", chosen)} each choose what is written; give one of them (or none, for the mask object, which has them all).",
                     chosen);
             }
+
+            if (HardwareVersion != null && (AsLibvirt || AsQemu || AsPerVmEvc))
+            {
+                string format = AsLibvirt ? "-AsLibvirt" : AsQemu ? "-AsQemu" : "-AsPerVmEvc";
+                throw Terminate(
+                    "HardwareVersionNotApplicable",
+                    ErrorKind.InvalidArgument,
+                    $"-HardwareVersion does not combine with {format}: " + (AsPerVmEvc
+                        ? "per-VM EVC is for VMs of vmx-14 and later, and vSphere applies the mode's masks as they are."
+                        : "it is about ESXi VMs, and a KVM guest has no virtual hardware version.") + " Leave one of them out.",
+                    HardwareVersion);
+            }
+
+            _hardwareVersion = ParseHardwareVersion(HardwareVersion, Catalog);
         }
+
+        private int? _hardwareVersion;
 
         protected override void ProcessRecord()
         {
@@ -94,11 +119,11 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     baselines = BaselineCatalog.Default;
                     baseline = baselines.Find(Baseline);
-                    generated = new BaselineMaskGenerator(baselines).Generate(baseline, _profiles.Count == 0 ? null : _profiles);
+                    generated = new BaselineMaskGenerator(baselines, _hardwareVersion).Generate(baseline, _profiles.Count == 0 ? null : _profiles);
                 }
                 else
                 {
-                    generated = new MaskGenerator(Catalog).Generate(_profiles, HideFeature);
+                    generated = new MaskGenerator(Catalog, _hardwareVersion).Generate(_profiles, HideFeature);
                 }
             }
             catch (CpuidMaskException ex)
@@ -119,6 +144,12 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             WriteVerbose(Summary(generated, baseline));
+            if (generated.OutOfReach.Count > 0)
+            {
+                WriteVerbose(
+                    $"Left alone: a vmx-{generated.HardwareVersion} VM never sees {string.Join(", ", generated.OutOfReach.Select(o => $"{o.Name} (vmx-{o.FirstHardwareVersion})"))}; " +
+                    "compute the mask again after upgrading its hardware.");
+            }
 
             try
             {

@@ -71,6 +71,15 @@ namespace CpuidMask.PowerShell
         /// <summary>Why there is no baseline (a vendor without EVC modes, a CPU below the lowest), else null.</summary>
         public string? Note => Classification.Note;
 
+        /// <summary>The virtual hardware version of the VM the hosts were classified for (-HardwareVersion, else the newest).</summary>
+        public int HardwareVersion => Classification.HardwareVersion;
+
+        /// <summary>
+        /// Modes above the highest that look the same to a VM of <see cref="HardwareVersion"/> (all they add is out of its
+        /// reach); empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<string> EquivalentAbove => Classification.EquivalentAbove.Select(b => b.Key).ToItemList();
+
         /// <summary>The engine's classification, for scripts that want everything.</summary>
         public BaselineClassification Classification { get; }
 

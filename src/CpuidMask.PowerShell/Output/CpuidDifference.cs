@@ -12,6 +12,7 @@ namespace CpuidMask.PowerShell
         public const string StatusBlocker = "Blocker";
         public const string StatusUnverified = "Unverified";
         public const string StatusInformational = "Informational";
+        public const string StatusOutOfReach = "OutOfReach";
 
         internal CpuidDifference(string sideIndicator, FeatureDefinition definition, string source, string destination, string status, string reason)
         {
@@ -43,7 +44,11 @@ namespace CpuidMask.PowerShell
 
         public string Description => Definition.Description;
 
-        /// <summary>Blocker (vCenter refuses Source→Destination), Unverified (Destination's data does not report the bit), or Informational (vCenter ignores the bit).</summary>
+        /// <summary>
+        /// Blocker (vCenter refuses Source→Destination), Unverified (Destination's data does not report the bit),
+        /// Informational (vCenter ignores the bit), or OutOfReach (a tracked feature the VM's virtual hardware version
+        /// does not expose, so it cannot block; only with -HardwareVersion older than the newest).
+        /// </summary>
         public string Status { get; }
 
         /// <summary>True for Blocker rows.</summary>

@@ -9,8 +9,9 @@ namespace CpuidMask.PowerShell
     /// <summary>Whether a VM powered on on <see cref="Source"/> can vMotion to <see cref="Destination"/> (Compare-CpuidProfile -Profile).</summary>
     public sealed class CpuidMigrationCheck
     {
-        internal CpuidMigrationCheck(MigrationCheck check, IEnumerable<string> maskLines, IEnumerable<string>? informational)
+        internal CpuidMigrationCheck(MigrationCheck check, IEnumerable<string> maskLines, IEnumerable<string>? informational, int hardwareVersion)
         {
+            HardwareVersion = hardwareVersion;
             Check = check ?? throw new ArgumentNullException(nameof(check));
             Mask = maskLines.ToItemList();
             Informational = informational?.ToItemList() ?? ItemList<string>.Empty;
@@ -34,6 +35,15 @@ namespace CpuidMask.PowerShell
 
         /// <summary>Features the VM would carry that the destination's data does not report.</summary>
         public IReadOnlyList<string> Unverified => Check.Unverified.Select(b => b.Name).ToItemList();
+
+        /// <summary>
+        /// Tracked features the VM would carry that the destination lacks, were its virtual hardware version new enough
+        /// to see them: they do not block. Empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<string> OutOfReach => Check.OutOfReach.Select(b => b.Name).ToItemList();
+
+        /// <summary>The virtual hardware version of the VM checked (-HardwareVersion, else the newest the catalog knows).</summary>
+        public int HardwareVersion { get; }
 
         /// <summary>With -IncludeInformational: untracked features on the source but not on the destination.</summary>
         public IReadOnlyList<string> Informational { get; }

@@ -38,6 +38,15 @@ namespace CpuidMask.PowerShell
         /// <summary>Every hidden feature and why it is hidden.</summary>
         public IReadOnlyList<HiddenFeature> Hidden => Generated.Hidden;
 
+        /// <summary>The virtual hardware version of the VM the mask is for (-HardwareVersion, else the newest the catalog knows).</summary>
+        public int HardwareVersion => Generated.HardwareVersion;
+
+        /// <summary>
+        /// Features the mask would hide for a VM that could see them but leaves alone, because a VM of
+        /// <see cref="HardwareVersion"/> cannot; empty at the newest version.
+        /// </summary>
+        public IReadOnlyList<OutOfReachDifference> OutOfReach => Generated.OutOfReach;
+
         /// <summary>What a VM sees on each host under the mask, and every direction checked.</summary>
         public MaskProof Proof => Generated.Proof;
 

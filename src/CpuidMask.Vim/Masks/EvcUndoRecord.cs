@@ -102,9 +102,9 @@ namespace CpuidMask.Vim.Masks
 
                 string key = RequiredString(entry, "key", sourceName);
                 string value = RequiredString(entry, "value", sourceName);
-                if (!key.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase) || !IsFeatureMaskValue(value))
+                if (!IsFeatureKey(key) || !IsFeatureMaskValue(value))
                 {
-                    throw Invalid(sourceName, entry, $"'{key} = {value}' is not a per-VM EVC feature mask entry (cpuid.NAME = Val:n, Min:n or Max:n).");
+                    throw Invalid(sourceName, entry, $"'{key} = {value}' is not a per-VM EVC feature mask entry (a vSphere feature key such as cpuid.AES or hv.capable = Val:n, Min:n or Max:n).");
                 }
 
                 if (!seen.Add(key))
@@ -116,6 +116,16 @@ namespace CpuidMask.Vim.Masks
             }
 
             return entries;
+        }
+
+        // vSphere feature keys are dotted names: cpuid.AES, and besides the CPUID features vCenter's own per-VM EVC
+        // masks carry hv.capable and vt.realmode (tests/data/pervmevc), which an undo must be able to put back.
+        private static bool IsFeatureKey(string key)
+        {
+            string[] parts = key.Split('.');
+            return parts.Length >= 2
+                && char.IsLetter(parts[0].Length > 0 ? parts[0][0] : '0')
+                && parts.All(p => p.Length > 0 && p.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_'));
         }
 
         // vCenter's feature mask values: Val:, Min:, Max: and a number (decimal or 0x hex).

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Vim.Types;
 
@@ -97,6 +98,15 @@ namespace CpuidMask.Vim.Masks
 
         /// <summary>A sentence for the user about when the change takes effect, or null.</summary>
         public string? Note { get; init; }
+
+        /// <summary>The VM's config.version as read, e.g. vmx-14; null when vCenter gave none.</summary>
+        public string? HardwareVersion { get; init; }
+
+        /// <summary>
+        /// Features the applied mask hides that the VM cannot see at its hardware version (<see cref="HardwareVersion"/>):
+        /// those entries change nothing until its hardware is upgraded, and <see cref="Note"/> says so. Not an error.
+        /// </summary>
+        public IReadOnlyList<FeatureDefinition> OutOfReach { get; init; } = Array.Empty<FeatureDefinition>();
 
         /// <summary>Whether a precondition (power state, a changed key, another server) was overridden with Force.</summary>
         public bool Forced { get; init; }

@@ -111,7 +111,11 @@ namespace CpuidMask.Vim.Masks
 
             var plan = MaskChangePlan.Create(Pairs(vm.ExtraConfig), mask, options.Mode, vm.Name);
             var kept = MaskPairs(vm.ExtraConfig).Where(p => !plan.Changes.Any(c => string.Equals(c.Key, p.Key, StringComparison.OrdinalIgnoreCase))).ToArray();
-            var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Apply) { Mode = options.Mode };
+            var write = new PendingWrite(vm, plan.Changes, plan.Result, kept, MaskOperation.Apply)
+            {
+                Mode = options.Mode,
+                OutOfReach = OutOfReach(vm, mask, options.MaskCpuVendor),
+            };
             return WriteAsync(write, options.Force, options.WhatIf, forced: false, options.AllowUnguarded, cancellationToken);
         }
 
@@ -281,6 +285,18 @@ namespace CpuidMask.Vim.Masks
             return result;
         }
 
+        /// <summary>
+        /// The features the mask hides that the VM cannot see at its own hardware version (config.version): those
+        /// entries are harmless and change nothing until its hardware is upgraded. Empty when the version is unknown.
+        /// </summary>
+        internal static IReadOnlyList<FeatureDefinition> OutOfReach(VmRecord vm, VmMask mask, string? maskCpuVendor)
+        {
+            var catalog = FeatureCatalog.Default;
+            return catalog.VmHardwareVersion(vm.HardwareVersion) is int version
+                ? Engine.Analysis.FeatureEvaluator.HiddenOutOfReach(mask, version, catalog, vm.HostCpuVendor ?? maskCpuVendor)
+                : Array.Empty<FeatureDefinition>();
+        }
+
         /// <summary>Records the change before it is sent; a record that cannot be stored stops the change.</summary>
         private void BeginJournal(VmUndoRecord undo, string vmName)
         {
@@ -363,6 +379,15 @@ namespace CpuidMask.Vim.Masks
 
             public MaskWriteMode? Mode { get; init; }
 
+            public IReadOnlyList<FeatureDefinition> OutOfReach { get; init; } = Array.Empty<FeatureDefinition>();
+
+            /// <summary>The sentence about <see cref="OutOfReach"/>, or null.</summary>
+            private string? OutOfReachNote => OutOfReach.Count == 0
+                ? null
+                : $"VM '{Vm.Name}' is {Vm.HardwareVersion}, which never shows a guest {string.Join(", ", OutOfReach.Take(8).Select(f => $"{f.Name} (vmx-{f.MinHardwareVersion})"))}" +
+                  (OutOfReach.Count > 8 ? $" and {OutOfReach.Count - 8} more features" : string.Empty) + ": " +
+                  "the mask's entries for them change nothing until its hardware is upgraded.";
+
             public MaskApplyResult Result(
                 string server,
                 MaskApplyStatus status,
@@ -379,7 +404,9 @@ namespace CpuidMask.Vim.Masks
                     Problems = problems ?? Array.Empty<string>(),
                     ChangeVersion = changeVersion,
                     AppliesAtNextPowerOn = appliesAtNextPowerOn,
-                    Note = note,
+                    Note = note == null ? OutOfReachNote : OutOfReachNote == null ? note : note + " " + OutOfReachNote,
+                    OutOfReach = OutOfReach,
+                    HardwareVersion = Vm.HardwareVersion,
                     Mode = Mode,
                     Kept = Kept,
                     ResultMask = ResultMask,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -240,6 +241,117 @@ namespace CpuidMask.Engine.Tests.Export
             Assert.Contains(mask.Entries, e => e.Key == "cpuid.IBPB" && e.Value == "Val:1");
             Assert.Contains(mask.Entries, e => e.Key == "cpuid.IBRS" && e.Value == "Val:1");
             Assert.DoesNotContain(mask.Entries, e => e.Key == "cpuid.Intel");
+        }
+
+        [Fact]
+        public void FromBaseline_EveryMode_IsCompleteWithVendorIdentityAndNestedVirtualizationEntries()
+        {
+            Assert.All(Baselines.Baselines, baseline =>
+            {
+                var mask = PerVmEvcMask.FromBaseline(baseline);
+
+                Assert.Empty(PerVmEvcMask.MissingIdentity(mask.Entries));
+                Assert.Same(baseline.Identity, mask.Identity);
+                Assert.Equal(baseline.Identity!.Entries, mask.Entries.Where(e => e.Kind == PerVmEvcEntryKind.Identity).Select(e => new KeyValuePair<string, string>(e.Key, e.Value)));
+                Assert.Equal(Baselines.PerVmEvcEntries(baseline.Vendor).Entries.Select(e => e.Key), mask.Entries.Where(e => e.Kind == PerVmEvcEntryKind.Virtualization).Select(e => e.Key));
+                Assert.Equal(mask.Entries.Count, mask.Entries.Select(e => e.Key).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+                Assert.DoesNotContain(mask.Entries, e => e.Kind == PerVmEvcEntryKind.Other || e.Description.Length == 0);
+            });
+        }
+
+        [Fact]
+        public void FromBaseline_Westmere_StartsWithVendorAndVCentersIdentity()
+        {
+            var mask = PerVmEvcMask.FromBaseline(Baselines.Find("intel-westmere"));
+
+            Assert.Equal(
+                new[] { "cpuid.Intel = Val:1", "cpuid.FAMILY = Val:6", "cpuid.MODEL = Val:0x25", "cpuid.STEPPING = Val:1", "cpuid.NUMLEVELS = Val:0xb", "cpuid.NUM_EXT_LEVELS = Val:0x80000008", "cpuid.VMX = Val:1", "hv.capable = Val:1", "vt.realmode = Val:1" },
+                mask.Entries.Take(9).Select(e => e.ToString()));
+            Assert.Contains(mask.Notes, n => n.Contains("danielewood/misc") && n.Contains("completeMasks true"));
+        }
+
+        [Fact]
+        public void FromBaseline_ModeWithoutIdentity_ThrowsPerVmEvcIdentityMissingRatherThanAnIncompleteMask()
+        {
+            string[] lines = ShippedData.Lines("baselines.xml");
+            int start = ShippedData.IndexOf(lines, "reference=\"Xeon E5-2630 v3 (Haswell-EP)\">") - 1;
+            int end = Array.FindIndex(lines, start, l => l.Contains("</identity>"));
+            var catalog = BaselineCatalog.Load(ShippedData.ToStream(lines.Take(start).Concat(lines.Skip(end + 1))), "baselines.xml");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => PerVmEvcMask.FromBaseline(catalog.Find("intel-haswell"), catalog));
+
+            Assert.Null(catalog.Find("intel-haswell").Identity);
+            Assert.NotNull(catalog.Find("intel-broadwell").Identity);
+            Assert.Equal("PerVmEvcIdentityMissing", ex.ErrorId);
+            Assert.Equal(ErrorKind.NotImplemented, ex.Kind);
+            Assert.Equal("intel-haswell", ex.Target);
+            Assert.Contains("no identity for EVC mode 'intel-haswell'", ex.Message);
+            Assert.Contains("completeMasks true", ex.Message);
+        }
+
+        [Fact]
+        public void FromBaseline_AmdMode_HasSvmAndHvCapableButNoVtRealmode()
+        {
+            var mask = PerVmEvcMask.FromBaseline(Baselines.Find("amd-zen3"));
+
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.SVM" && e.Value == "Val:1" && e.Kind == PerVmEvcEntryKind.Virtualization);
+            Assert.Contains(mask.Entries, e => e.Key == "hv.capable" && e.Value == "Val:1");
+            Assert.DoesNotContain(mask.Entries, e => e.Key == "vt.realmode" || e.Key == "cpuid.VMX");
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.FAMILY" && e.Value == "Val:0x19");
+        }
+
+        [Fact]
+        public void FromBaseline_K8Mode_LeavesOutControlsInLeavesItsReferenceCpuLacks()
+        {
+            var mask = PerVmEvcMask.FromBaseline(Baselines.Find("amd-rev-e"));
+
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.NUMLEVELS" && e.Value == "Val:1");
+            Assert.Contains(mask.Entries, e => e.Key == "cpuid.IBPB" && e.Kind == PerVmEvcEntryKind.Control);
+            Assert.DoesNotContain(mask.Entries, e => e.Key == "cpuid.AUTOMATIC_IBRS" || e.Key == "cpuid.FCMD");
+            Assert.Contains(mask.Notes, n => n.StartsWith("Left out: ", StringComparison.Ordinal) && n.Contains("AUTOMATIC_IBRS") && n.Contains("L1D_FLUSH"));
+        }
+
+        [Fact]
+        public void FromEvcMode_MaskWithoutIdentity_SaysWhatTheGuestWouldMiss()
+        {
+            string json = @"[ { ""key"": ""intel-westmere"", ""featureMask"": [ { ""key"": ""cpuid.Intel"", ""value"": ""Val:1"" }, { ""key"": ""cpuid.FAMILY"", ""value"": ""Val:6"" }, { ""key"": ""cpuid.AES"", ""value"": ""Val:1"" } ] } ]";
+
+            var mask = PerVmEvcMask.FromEvcMode(json, "intel-westmere", "vc.json");
+
+            Assert.Equal(new[] { "cpuid.MODEL", "cpuid.STEPPING", "cpuid.NUMLEVELS", "cpuid.NUM_EXT_LEVELS" }, PerVmEvcMask.MissingIdentity(mask.Entries));
+            Assert.Contains(mask.Notes, n => n.Contains("names no cpuid.MODEL, cpuid.STEPPING, cpuid.NUMLEVELS, cpuid.NUM_EXT_LEVELS"));
+            Assert.Equal(new[] { PerVmEvcEntryKind.Vendor, PerVmEvcEntryKind.Identity, PerVmEvcEntryKind.Feature }, mask.Entries.Select(e => e.Kind));
+        }
+
+        [Theory]
+        [InlineData("cpuid.FAMILY", "Val:0")]
+        [InlineData("cpuid.NUMLEVELS", "Val:zero")]
+        [InlineData("cpuid.Intel", "Val:0")]
+        public void MissingIdentity_ZeroOrNoNumberWhereZeroCannotBe_CountsAsMissing(string key, string value)
+        {
+            var entries = PerVmEvcMask.FromBaseline(Baselines.Find("intel-westmere")).Entries
+                .Select(e => e.Key == key ? new PerVmEvcEntry(e.Key, e.FeatureName, value) : e);
+
+            Assert.Single(PerVmEvcMask.MissingIdentity(entries), m => m.Contains(key));
+        }
+
+        [Fact]
+        public void Differences_IdentityInDecimalAndHex_AreTheSameNumber()
+        {
+            string json = @"[ { ""key"": ""intel-westmere"", ""featureMask"": [ { ""key"": ""cpuid.MODEL"", ""value"": ""Val:37"" }, { ""key"": ""cpuid.STEPPING"", ""value"": ""Val:0x2"" } ] } ]";
+            var theirs = PerVmEvcMask.FromEvcMode(json, "intel-westmere", "vc.json");
+
+            var differences = PerVmEvcMask.FromBaseline(Baselines.Find("intel-westmere")).Differences(theirs);
+
+            Assert.DoesNotContain(differences, d => d.StartsWith("cpuid.MODEL:", StringComparison.Ordinal));
+            Assert.Contains("cpuid.STEPPING: Val:1 in baseline catalog, Val:0x2 in vc.json", differences);
+        }
+
+        [Fact]
+        public void ToVmxLine_VSphereCapabilityKey_KeepsItsOwnPrefix()
+        {
+            Assert.Equal("featMask.vm.hv.capable = \"Val:1\"", new PerVmEvcEntry("hv.capable", "hv.capable", "Val:1").ToVmxLine());
+            Assert.Equal("featMask.vm.cpuid.AES = \"Val:1\"", new PerVmEvcEntry("AES", "AES", "Val:1").ToVmxLine());
         }
 
         [Fact]

@@ -29,7 +29,9 @@ namespace CpuidMask.Engine.Tests.Readers
         {
             var document = (JsonDomObject)JsonDomNode.Parse(MaskJson.Write(WorkedCase), "mask.json");
 
-            Assert.Equal(new[] { "hosts", "baseline", "vmx", "extraConfig", "featMask", "hidden", "proof" }, document.Keys);
+            Assert.Equal(new[] { "hosts", "baseline", "vmx", "extraConfig", "featMask", "hidden", "hardwareVersion", "outOfReach", "proof" }, document.Keys);
+            Assert.Equal("22", ((JsonDomNumber)document["hardwareVersion"]).Text);
+            Assert.Empty((JsonDomArray)document["outOfReach"]);
             Assert.IsType<JsonDomNull>(document["baseline"]);
             Assert.Equal("--00-0---0----0-----------------", ((JsonDomString)((JsonDomObject)document["extraConfig"])["cpuid.1.ecx"]).Value);
             Assert.Equal("Val:0", ((JsonDomString)((JsonDomObject)document["featMask"])["featMask.vm.cpuid.AVX"]).Value);
@@ -49,7 +51,7 @@ namespace CpuidMask.Engine.Tests.Readers
             var document = (JsonDomObject)JsonDomNode.Parse(json, "westmere.json");
 
             Assert.Equal("intel-westmere", ((JsonDomString)document["baseline"]).Value);
-            Assert.Equal(new[] { "baselineLabel", "complete", "lines", "passedThrough" }, document.Keys.Skip(7));
+            Assert.Equal(new[] { "baselineLabel", "complete", "lines", "passedThrough" }, document.Keys.Skip(9));
             Assert.True(((JsonDomBool)document["complete"]).Value);
             Assert.Equal(result.Mask.ToVmxLines(), MaskJson.Read(json, "westmere.json").ToVmxLines());
         }
