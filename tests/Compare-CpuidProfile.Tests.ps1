@@ -175,6 +175,8 @@ Describe 'Compare-CpuidProfile over many hosts of few CPUs' {
     It 'exports one CSV row per class direction with the hosts joined' {
         $csv = $Results | Select-Object Source, DestinationHosts | ConvertTo-Csv -NoTypeInformation
         $csv[2] | Should -Match '"esx03 \(\+9 alike\)","esx01; esx02; esx04'
+    }
+}
 
 Describe 'Compare-CpuidProfile -HardwareVersion' {
     It 'lets PCID, F16C and FSGSBASE no longer block a vmx-8 VM, as OutOfReach rows' {
