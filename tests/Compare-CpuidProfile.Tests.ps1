@@ -139,6 +139,45 @@ Describe 'Compare-CpuidProfile with profiles from the pipeline' {
     }
 }
 
+Describe 'Compare-CpuidProfile over many hosts of few CPUs' {
+    BeforeAll {
+        # Thirty hosts of two CPUs, as Get-VMHost | Get-HostCpuid gives them: two classes, two directions.
+        $Many = foreach ($i in 1..30) {
+            if ($i % 3) { $Ivy.WithName(('esx{0:D2}' -f $i)) } else { $Atom.WithName(('esx{0:D2}' -f $i)) }
+        }
+        $Results = @($Many | Compare-CpuidProfile)
+    }
+
+    It 'writes one result per pair of classes, each naming every host it stands for' {
+        $Results.Count | Should -Be 2
+        $Results[0].Source | Should -Be 'esx01 (+19 alike)'
+        $Results[0].SourceHosts.Count | Should -Be 20
+        $Results[0].DestinationHosts | Should -Be @('esx03', 'esx06', 'esx09', 'esx12', 'esx15', 'esx18', 'esx21', 'esx24', 'esx27', 'esx30')
+        ($Results[0].Blockers | Sort-Object) -join ',' | Should -Be ($IvyBridgeOnly -join ',')
+        $Results | ForEach-Object { $_.Allowed | Should -BeFalse }
+    }
+
+    It 'writes every pair of hosts with -PerPair' {
+        $pairs = @($Many | Compare-CpuidProfile -PerPair)
+        $pairs.Count | Should -Be (30 * 29)
+        ($pairs | Where-Object { $_.Source -eq 'esx01' -and $_.Destination -eq 'esx02' }).Allowed | Should -BeTrue
+        ($pairs | Where-Object { $_.Source -eq 'esx03' -and $_.Destination -eq 'esx01' }).Blockers -join ',' | Should -Be 'MOVBE; PREFETCHW'.Replace('; ', ',')
+        @($pairs | Where-Object { -not $_.Allowed }).Count | Should -Be (2 * 20 * 10)
+    }
+
+    It 'writes nothing for hosts that all offer the same features, and says so with -Verbose' {
+        $same = @($Ivy.WithName('a'), $Ivy.WithName('b'), $Ivy.WithName('c'))
+        $verbose = $same | Compare-CpuidProfile -Verbose 4>&1
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'All 3 hosts offer the same tracked features'
+        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Count | Should -Be 0
+    }
+
+    It 'exports one CSV row per class direction with the hosts joined' {
+        $csv = $Results | Select-Object Source, DestinationHosts | ConvertTo-Csv -NoTypeInformation
+        $csv[2] | Should -Match '"esx03 \(\+9 alike\)","esx01; esx02; esx04'
+    }
+}
+
 Describe 'Compare-CpuidProfile -HardwareVersion' {
     It 'lets PCID, F16C and FSGSBASE no longer block a vmx-8 VM, as OutOfReach rows' {
         $rows = @(Compare-CpuidProfile $Atom $Ivy -HardwareVersion vmx-8)

@@ -36,10 +36,23 @@ namespace CpuidMask.Cli
             ["brand"] = p.Brand,
         };
 
+        /// <summary>Up to this many directions each get a table of blockers; more get a line each.</summary>
+        public const int DirectionsInFull = 12;
+
+        public static JsonArray Strings(IEnumerable<string> values) => new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray());
+
+        public static JsonObject Class(HostClass c) => new JsonObject
+        {
+            ["name"] = c.Name,
+            ["hosts"] = Strings(c.HostNames),
+        };
+
         public static JsonObject Direction(MigrationCheck check) => new JsonObject
         {
             ["source"] = check.Source,
             ["destination"] = check.Destination,
+            ["sourceHosts"] = Strings(check.SourceHosts),
+            ["destinationHosts"] = Strings(check.DestinationHosts),
             ["allowed"] = check.Allowed,
             ["vendorMismatch"] = check.VendorMismatch,
             ["blockers"] = new JsonArray(check.Blockers.Select(b => (JsonNode)Feature(b.Feature)).ToArray()),
@@ -111,6 +124,58 @@ namespace CpuidMask.Cli
             if (check.OutOfReach.Count > 0)
             {
                 o.WriteLine($"    out of the VM's reach (its hardware version does not expose them): {string.Join(", ", check.OutOfReach.Select(u => u.Name))}");
+            }
+        }
+
+        /// <summary>
+        /// A proof's directions: the classes of several hosts first (if any), then each direction in full, or one
+        /// line each when there are more than <see cref="DirectionsInFull"/>.
+        /// </summary>
+        public static void ProofDirections(TextWriter o, MaskProof proof)
+        {
+            Classes(o, proof.Classes, proof.Hosts.Count);
+            if (proof.Classes.Count == 1 && proof.Hosts.Count > 1 && proof.Directions.Count == 0)
+            {
+                o.WriteLine("Every host offers the same tracked features: a VM moves freely between them.");
+            }
+
+            bool brief = proof.Directions.Count > DirectionsInFull;
+            foreach (var direction in proof.Directions)
+            {
+                if (brief)
+                {
+                    DirectionLine(o, direction);
+                }
+                else
+                {
+                    Direction(o, direction, underMask: true);
+                }
+            }
+        }
+
+        /// <summary>"A -> B: allowed" or "A -> B: BLOCKED by X, Y" on one line.</summary>
+        public static void DirectionLine(TextWriter o, MigrationCheck check)
+        {
+            string verdict = check.VendorMismatch != null
+                ? "BLOCKED: " + check.VendorMismatch
+                : check.Blockers.Count == 0 ? "allowed" : "BLOCKED by " + string.Join(", ", check.Blockers.Select(b => b.Name));
+            string unverified = check.Unverified.Count == 0 ? string.Empty : "; not verifiable: " + string.Join(", ", check.Unverified.Select(u => u.Name));
+            string beyond = check.OutOfReach.Count == 0 ? string.Empty : "; out of the VM's reach: " + string.Join(", ", check.OutOfReach.Select(u => u.Name));
+            o.WriteLine($"{check.Source} -> {check.Destination}: {verdict}{unverified}{beyond}");
+        }
+
+        /// <summary>The classes of several hosts, when there are any (all hosts distinct: nothing).</summary>
+        public static void Classes(TextWriter o, IReadOnlyList<HostClass> classes, int hosts)
+        {
+            if (classes.Count == 0 || classes.Count == hosts)
+            {
+                return;
+            }
+
+            o.WriteLine($"Classes ({classes.Count} for {hosts} hosts; hosts of a class offer the same tracked features):");
+            foreach (var c in classes)
+            {
+                o.WriteLine($"  {c.Name}: {string.Join(", ", c.HostNames)}");
             }
         }
 

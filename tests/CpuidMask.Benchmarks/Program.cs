@@ -14,7 +14,7 @@ namespace CpuidMask.Benchmarks
     /// <summary>
     /// Times the engine's user-facing operations on the real dumps, scaled to vCenter-sized host counts
     /// (hosts cycle through the Intel dumps under distinct names). Reports the median of several runs
-    /// after a warm-up. Usage: dotnet run -c Release --project tests/CpuidMask.Benchmarks [-- --quick]
+    /// after a warm-up. Usage: dotnet run -c Release --project tests/CpuidMask.Benchmarks [-- --quick] [-- --engine]
     /// </summary>
     internal static class Program
     {
@@ -39,13 +39,10 @@ namespace CpuidMask.Benchmarks
             });
 
             var intel = files.Select(f => ProfileReader.Read(f)).Where(p => p.IsIntel).ToArray();
-            foreach (int hosts in quick ? new[] { 2, 50 } : new[] { 2, 50, 200, 500 })
+            EngineScale.Run(intel, quick ? new[] { 100, 1000 } : new[] { 100, 1000, 10000 }, quick ? 3 : 7);
+            if (args.Contains("--engine"))
             {
-                var profiles = Enumerable.Range(0, hosts).Select(i => intel[i % intel.Length].WithName($"esx{i:D4}")).ToArray();
-                var generator = new MaskGenerator(catalog);
-                Report($"minimal mask + proof ({hosts} hosts, {hosts * (hosts - 1)} directions)", hosts, "host", runs, () => generator.Generate(profiles));
-                var comparer = new ProfileComparer(catalog);
-                Report($"compare ({hosts} hosts, every direction)", hosts, "host", runs, () => comparer.Compare(profiles));
+                return 0;
             }
 
             PowerShellTimings.Run(quick ? 3 : 5);

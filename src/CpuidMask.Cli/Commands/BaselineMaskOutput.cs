@@ -77,7 +77,7 @@ namespace CpuidMask.Cli.Commands
                     MaskCommand.Write(context, result, format, baseline.Key);
                     break;
                 case "json":
-                    o.WriteLine(MaskJson.Write(result));
+                    MaskJson.Write(result, o);
                     break;
                 case "pervmevc":
                     WritePerVmEvc(context, baseline, catalog, hosts, args.Value("--evc-mode-file"));
@@ -212,10 +212,7 @@ namespace CpuidMask.Cli.Commands
             }
 
             table.Write(o);
-            foreach (var direction in result.Proof.Directions)
-            {
-                Render.Direction(o, direction, underMask: true);
-            }
+            Render.ProofDirections(o, result.Proof);
 
             o.WriteLine(result.Proof.Passed ? "Proof passed: every direction is allowed." : "Proof FAILED: see the blocked directions above.");
         }

@@ -145,7 +145,7 @@ Example:
 
                     return;
                 case "json":
-                    o.WriteLine(MaskJson.Write(result));
+                    MaskJson.Write(result, o);
                     return;
             }
 
@@ -185,10 +185,7 @@ Example:
             }
 
             hosts.Write(o);
-            foreach (var direction in result.Proof.Directions)
-            {
-                Render.Direction(o, direction, underMask: true);
-            }
+            Render.ProofDirections(o, result.Proof);
 
             o.WriteLine(result.Proof.Passed ? "Proof passed: every direction is allowed." : "Proof FAILED: see the blocked directions above.");
         }

@@ -114,7 +114,7 @@ namespace CpuidMask.Engine.Analysis
                 ? _ => new[] { "(any host)" }
                 : f => presence.PresentOn(f).Concat(presence.UnknownOn(f).Select(h => h + " (not reported)")).ToArray();
             _generator.AddDependents(hidden, presentOn, presence.MissingOn);
-            return _generator.Build(profiles, hidden.Values, VmMask.Empty, baseline, outOfReach);
+            return _generator.Build(profiles, hidden.Values, VmMask.Empty, baseline, outOfReach, presence.Classes);
         }
 
         /// <summary>

@@ -37,25 +37,24 @@ namespace CpuidMask.Engine.Analysis
         /// What a VM powered on on this host sees. A hiding mask character (0, R, F) or a featMask
         /// "Val:0" hides it; 1 or T shows it; anything else passes the host's state through.
         /// </summary>
-        public static FeatureState GuestState(CpuidProfile profile, FeatureDefinition feature, VmMask mask)
+        public static FeatureState GuestState(CpuidProfile profile, FeatureDefinition feature, VmMask mask) =>
+            MaskDecision(feature, mask, profile.Vendor) ?? HostState(profile, feature);
+
+        /// <summary>What the mask makes of the feature on a CPU of the vendor: hidden, forced, or null where it passes the host's state through.</summary>
+        internal static FeatureState? MaskDecision(FeatureDefinition feature, VmMask mask, string vendor)
         {
             if (feature.FeatMaskName != null && mask.FeatureMasks.TryGetValue(feature.FeatMaskName, out var featValue) && VmMask.IsHide(featValue))
             {
                 return FeatureState.Absent;
             }
 
-            var c = mask.CharFor(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit, profile.Vendor);
+            var c = mask.CharFor(feature.Leaf, feature.Subleaf, feature.Register, feature.Bit, vendor);
             if (c.Hides())
             {
                 return FeatureState.Absent;
             }
 
-            if (c.Forces())
-            {
-                return FeatureState.Present;
-            }
-
-            return HostState(profile, feature);
+            return c.Forces() ? FeatureState.Present : (FeatureState?)null;
         }
 
         /// <summary>

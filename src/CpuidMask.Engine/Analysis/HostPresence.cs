@@ -6,27 +6,39 @@ using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Analysis
 {
-    /// <summary>Each feature's state on each host, computed once: who has it and who does not (or does not say).</summary>
+    /// <summary>
+    /// Who has a feature and who does not (or does not say), answered per class of hosts for the tracked features
+    /// (each host evaluated once) and per host for the others, which only a request to hide them asks about.
+    /// </summary>
     internal sealed class HostPresence
     {
-        private readonly Dictionary<string, (string Name, FeatureState State)[]> _states;
+        private readonly Dictionary<FeatureDefinition, int> _trackedIndex;
 
         public HostPresence(IReadOnlyList<CpuidProfile> profiles, FeatureCatalog catalog)
         {
-            _states = catalog.Features.ToDictionary(
-                f => f.Name,
-                f => profiles.Select(p => (p.Name, State: FeatureEvaluator.HostState(p, f))).ToArray(),
-                StringComparer.OrdinalIgnoreCase);
+            Classes = ClassTable.HostsOnly(profiles, catalog);
+            _trackedIndex = Classes.Tracked.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
         }
 
-        public string[] PresentOn(FeatureDefinition feature) =>
-            _states[feature.Name].Where(s => s.State == FeatureState.Present).Select(s => s.Name).ToArray();
+        /// <summary>The hosts' classes, for the proof of a mask built from this presence.</summary>
+        public ClassTable Classes { get; }
 
-        public string[] MissingOn(FeatureDefinition feature) =>
-            _states[feature.Name].Where(s => s.State != FeatureState.Present).Select(s => s.Name).ToArray();
+        public string[] PresentOn(FeatureDefinition feature) => Where(feature, s => s == FeatureState.Present);
+
+        public string[] MissingOn(FeatureDefinition feature) => Where(feature, s => s != FeatureState.Present);
 
         /// <summary>Hosts whose data does not say whether they have the feature.</summary>
-        public string[] UnknownOn(FeatureDefinition feature) =>
-            _states[feature.Name].Where(s => s.State == FeatureState.Unknown).Select(s => s.Name).ToArray();
+        public string[] UnknownOn(FeatureDefinition feature) => Where(feature, s => s == FeatureState.Unknown);
+
+        private string[] Where(FeatureDefinition feature, Func<FeatureState, bool> pick)
+        {
+            if (_trackedIndex.TryGetValue(feature, out int i))
+            {
+                var picked = Classes.Classes.Select(c => pick(Classes.HostStateAt(c, i))).ToArray();
+                return Classes.HostNamesWhere(c => picked[c.Index]);
+            }
+
+            return Classes.Profiles.Where(p => pick(FeatureEvaluator.HostState(p, feature))).Select(p => p.Name).ToArray();
+        }
     }
 }

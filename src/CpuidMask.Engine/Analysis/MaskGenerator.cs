@@ -66,7 +66,7 @@ namespace CpuidMask.Engine.Analysis
 
             var outOfReach = SetAsideOutOfReach(hidden);
             AddDependents(hidden, presence.PresentOn, presence.MissingOn);
-            return Build(profiles, hidden.Values, VmMask.Empty, outOfReach: outOfReach);
+            return Build(profiles, hidden.Values, VmMask.Empty, outOfReach: outOfReach, classes: presence.Classes);
         }
 
         /// <summary>
@@ -119,7 +119,7 @@ namespace CpuidMask.Engine.Analysis
         }
 
         /// <summary>Turns hidden features into register masks on top of a starting mask, and proves the result.</summary>
-        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null, IReadOnlyList<OutOfReachDifference>? outOfReach = null)
+        internal GeneratedMask Build(IReadOnlyList<CpuidProfile> profiles, IEnumerable<HiddenFeature> hidden, VmMask start, Baseline? baseline = null, IReadOnlyList<OutOfReachDifference>? outOfReach = null, ClassTable? classes = null)
         {
             var ordered = hidden
                 .OrderBy(h => h.Feature.LeafKey).ThenBy(h => h.Feature.Register).ThenBy(h => h.Feature.Bit)
@@ -134,7 +134,8 @@ namespace CpuidMask.Engine.Analysis
             }
 
             var mask = new VmMask(registers, start.FeatureMasks);
-            return new GeneratedMask(profiles, mask, ordered, MaskProof.Build(profiles, mask, _catalog, HardwareVersion), baseline, outOfReach);
+            var proof = classes == null ? MaskProof.Build(profiles, mask, _catalog, HardwareVersion) : MaskProof.Build(classes.Under(mask, HardwareVersion));
+            return new GeneratedMask(profiles, mask, ordered, proof, baseline, outOfReach);
         }
 
         internal static void CheckOneVendor(IReadOnlyList<CpuidProfile> profiles)

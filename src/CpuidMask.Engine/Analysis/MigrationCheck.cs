@@ -6,6 +6,9 @@ namespace CpuidMask.Engine.Analysis
     /// <summary>Whether a VM powered on on <see cref="Source"/> may move to <see cref="Destination"/>.</summary>
     public sealed class MigrationCheck
     {
+        private IReadOnlyList<string>? _sourceHosts;
+        private IReadOnlyList<string>? _destinationHosts;
+
         public MigrationCheck(string source, string destination, IReadOnlyList<FeatureDifference> blockers, IReadOnlyList<FeatureDifference> unverified, string? vendorMismatch = null, IReadOnlyList<FeatureDifference>? outOfReach = null)
         {
             Source = source;
@@ -19,6 +22,20 @@ namespace CpuidMask.Engine.Analysis
         public string Source { get; }
 
         public string Destination { get; }
+
+        /// <summary>The hosts the source stands for: one, or every host of a class (<see cref="HostClass"/>).</summary>
+        public IReadOnlyList<string> SourceHosts
+        {
+            get => _sourceHosts ?? new[] { Source };
+            internal set => _sourceHosts = value;
+        }
+
+        /// <summary>The hosts the destination stands for: one, or every host of a class.</summary>
+        public IReadOnlyList<string> DestinationHosts
+        {
+            get => _destinationHosts ?? new[] { Destination };
+            internal set => _destinationHosts = value;
+        }
 
         /// <summary>Tracked features the VM would carry that the destination lacks; vCenter refuses the vMotion.</summary>
         public IReadOnlyList<FeatureDifference> Blockers { get; }

@@ -32,35 +32,60 @@ namespace CpuidMask.Engine.Analysis
         };
     }
 
+    /// <summary>A tracked feature that some hosts have and others lack (or do not report).</summary>
+    public sealed class FeatureSpread
+    {
+        public FeatureSpread(FeatureDefinition feature, IReadOnlyList<string> presentOn, IReadOnlyList<string> missingOn, IReadOnlyList<HostClass> presentIn, IReadOnlyList<HostClass> missingIn)
+        {
+            Feature = feature;
+            PresentOn = presentOn;
+            MissingOn = missingOn;
+            PresentIn = presentIn;
+            MissingIn = missingIn;
+        }
+
+        public FeatureDefinition Feature { get; }
+
+        /// <summary>Hosts that have it.</summary>
+        public IReadOnlyList<string> PresentOn { get; }
+
+        /// <summary>Hosts that lack it or whose data does not report it.</summary>
+        public IReadOnlyList<string> MissingOn { get; }
+
+        /// <summary>The classes of <see cref="PresentOn"/>.</summary>
+        public IReadOnlyList<HostClass> PresentIn { get; }
+
+        /// <summary>The classes of <see cref="MissingOn"/>.</summary>
+        public IReadOnlyList<HostClass> MissingIn { get; }
+
+        public override string ToString() => $"{Feature.Name}: on {PresentOn.Count} hosts, missing on {MissingOn.Count}";
+    }
+
     /// <summary>
-    /// The result of comparing two or more hosts for a VM of one virtual hardware version: every direction, plus
-    /// informational differences and the differences out of that VM's reach.
+    /// The result of comparing two or more hosts for a VM of one virtual hardware version: the classes of hosts that
+    /// offer the same tracked features, per feature which hosts have it and which lack it, every direction between
+    /// classes, informational differences and the differences out of that VM's reach.
     /// </summary>
     public sealed class ComparisonReport
     {
-        public ComparisonReport(IReadOnlyList<CpuidProfile> profiles, IReadOnlyList<MigrationCheck> directions, IReadOnlyList<InformationalDifference> informational, VmMask mask)
-            : this(profiles, directions, informational, mask, FeatureCatalog.Default.NewestHardwareVersion, null)
-        {
-        }
+        private readonly ClassTable _table;
 
-        public ComparisonReport(
-            IReadOnlyList<CpuidProfile> profiles,
-            IReadOnlyList<MigrationCheck> directions,
+        internal ComparisonReport(
+            ClassTable table,
+            IReadOnlyList<FeatureSpread> differences,
             IReadOnlyList<InformationalDifference> informational,
             VmMask mask,
-            int hardwareVersion,
-            IReadOnlyList<OutOfReachDifference>? outOfReach)
+            IReadOnlyList<OutOfReachDifference> outOfReach)
         {
-            Profiles = profiles;
-            Directions = directions;
+            _table = table;
+            Differences = differences;
             Informational = informational;
             Mask = mask;
-            HardwareVersion = hardwareVersion;
-            OutOfReach = outOfReach ?? Array.Empty<OutOfReachDifference>();
+            OutOfReach = outOfReach;
         }
 
         /// <summary>The virtual hardware version of the VM the hosts were compared for (the newest the catalog knows unless one was given).</summary>
-        public int HardwareVersion { get; }
+        public int HardwareVersion => _table.HardwareVersion;
 
         /// <summary>
         /// Features that differ between the hosts but that a VM of <see cref="HardwareVersion"/> cannot see, tracked or
@@ -68,23 +93,40 @@ namespace CpuidMask.Engine.Analysis
         /// </summary>
         public IReadOnlyList<OutOfReachDifference> OutOfReach { get; }
 
-        public IReadOnlyList<CpuidProfile> Profiles { get; }
+        public IReadOnlyList<CpuidProfile> Profiles => _table.Profiles;
 
-        /// <summary>One check per ordered pair of hosts.</summary>
-        public IReadOnlyList<MigrationCheck> Directions { get; }
+        /// <summary>The hosts grouped by the tracked features they offer, in the order their first hosts were given.</summary>
+        public IReadOnlyList<HostClass> Classes => _table.Classes;
+
+        /// <summary>
+        /// One check per ordered pair of classes (for distinct CPUs, of hosts), computed as it is read: a thousand
+        /// classes make a million directions, which are never all held at once.
+        /// </summary>
+        public IReadOnlyList<MigrationCheck> Directions => _table.Directions;
+
+        /// <summary>Tracked features within the VM's reach that some hosts have and others lack, in catalog order.</summary>
+        public IReadOnlyList<FeatureSpread> Differences { get; }
 
         public IReadOnlyList<InformationalDifference> Informational { get; }
 
         /// <summary>The mask the comparison assumed (empty for plain host comparisons).</summary>
         public VmMask Mask { get; }
 
-        public bool HasBlockers => Directions.Any(d => !d.Allowed);
+        public bool HasBlockers => _table.AnyBlocked();
+
+        /// <summary>Number of blocked directions between classes.</summary>
+        public int BlockedCount => _table.CountBlocked();
+
+        /// <summary>Every ordered pair of distinct hosts, produced one at a time from the class directions.</summary>
+        public IEnumerable<MigrationCheck> PerPair() => _table.PerPair();
     }
 
     /// <summary>
     /// Finds what blocks a vMotion between hosts, in each direction, for a VM of one virtual hardware version (by
     /// default the newest the catalog knows, which sees every feature): a feature the VM cannot see at its version
-    /// neither blocks nor stays unverified, and is reported as out of its reach instead.
+    /// neither blocks nor stays unverified, and is reported as out of its reach instead. Hosts that offer the same
+    /// tracked features are one class (<see cref="HostClass"/>), and directions are checked between classes: the
+    /// work grows with the hosts, not with their pairs.
     /// </summary>
     public sealed class ProfileComparer
     {
@@ -103,35 +145,14 @@ namespace CpuidMask.Engine.Analysis
         /// What a VM powered on on <paramref name="source"/> (under <paramref name="mask"/>, if any)
         /// carries that <paramref name="destination"/> lacks, among the features vCenter tracks.
         /// </summary>
-        public MigrationCheck Check(CpuidProfile source, CpuidProfile destination, VmMask? mask = null)
-        {
-            var table = new StateTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog, HardwareVersion);
-            return table.Check(0, 1);
-        }
+        public MigrationCheck Check(CpuidProfile source, CpuidProfile destination, VmMask? mask = null) =>
+            new ClassTable(new[] { source, destination }, mask ?? VmMask.Empty, _catalog, HardwareVersion).PerPair().First();
 
-        /// <summary>
-        /// Every ordered pair of hosts under the mask. Each host's feature states are evaluated once, so
-        /// the pairs cost array lookups only (hundreds of hosts make hundreds of thousands of pairs).
-        /// </summary>
-        public IReadOnlyList<MigrationCheck> CheckAll(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null)
-        {
-            var table = new StateTable(profiles, mask ?? VmMask.Empty, _catalog, HardwareVersion);
-            var directions = new List<MigrationCheck>(profiles.Count * Math.Max(0, profiles.Count - 1));
-            for (int s = 0; s < profiles.Count; s++)
-            {
-                for (int d = 0; d < profiles.Count; d++)
-                {
-                    if (s != d)
-                    {
-                        directions.Add(table.Check(s, d));
-                    }
-                }
-            }
+        /// <summary>Every direction between the classes of the hosts under the mask, computed as it is read.</summary>
+        public IReadOnlyList<MigrationCheck> CheckAll(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null) =>
+            new ClassTable(profiles, mask ?? VmMask.Empty, _catalog, HardwareVersion).Directions;
 
-            return directions;
-        }
-
-        /// <summary>Compares every ordered pair of hosts and lists untracked differences separately.</summary>
+        /// <summary>Compares the hosts' classes in every direction and lists untracked and out-of-reach differences separately.</summary>
         public ComparisonReport Compare(IReadOnlyList<CpuidProfile> profiles, VmMask? mask = null)
         {
             if (profiles == null || profiles.Count < 2)
@@ -141,7 +162,26 @@ namespace CpuidMask.Engine.Analysis
 
             CheckDistinctNames(profiles);
             mask ??= VmMask.Empty;
-            var directions = CheckAll(profiles, mask);
+            var table = new ClassTable(profiles, mask, _catalog, HardwareVersion);
+
+            var differences = new List<FeatureSpread>();
+            for (int i = 0; i < table.Tracked.Count; i++)
+            {
+                if (table.Tracked[i].IsOutOfReachAt(HardwareVersion))
+                {
+                    continue;
+                }
+
+                var presentIn = table.Classes.Where(c => table.HostStateAt(c, i) == FeatureState.Present).ToArray();
+                if (presentIn.Length == 0 || presentIn.Length == table.Classes.Count)
+                {
+                    continue;
+                }
+
+                var missingIn = table.Classes.Where(c => table.HostStateAt(c, i) != FeatureState.Present).ToArray();
+                var present = new HashSet<HostClass>(presentIn);
+                differences.Add(new FeatureSpread(table.Tracked[i], table.HostNamesWhere(present.Contains), table.HostNamesWhere(c => !present.Contains(c)), presentIn, missingIn));
+            }
 
             var informational = new List<InformationalDifference>();
             var outOfReach = new List<OutOfReachDifference>();
@@ -153,13 +193,24 @@ namespace CpuidMask.Engine.Analysis
                     continue;
                 }
 
-                var states = profiles.Select(p => (p.Name, State: FeatureEvaluator.HostState(p, feature))).ToArray();
-                var present = states.Where(s => s.State == FeatureState.Present).Select(s => s.Name).ToArray();
-
                 // A tracked feature counts a host that does not report it as lacking it, as blockers and unverified
                 // features do; an untracked one only a host that reports it absent, as informational differences do.
-                var absent = states.Where(s => feature.Tracked ? s.State != FeatureState.Present : s.State == FeatureState.Absent).Select(s => s.Name).ToArray();
-                if (present.Length == 0 || absent.Length == 0)
+                List<string>? present = null;
+                List<string>? absent = null;
+                foreach (var p in profiles)
+                {
+                    var state = FeatureEvaluator.HostState(p, feature);
+                    if (state == FeatureState.Present)
+                    {
+                        (present ??= new List<string>()).Add(p.Name);
+                    }
+                    else if (feature.Tracked || state == FeatureState.Absent)
+                    {
+                        (absent ??= new List<string>()).Add(p.Name);
+                    }
+                }
+
+                if (present == null || absent == null)
                 {
                     continue;
                 }
@@ -174,7 +225,7 @@ namespace CpuidMask.Engine.Analysis
                 }
             }
 
-            return new ComparisonReport(profiles, directions, informational, mask, HardwareVersion, outOfReach);
+            return new ComparisonReport(table, differences, informational, mask, outOfReach);
         }
 
         internal static void CheckDistinctNames(IReadOnlyList<CpuidProfile> profiles)
@@ -188,66 +239,6 @@ namespace CpuidMask.Engine.Analysis
                     $"Two profiles are named '{duplicate.Key}' ({string.Join(", ", duplicate.Select(p => p.Source))}); give each host once, or rename one.",
                     duplicate.Key);
             }
-        }
-    }
-
-    /// <summary>
-    /// The tracked features' host and guest states of a set of hosts under one mask, evaluated once, for a VM of one
-    /// virtual hardware version. Guest states are those of a VM that could see every feature; the features out of the
-    /// VM's reach are set apart when directions are checked.
-    /// </summary>
-    internal sealed class StateTable
-    {
-        private static readonly FeatureDifference[] None = new FeatureDifference[0];
-        private readonly IReadOnlyList<CpuidProfile> _profiles;
-        private readonly FeatureDefinition[] _tracked;
-        private readonly bool[] _outOfReach;
-        private readonly FeatureState[][] _host;
-        private readonly FeatureState[][] _guest;
-
-        public StateTable(IReadOnlyList<CpuidProfile> profiles, VmMask mask, FeatureCatalog catalog, int hardwareVersion)
-        {
-            _profiles = profiles;
-            _tracked = catalog.Features.Where(f => f.Tracked).ToArray();
-            _outOfReach = _tracked.Select(f => f.IsOutOfReachAt(hardwareVersion)).ToArray();
-            _host = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.HostState(p, f)).ToArray()).ToArray();
-            _guest = profiles.Select(p => _tracked.Select(f => FeatureEvaluator.GuestState(p, f, mask)).ToArray()).ToArray();
-        }
-
-        public MigrationCheck Check(int source, int destination)
-        {
-            var from = _profiles[source];
-            var to = _profiles[destination];
-            string? vendorMismatch = from.Vendor == to.Vendor
-                ? null
-                : $"{from.Name} is {from.Vendor} and {to.Name} is {to.Vendor}; vMotion between CPU vendors is not possible, whatever the mask";
-            List<FeatureDifference>? blockers = null;
-            List<FeatureDifference>? unverified = null;
-            List<FeatureDifference>? outOfReach = null;
-            var guest = _guest[source];
-            var host = _host[destination];
-            for (int i = 0; i < _tracked.Length; i++)
-            {
-                if (guest[i] != FeatureState.Present || host[i] == FeatureState.Present)
-                {
-                    continue;
-                }
-
-                if (_outOfReach[i])
-                {
-                    (outOfReach ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name, host[i]));
-                }
-                else if (host[i] == FeatureState.Absent)
-                {
-                    (blockers ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name));
-                }
-                else
-                {
-                    (unverified ??= new List<FeatureDifference>()).Add(new FeatureDifference(_tracked[i], from.Name, to.Name, FeatureState.Unknown));
-                }
-            }
-
-            return new MigrationCheck(from.Name, to.Name, (IReadOnlyList<FeatureDifference>?)blockers ?? None, (IReadOnlyList<FeatureDifference>?)unverified ?? None, vendorMismatch, outOfReach);
         }
     }
 }

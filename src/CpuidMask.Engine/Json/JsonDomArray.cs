@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace CpuidMask.Engine.Json
@@ -10,13 +11,32 @@ namespace CpuidMask.Engine.Json
     {
         private readonly List<JsonDomNode> _items = new List<JsonDomNode>();
 
+        // Set for an array whose items are produced when it is written or read, and not kept.
+        private readonly IEnumerable<JsonDomNode>? _streamed;
+
         public JsonDomArray()
         {
         }
 
         public JsonDomArray(IEnumerable<JsonDomNode> items)
+            : this(items, streamed: false)
         {
-            foreach (var item in items ?? throw new ArgumentNullException(nameof(items)))
+        }
+
+        private JsonDomArray(IEnumerable<JsonDomNode> items, bool streamed)
+        {
+            if (items == null)
+            {
+                throw new ArgumentNullException(nameof(items));
+            }
+
+            if (streamed)
+            {
+                _streamed = items;
+                return;
+            }
+
+            foreach (var item in items)
             {
                 Add(item);
             }
@@ -24,44 +44,53 @@ namespace CpuidMask.Engine.Json
 
         public override JsonDomKind Kind => JsonDomKind.Array;
 
-        public int Count => _items.Count;
+        public int Count => _streamed?.Count() ?? _items.Count;
 
-        public JsonDomNode this[int index] => _items[index];
+        public JsonDomNode this[int index] => _streamed != null ? _streamed.ElementAt(index) : _items[index];
+
+        /// <summary>
+        /// An array whose items are produced from <paramref name="items"/> each time it is written or read, and not kept:
+        /// written with <see cref="JsonDomNode.WriteTo(System.IO.TextWriter, bool)"/>, a million items cost the memory of one.
+        /// </summary>
+        public static JsonDomArray Streamed(IEnumerable<JsonDomNode> items) => new JsonDomArray(items, streamed: true);
 
         public JsonDomArray Add(JsonDomNode item)
         {
+            if (_streamed != null)
+            {
+                throw new InvalidOperationException("A streamed JSON array takes no items after it is made.");
+            }
+
             _items.Add(item ?? throw new ArgumentNullException(nameof(item), "Use JsonDomNull.Instance for a JSON null."));
             return this;
         }
 
         public JsonDomArray Add(string? value) => Add(value == null ? (JsonDomNode)JsonDomNull.Instance : new JsonDomString(value));
 
-        public IEnumerator<JsonDomNode> GetEnumerator() => _items.GetEnumerator();
+        public IEnumerator<JsonDomNode> GetEnumerator() => (_streamed ?? _items).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
         internal override void WriteTo(StringBuilder builder, bool indented, int depth)
         {
-            if (_items.Count == 0)
+            bool any = false;
+            foreach (var item in (IEnumerable<JsonDomNode>?)_streamed ?? _items)
             {
-                builder.Append("[]");
-                return;
-            }
-
-            builder.Append('[');
-            for (int i = 0; i < _items.Count; i++)
-            {
-                if (i > 0)
-                {
-                    builder.Append(',');
-                }
-
+                builder.Append(any ? ',' : '[');
+                any = true;
                 if (indented)
                 {
                     WriteIndent(builder, depth + 1);
                 }
 
-                _items[i].WriteTo(builder, indented, depth + 1);
+                item.WriteTo(builder, indented, depth + 1);
+                FlushIfLarge(builder);
+            }
+
+            if (!any)
+            {
+                builder.Append("[]");
+                return;
             }
 
             if (indented)

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Text;
 
 namespace CpuidMask.Engine.Json
@@ -12,6 +13,9 @@ namespace CpuidMask.Engine.Json
     /// </summary>
     public abstract class JsonDomNode
     {
+        [ThreadStatic]
+        private static TextWriter? _sink;
+
         private protected JsonDomNode()
         {
         }
@@ -39,10 +43,40 @@ namespace CpuidMask.Engine.Json
             return builder.ToString();
         }
 
+        /// <summary>
+        /// Writes the same text as <see cref="ToJson"/> to <paramref name="writer"/> as it is produced: arrays built
+        /// from a sequence (<see cref="JsonDomArray.Streamed"/>) pass their items through without being held.
+        /// </summary>
+        public void WriteTo(TextWriter writer, bool indented = true)
+        {
+            var builder = new StringBuilder();
+            var outer = _sink;
+            _sink = writer ?? throw new ArgumentNullException(nameof(writer));
+            try
+            {
+                WriteTo(builder, indented, 0);
+                writer.Write(builder.ToString());
+            }
+            finally
+            {
+                _sink = outer;
+            }
+        }
+
         /// <summary>Compact JSON.</summary>
         public override string ToString() => ToJson(false);
 
         internal abstract void WriteTo(StringBuilder builder, bool indented, int depth);
+
+        /// <summary>Passes what is written so far on to the writer of <see cref="WriteTo(TextWriter, bool)"/>, if any, once it is large.</summary>
+        internal static void FlushIfLarge(StringBuilder builder)
+        {
+            if (_sink != null && builder.Length >= 1 << 16)
+            {
+                _sink.Write(builder.ToString());
+                builder.Clear();
+            }
+        }
 
         internal static void WriteIndent(StringBuilder builder, int depth)
         {

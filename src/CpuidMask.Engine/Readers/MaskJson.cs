@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Catalog;
@@ -45,6 +46,13 @@ namespace CpuidMask.Engine.Readers
         /// <summary>The document, indented with two spaces and LF line ends.</summary>
         public static string Write(GeneratedMask result, bool indented = true) => ToJsonObject(result).ToJson(indented);
 
+        /// <summary>The same document written as it is produced: the proof's hosts and directions are not held.</summary>
+        public static void Write(GeneratedMask result, TextWriter writer, bool indented = true)
+        {
+            ToJsonObject(result).WriteTo(writer, indented);
+            writer.WriteLine();
+        }
+
         /// <summary>The document as a DOM.</summary>
         public static JsonDomObject ToJsonObject(GeneratedMask result)
         {
@@ -75,13 +83,9 @@ namespace CpuidMask.Engine.Readers
                     .Add("missingOn", Strings(h.MissingOn)));
             }
 
-            var proofHosts = new JsonDomArray();
-            foreach (var view in result.Proof.Hosts)
-            {
-                proofHosts.Add(new JsonDomObject()
-                    .Add("name", view.HostName)
-                    .Add("guestFeatures", Strings(view.GuestFeatures.Select(f => f.Name))));
-            }
+            var proofHosts = JsonDomArray.Streamed(result.Proof.Hosts.Select(view => (JsonDomNode)new JsonDomObject()
+                .Add("name", view.HostName)
+                .Add("guestFeatures", Strings(view.GuestFeatures.Select(f => f.Name)))));
 
             var document = new JsonDomObject()
                 .Add("hosts", new JsonDomArray(result.Profiles.Select(Host)))
@@ -99,7 +103,8 @@ namespace CpuidMask.Engine.Readers
                 .Add("proof", new JsonDomObject()
                     .Add("passed", result.Proof.Passed)
                     .Add("hosts", proofHosts)
-                    .Add("directions", new JsonDomArray(result.Proof.Directions.Select(Direction))));
+                    .Add("classes", new JsonDomArray(result.Proof.Classes.Where(c => c.Members.Count > 1).Select(Class)))
+                    .Add("directions", JsonDomArray.Streamed(result.Proof.Directions.Select(Direction))));
             if (result.Baseline is Baseline baseline)
             {
                 var lines = new JsonDomArray();
@@ -190,6 +195,10 @@ namespace CpuidMask.Engine.Readers
             .Add("blockers", new JsonDomArray(check.Blockers.Select(b => (JsonDomNode)Feature(b.Feature))))
             .Add("unverified", new JsonDomArray(check.Unverified.Select(b => (JsonDomNode)Feature(b.Feature))))
             .Add("outOfReach", new JsonDomArray(check.OutOfReach.Select(b => (JsonDomNode)Feature(b.Feature))));
+
+        private static JsonDomNode Class(HostClass hostClass) => new JsonDomObject()
+            .Add("name", hostClass.Name)
+            .Add("hosts", Strings(hostClass.HostNames));
 
         private static JsonDomArray Strings(IEnumerable<string> values) => new JsonDomArray(values.Select(v => (JsonDomNode)new JsonDomString(v)));
 

@@ -46,6 +46,13 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter IncludeInformational { get; set; }
 
+        /// <summary>
+        /// One result per ordered pair of hosts instead of per pair of classes (hosts that offer the same tracked
+        /// features are one class); a thousand hosts make a million results, written one at a time.
+        /// </summary>
+        [Parameter(ParameterSetName = ProfileSet)]
+        public SwitchParameter PerPair { get; set; }
+
         /// <summary>Compares what a VM running under this mask would carry (New-VmCpuidMask output, .vmx lines or cpuidmask's mask JSON).</summary>
         [Parameter]
         [ValidateNotNull]
@@ -114,13 +121,19 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             var maskLines = report.Mask.ToVmxLines();
-            foreach (var direction in report.Directions)
+            if (report.Classes.Count == 1 && !PerPair)
+            {
+                WriteVerbose($"All {report.Profiles.Count} hosts offer the same tracked features: a VM moves freely between them.");
+            }
+
+            foreach (var direction in PerPair ? report.PerPair() : report.Directions)
             {
                 IEnumerable<string>? informational = null;
                 if (IncludeInformational)
                 {
+                    // A difference vCenter ignores, present on some host the direction comes from and absent on one it goes to.
                     informational = report.Informational
-                        .Where(i => i.PresentOn.Contains(direction.Source, StringComparer.OrdinalIgnoreCase) && i.AbsentOn.Contains(direction.Destination, StringComparer.OrdinalIgnoreCase))
+                        .Where(i => i.PresentOn.Intersect(direction.SourceHosts, StringComparer.OrdinalIgnoreCase).Any() && i.AbsentOn.Intersect(direction.DestinationHosts, StringComparer.OrdinalIgnoreCase).Any())
                         .Select(i => i.Feature.Name);
                 }
 
@@ -150,8 +163,9 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            var forward = report.Directions[0];
-            var backward = report.Directions[1];
+            var pairs = report.PerPair().ToArray();
+            var forward = pairs[0];
+            var backward = pairs[1];
             WarnVendorMismatch(forward);
             foreach (var row in PairRows(forward, "=>", report.HardwareVersion).Concat(PairRows(backward, "<=", report.HardwareVersion)))
             {

@@ -21,6 +21,12 @@ namespace CpuidMask.PowerShell
 
         public string Destination => Check.Destination;
 
+        /// <summary>The hosts the source stands for: every host of its class (hosts that offer the same tracked features), or the one host.</summary>
+        public IReadOnlyList<string> SourceHosts => Check.SourceHosts.ToItemList();
+
+        /// <summary>The hosts the destination stands for.</summary>
+        public IReadOnlyList<string> DestinationHosts => Check.DestinationHosts.ToItemList();
+
         /// <summary>No blocker and the same CPU vendor.</summary>
         public bool Allowed => Check.Allowed;
 
