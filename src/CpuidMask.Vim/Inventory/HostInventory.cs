@@ -16,14 +16,18 @@ namespace CpuidMask.Vim.Inventory
     /// </summary>
     public sealed class HostInventory
     {
-        /// <summary>The HostSystem properties read; nothing else crosses the wire.</summary>
+        /// <summary>
+        /// The HostSystem properties read; nothing else crosses the wire. The brand comes from
+        /// summary.hardware.cpuModel, not hardware.cpuPkg: every package there carries the host's CPUID
+        /// leaves once more, which would double the largest part of the answer.
+        /// </summary>
         public static IReadOnlyList<string> HostPaths { get; } = new[]
         {
             "name",
             "parent",
             "runtime.connectionState",
             "hardware.cpuFeature",
-            "hardware.cpuPkg",
+            "summary.hardware.cpuModel",
             "config.featureCapability",
             "summary.maxEVCModeKey",
             "summary.currentEVCModeKey",
@@ -42,10 +46,10 @@ namespace CpuidMask.Vim.Inventory
         {
             var patterns = names?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray() ?? Array.Empty<string>();
             var collector = _client.PropertyCollector;
-            IReadOnlyList<ObjectContent> contents;
+            IReadOnlyList<ParentedRecord> contents;
             if (patterns.Length == 0)
             {
-                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, ToRecord, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -57,7 +61,7 @@ namespace CpuidMask.Vim.Inventory
                     throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of), _client.ServerName);
                 }
 
-                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, ToRecord, cancellationToken).ConfigureAwait(false);
             }
 
             return await ToRecordsAsync(contents, cancellationToken).ConfigureAwait(false);
@@ -88,10 +92,10 @@ namespace CpuidMask.Vim.Inventory
                 return Array.Empty<HostCpuRecord>();
             }
 
-            IReadOnlyList<ObjectContent> contents;
+            IReadOnlyList<ParentedRecord> contents;
             try
             {
-                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, ToRecord, cancellationToken).ConfigureAwait(false);
             }
             catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
             {
@@ -122,10 +126,10 @@ namespace CpuidMask.Vim.Inventory
         }
 
         // The hosts' records, with the names of their clusters read in one more round trip.
-        private async Task<IReadOnlyList<HostCpuRecord>> ToRecordsAsync(IReadOnlyList<ObjectContent> contents, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<HostCpuRecord>> ToRecordsAsync(IReadOnlyList<ParentedRecord> records, CancellationToken cancellationToken)
         {
             var collector = _client.PropertyCollector;
-            var clusterRefs = contents.Select(c => c.GetMoRef("parent")).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
+            var clusterRefs = records.Select(r => r.Parent).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
             var clusterNames = new Dictionary<ManagedObjectReference, string>();
             if (clusterRefs.Length > 0)
             {
@@ -136,25 +140,36 @@ namespace CpuidMask.Vim.Inventory
                 }
             }
 
-            return contents
-                .Select(c => ToRecord(c, clusterNames))
+            return records
+                .Select(r => r.Parent != null && clusterNames.TryGetValue(r.Parent, out var cluster) ? r.Record.WithCluster(cluster) : r.Record)
                 .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
                 .ToArray();
         }
 
-        private HostCpuRecord ToRecord(ObjectContent c, IReadOnlyDictionary<ManagedObjectReference, string> clusterNames)
-        {
-            var parent = c.GetMoRef("parent");
-            return new HostCpuRecord(_client.ServerName, EntityName.Of(c), c.Obj)
+        // Decodes one host as soon as it is read, so no page's XML outlives its page.
+        private ParentedRecord ToRecord(ObjectContent c) => new ParentedRecord(
+            new HostCpuRecord(_client.ServerName, EntityName.Of(c), c.Obj)
             {
-                Cluster = parent != null && clusterNames.TryGetValue(parent, out var cluster) ? cluster : null,
                 ConnectionState = c.GetString("runtime.connectionState"),
                 MaxEVCModeKey = NullIfEmpty(c.GetString("summary.maxEVCModeKey")),
                 CurrentEVCModeKey = NullIfEmpty(c.GetString("summary.currentEVCModeKey")),
                 CpuFeature = c.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml),
-                CpuPackages = c.GetArray("hardware.cpuPkg", HostCpuPackage.FromXml),
+                CpuModel = NullIfEmpty(c.GetString("summary.hardware.cpuModel"))?.Trim(),
                 FeatureCapability = c.GetArray("config.featureCapability", HostFeatureCapability.FromXml),
-            };
+            },
+            c.GetMoRef("parent"));
+
+        private sealed class ParentedRecord
+        {
+            public ParentedRecord(HostCpuRecord record, ManagedObjectReference? parent)
+            {
+                Record = record;
+                Parent = parent;
+            }
+
+            public HostCpuRecord Record { get; }
+
+            public ManagedObjectReference? Parent { get; }
         }
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;

@@ -91,6 +91,117 @@ namespace CpuidMask.Vim.Soap
         /// <summary>Calls one vim25 method; returns its &lt;MethodResponse&gt; element.</summary>
         public async Task<XElement> InvokeAsync(string method, IEnumerable<object?> parameters, CancellationToken cancellationToken)
         {
+            using var response = await SendAsync(method, parameters, cancellationToken).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return ReadResponse(method, response, text);
+        }
+
+        /// <summary>
+        /// Calls one vim25 method and hands <paramref name="readResponse"/> a reader on its
+        /// &lt;MethodResponse&gt; element, so a large answer (a page of hosts) is decoded piece by piece
+        /// instead of as one tree. Faults and answers that are not SOAP fail exactly as with
+        /// <see cref="InvokeAsync(string, IEnumerable{object?}, CancellationToken)"/>, a truncated document included.
+        /// </summary>
+        public async Task<T> InvokeAsync<T>(string method, IEnumerable<object?> parameters, Func<XmlReader, T> readResponse, CancellationToken cancellationToken)
+        {
+            using var response = await SendAsync(method, parameters, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                // Faults come with HTTP 500 and are small: the tree path reports them (it throws for any status but success).
+                ReadResponse(method, response, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            }
+
+            string? parseError = null;
+            try
+            {
+                // The body is already buffered (ResponseContentRead): this stream reads that buffer, no copy.
+                using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                using var reader = VimXml.CreateReader(body);
+                if (reader.MoveToContent() == XmlNodeType.Element && reader.LocalName == "Envelope" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+                {
+                    var result = ReadBody(method, reader, readResponse);
+
+                    // The rest of the document must be well-formed too: a truncated answer is not an answer.
+                    while (reader.Read())
+                    {
+                    }
+
+                    return result;
+                }
+
+                // Not an envelope: read on, so a parse error further down is reported as the tree path reports it.
+                while (reader.Read())
+                {
+                }
+            }
+            catch (XmlException ex)
+            {
+                parseError = ex.Message;
+            }
+
+            // For any status but success the tree path throws (a fault, or not SOAP).
+            string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            throw NotSoap(method, response, text, parseError);
+        }
+
+        private T ReadBody<T>(string method, XmlReader reader, Func<XmlReader, T> readResponse)
+        {
+            // On <Envelope>: find <Body> among its children, then its first element.
+            bool inBody = false;
+            if (!reader.IsEmptyElement)
+            {
+                int envelopeDepth = reader.Depth;
+                reader.Read();
+                while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == envelopeDepth))
+                {
+                    if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Body" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+                    {
+                        inBody = !reader.IsEmptyElement;
+                        if (inBody)
+                        {
+                            reader.Read();
+                        }
+
+                        break;
+                    }
+
+                    if (reader.NodeType == XmlNodeType.Element)
+                    {
+                        reader.Skip();
+                    }
+                    else
+                    {
+                        reader.Read();
+                    }
+                }
+            }
+
+            while (inBody && reader.NodeType != XmlNodeType.Element && reader.NodeType != XmlNodeType.EndElement)
+            {
+                reader.Read();
+            }
+
+            bool hasFirst = inBody && reader.NodeType == XmlNodeType.Element;
+            if (hasFirst && reader.LocalName == "Fault" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+            {
+                throw Fault(method, (XElement)XNode.ReadFrom(reader));
+            }
+
+            if (!hasFirst || reader.LocalName != method + "Response")
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.ResponseMalformed,
+                    ErrorKind.InvalidData,
+                    $"{Server} answered {method} with <{(hasFirst ? reader.LocalName : "nothing")}> instead of <{method}Response>. Check that the address points at vCenter or ESXi.",
+                    Server.ToString());
+            }
+
+            return readResponse(reader);
+        }
+
+        // Sends one call and returns the response with its body buffered; network trouble becomes a ConnectionError.
+        private async Task<HttpResponseMessage> SendAsync(string method, IEnumerable<object?> parameters, CancellationToken cancellationToken)
+        {
             cancellationToken.ThrowIfCancellationRequested();
             string body = BuildEnvelope(method, parameters);
             using var request = new HttpRequestMessage(HttpMethod.Post, Server)
@@ -110,11 +221,9 @@ namespace CpuidMask.Vim.Soap
             int rejectionsBefore = _policy?.RejectionCount ?? 0;
             var watch = Stopwatch.StartNew();
             HttpResponseMessage response;
-            string text;
             try
             {
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -126,12 +235,9 @@ namespace CpuidMask.Vim.Soap
                 throw TransportError(method, ex, rejectionsBefore);
             }
 
-            using (response)
-            {
-                _trace?.Invoke($"POST {Server} {method} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
-                TakeCookie(response);
-                return ReadResponse(method, response, text);
-            }
+            _trace?.Invoke($"POST {Server} {method} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
+            TakeCookie(response);
+            return response;
         }
 
         internal static string BuildEnvelope(string method, IEnumerable<object?> parameters)
