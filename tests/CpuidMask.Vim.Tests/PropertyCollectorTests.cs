@@ -151,6 +151,47 @@ namespace CpuidMask.Vim.Tests
             Assert.Contains("unexpected end of file", ex.Message, System.StringComparison.OrdinalIgnoreCase);
         }
 
+        [Fact]
+        public async Task RetrieveAsync_PageOfMegabytes_DecodesEveryObjectAndACutOffOneIsStillRefused()
+        {
+            // Far beyond one 64 KiB chunk of the body, which is released as it is read.
+            // The last page: no token.
+            string page = System.Text.RegularExpressions.Regex.Replace(Recorded.Text("RetrievePropertiesEx_Hosts_Page1.xml"), "<token>[^<]*</token>", string.Empty);
+            int start = page.IndexOf("<objects>", System.StringComparison.Ordinal);
+            int end = page.LastIndexOf("</objects>", System.StringComparison.Ordinal) + "</objects>".Length;
+            string objects = page.Substring(start, end - start);
+            string big = page.Substring(0, start) + string.Concat(Enumerable.Repeat(objects, 500)) + page.Substring(end);
+            Assert.True(big.Length > 3_000_000, big.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(big))
+                .ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(big.Substring(0, big.Length - 100)));
+            var hosts = new[] { new ManagedObjectReference("HostSystem", "host-10") };
+
+            var read = await client.PropertyCollector.RetrieveAsync(hosts, "HostSystem", Paths, o => o.Obj.Value);
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(hosts, "HostSystem", Paths));
+
+            Assert.Equal(1000, read.Count);
+            Assert.Equal(500, read.Count(h => h == "host-12"));
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("unexpected end of file", ex.Message, System.StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_LargeHtmlPageWithStatus200_IsNotSoapNamingItsTitle()
+        {
+            string html = "<html><head><title>Maintenance in progress</title></head><body>" + new string('x', 300_000) + "<br></body></html>";
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(html, mediaType: "text/html"));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(
+                new[] { new ManagedObjectReference("HostSystem", "host-10") }, "HostSystem", Paths));
+
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("\"Maintenance in progress\"", ex.Message);
+        }
+
         [Theory]
         [InlineData("<html><body>hello</body></html>", "NotSoap")]
         [InlineData("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>", "NotSoap")]
