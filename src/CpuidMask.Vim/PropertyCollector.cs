@@ -32,15 +32,24 @@ namespace CpuidMask.Vim
             IEnumerable<ManagedObjectReference> objects,
             string type,
             IEnumerable<string> paths,
+            CancellationToken cancellationToken = default) =>
+            RetrieveAsync(objects, type, paths, o => o, cancellationToken);
+
+        /// <summary>As <see cref="RetrieveAsync(IEnumerable{ManagedObjectReference}, string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
+        public Task<IReadOnlyList<T>> RetrieveAsync<T>(
+            IEnumerable<ManagedObjectReference> objects,
+            string type,
+            IEnumerable<string> paths,
+            Func<ObjectContent, T> decode,
             CancellationToken cancellationToken = default)
         {
             var specs = objects.Distinct().Select(o => new ObjectSpec(o)).ToArray();
             if (specs.Length == 0)
             {
-                return Task.FromResult<IReadOnlyList<ObjectContent>>(Array.Empty<ObjectContent>());
+                return Task.FromResult<IReadOnlyList<T>>(Array.Empty<T>());
             }
 
-            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, specs), cancellationToken);
+            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, specs), decode, cancellationToken);
         }
 
         /// <summary>Properties of every object of <paramref name="type"/> a ContainerView shows.</summary>
@@ -48,6 +57,15 @@ namespace CpuidMask.Vim
             ManagedObjectReference containerView,
             string type,
             IEnumerable<string> paths,
+            CancellationToken cancellationToken = default) =>
+            RetrieveFromViewAsync(containerView, type, paths, o => o, cancellationToken);
+
+        /// <summary>As <see cref="RetrieveFromViewAsync(ManagedObjectReference, string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
+        public Task<IReadOnlyList<T>> RetrieveFromViewAsync<T>(
+            ManagedObjectReference containerView,
+            string type,
+            IEnumerable<string> paths,
+            Func<ObjectContent, T> decode,
             CancellationToken cancellationToken = default)
         {
             var objectSpec = new ObjectSpec(containerView)
@@ -55,14 +73,18 @@ namespace CpuidMask.Vim
                 Skip = true,
                 SelectSet = new[] { TraversalSpec.ContainerViewToObjects() },
             };
-            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, new[] { objectSpec }), cancellationToken);
+            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, new[] { objectSpec }), decode, cancellationToken);
         }
 
         /// <summary>
         /// Properties of every object of <paramref name="type"/> in the inventory: a ContainerView over
         /// the root folder, paged retrieval, and the view destroyed again, whatever the object count.
         /// </summary>
-        public async Task<IReadOnlyList<ObjectContent>> RetrieveAllAsync(string type, IEnumerable<string> paths, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<ObjectContent>> RetrieveAllAsync(string type, IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
+            RetrieveAllAsync(type, paths, o => o, cancellationToken);
+
+        /// <summary>As <see cref="RetrieveAllAsync(string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
+        public async Task<IReadOnlyList<T>> RetrieveAllAsync<T>(string type, IEnumerable<string> paths, Func<ObjectContent, T> decode, CancellationToken cancellationToken = default)
         {
             var view = await _service.CreateContainerView(
                 Require(_content.ViewManager, "viewManager"),
@@ -73,7 +95,7 @@ namespace CpuidMask.Vim
             bool destroy = true;
             try
             {
-                return await RetrieveFromViewAsync(view, type, paths, cancellationToken).ConfigureAwait(false);
+                return await RetrieveFromViewAsync(view, type, paths, decode, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException || (ex is CpuidMaskException c && c.Kind == ErrorKind.ConnectionError))
             {
@@ -98,16 +120,23 @@ namespace CpuidMask.Vim
         }
 
         /// <summary>Runs one filter spec to the last page.</summary>
-        public async Task<IReadOnlyList<ObjectContent>> RetrieveAsync(PropertyFilterSpec spec, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<ObjectContent>> RetrieveAsync(PropertyFilterSpec spec, CancellationToken cancellationToken = default) =>
+            RetrieveAsync(spec, o => o, cancellationToken);
+
+        /// <summary>
+        /// Runs one filter spec to the last page, each object turned into a <typeparamref name="T"/> as soon
+        /// as it is read: only the decoded results are kept, never a page's XML.
+        /// </summary>
+        public async Task<IReadOnlyList<T>> RetrieveAsync<T>(PropertyFilterSpec spec, Func<ObjectContent, T> decode, CancellationToken cancellationToken = default)
         {
             var collector = Require(_content.PropertyCollector, "propertyCollector");
-            var results = new List<ObjectContent>();
-            var page = await _service.RetrievePropertiesEx(collector, new[] { spec }, new RetrieveOptions { MaxObjects = PageSize }, cancellationToken).ConfigureAwait(false);
-            results.AddRange(page.Objects);
+            var results = new List<T>();
+            var page = await _service.RetrievePropertiesEx(collector, new[] { spec }, new RetrieveOptions { MaxObjects = PageSize }, decode, cancellationToken).ConfigureAwait(false);
+            results.AddRange(page.Items);
             while (!string.IsNullOrEmpty(page.Token))
             {
-                page = await _service.ContinueRetrievePropertiesEx(collector, page.Token!, cancellationToken).ConfigureAwait(false);
-                results.AddRange(page.Objects);
+                page = await _service.ContinueRetrievePropertiesEx(collector, page.Token!, decode, cancellationToken).ConfigureAwait(false);
+                results.AddRange(page.Items);
             }
 
             return results;

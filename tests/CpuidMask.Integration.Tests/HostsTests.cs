@@ -41,6 +41,38 @@ namespace CpuidMask.Integration.Tests
         }
 
         [Fact]
+        public async Task ReadHostsAsync_EveryHost_IsExactlyWhatTheInventoryGaveTheSimulator()
+        {
+            // The read path decodes each host as its page is read and takes the brand from
+            // summary.hardware.cpuModel; nothing of what the inventory put in may be lost or changed.
+            var inventory = JsonNode.Parse(System.IO.File.ReadAllText(RepoPaths.Inventory))!;
+            var expected = inventory["clusters"]!.AsArray().SelectMany(c => c!["hosts"]!.AsArray().Select(h => (Cluster: (string?)c["name"], Host: h!)))
+                .Concat(inventory["hosts"]!.AsArray().Select(h => (Cluster: (string?)null, Host: h!)))
+                .OrderBy(h => (string)h.Host["name"]!, System.StringComparer.OrdinalIgnoreCase)
+                .ToArray();
+            using var client = await VcsimCli.ConnectAsync(_vcsim);
+
+            var hosts = await new HostInventory(client).ReadHostsAsync();
+
+            Assert.Equal(expected.Select(e => (string)e.Host["name"]!), hosts.Select(h => h.Name));
+            foreach (var (cluster, spec) in expected)
+            {
+                var host = hosts.Single(h => h.Name == (string)spec["name"]!);
+                Assert.Equal(cluster, host.Cluster);
+                Assert.Equal((string?)spec["connectionState"] ?? "connected", host.ConnectionState);
+                Assert.Equal((string?)spec["cpuPkgDescription"], host.CpuModel);
+                Assert.Equal((string?)spec["maxEVCModeKey"], host.MaxEVCModeKey);
+                Assert.Equal((string?)spec["currentEVCModeKey"], host.CurrentEVCModeKey);
+                Assert.Equal(
+                    spec["cpuFeature"]!.AsArray().Select(l => $"{(int)l!["level"]!} {(string?)l["vendor"]} {(string?)l["eax"]} {(string?)l["ebx"]} {(string?)l["ecx"]} {(string?)l["edx"]}"),
+                    host.CpuFeature.Select(l => $"{l.Level} {l.Vendor} {l.Eax} {l.Ebx} {l.Ecx} {l.Edx}"));
+                Assert.Equal(
+                    spec["featureCapability"]!.AsArray().Select(c => $"{(string)c!["key"]!}={(string?)c["value"]}"),
+                    host.FeatureCapability.Select(c => $"{c.Key}={c.Value}"));
+            }
+        }
+
+        [Fact]
         public async Task ReadHostsAsync_ByReference_OneHostOrAllSix_TwoRoundTripsAndNoNameLookup()
         {
             using var client = await VcsimCli.ConnectAsync(_vcsim);

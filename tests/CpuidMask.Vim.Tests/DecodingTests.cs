@@ -55,18 +55,6 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
-        public void CpuPackage_ToleratesUnknownElementsAndKeepsItsOwnCpuFeature()
-        {
-            var host = Page("RetrievePropertiesEx_Hosts_Page1.xml").Objects.First();
-
-            var pkg = host.GetArray("hardware.cpuPkg", HostCpuPackage.FromXml).Single();
-
-            Assert.Equal("Intel(R) Core(TM) i7-3770S CPU @ 3.10GHz", pkg.Description);
-            Assert.Equal(3092974000L, pkg.Hz);
-            Assert.Equal(1, pkg.CpuFeature.Single().Level);
-        }
-
-        [Fact]
         public void ExtraConfig_ArrayOfOptionValue_DecodesEscapedAndEmptyValues()
         {
             var vm = Page("RetrievePropertiesEx_Vms.xml").Objects.First();

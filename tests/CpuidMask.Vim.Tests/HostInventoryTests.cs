@@ -50,12 +50,51 @@ namespace CpuidMask.Vim.Tests
                 Assert.Equal(
                     new[]
                     {
-                        "name", "parent", "runtime.connectionState", "hardware.cpuFeature", "hardware.cpuPkg",
+                        "name", "parent", "runtime.connectionState", "hardware.cpuFeature", "summary.hardware.cpuModel",
                         "config.featureCapability", "summary.maxEVCModeKey", "summary.currentEVCModeKey",
                     },
                     server.Requests[3].Values("pathSet"));
                 Assert.Equal(new[] { "name" }, server.Requests[6].Values("pathSet"));
                 Assert.Equal(new[] { "domain-c7" }, server.Requests[6].Values("obj"));
+            }
+        }
+
+        [Fact]
+        public async Task ReadHostsAsync_AllByNameOrByReference_AsksForTheCpuidLeavesOnlyOnce()
+        {
+            // hardware.cpuPkg[].cpuFeature repeats hardware.cpuFeature for every package, and "hardware"
+            // holds both: a request with any of them next to hardware.cpuFeature fetches the leaves twice.
+            static bool CarriesLeaves(string path) =>
+                "hardware.cpuFeature".StartsWith(path, StringComparison.Ordinal) || path.StartsWith("hardware.cpuPkg", StringComparison.Ordinal);
+
+            var (client, all) = await ConnectWithAllHosts();
+            using (client)
+            {
+                await new HostInventory(client).ReadHostsAsync();
+            }
+
+            var byName = new FakeVimServer();
+            using (var nameClient = await TestConnections.ConnectAsync(byName))
+            {
+                byName.Reply("CreateContainerView", "CreateContainerView.xml")
+                    .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_HostNames.xml")
+                    .Reply("DestroyView", "DestroyView.xml")
+                    .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Selected.xml");
+                await new HostInventory(nameClient).ReadHostsAsync(new[] { "esx02*" });
+            }
+
+            var byRef = new FakeVimServer();
+            using (var refClient = await TestConnections.ConnectAsync(byRef))
+            {
+                byRef.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_ByMoRef.xml")
+                    .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_ClusterNames.xml");
+                await new HostInventory(refClient).ReadHostsAsync(new[] { new ManagedObjectReference("HostSystem", "host-10") });
+            }
+
+            foreach (var paths in new[] { all.Requests[3], byName.Requests[5], byRef.Requests[2] }.Select(r => r.Values("pathSet")))
+            {
+                Assert.Equal(new[] { "hardware.cpuFeature" }, paths.Where(CarriesLeaves));
+                Assert.Contains("summary.hardware.cpuModel", paths);
             }
         }
 
@@ -73,7 +112,7 @@ namespace CpuidMask.Vim.Tests
                 Assert.True(esx01.IsConnected);
                 Assert.Equal("intel-ivybridge", esx01.MaxEVCModeKey);
                 Assert.Null(esx01.CurrentEVCModeKey);
-                Assert.Equal(new[] { "Intel(R) Core(TM) i7-3770S CPU @ 3.10GHz" }, esx01.CpuPackageDescriptions);
+                Assert.Equal("Intel(R) Core(TM) i7-3770S CPU @ 3.10GHz", esx01.CpuModel);
 
                 var esx02 = hosts.Single(h => h.Name == "esx02.example.com");
                 Assert.Null(esx02.Cluster);

@@ -116,6 +116,101 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
+        public async Task RetrieveAsync_WithDecode_TurnsEveryObjectOfEveryPageIntoItsResult()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
+                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
+            var leaves = await client.PropertyCollector.RetrieveAllAsync(
+                "HostSystem",
+                Paths,
+                o => o.Obj.Value + ":" + o.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml).Count);
+
+            Assert.Equal(new[] { "host-10:4", "host-12:4", "host-14:0" }, leaves);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_PageCutOffAfterItsObjects_IsNotSoapNamingTheParseError()
+        {
+            // Decoding object by object must still refuse a page that breaks off: its objects were read, but it is not an answer.
+            string page = Recorded.Text("RetrievePropertiesEx_Hosts_Page1.xml");
+            string truncated = page.Substring(0, page.IndexOf("</returnval>", System.StringComparison.Ordinal));
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(truncated));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(
+                new[] { new ManagedObjectReference("HostSystem", "host-10") }, "HostSystem", Paths));
+
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("RetrievePropertiesEx", ex.Message);
+            Assert.Contains("unexpected end of file", ex.Message, System.StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_PageOfMegabytes_DecodesEveryObjectAndACutOffOneIsStillRefused()
+        {
+            // Far beyond one 64 KiB chunk of the body, which is released as it is read.
+            // The last page: no token.
+            string page = System.Text.RegularExpressions.Regex.Replace(Recorded.Text("RetrievePropertiesEx_Hosts_Page1.xml"), "<token>[^<]*</token>", string.Empty);
+            int start = page.IndexOf("<objects>", System.StringComparison.Ordinal);
+            int end = page.LastIndexOf("</objects>", System.StringComparison.Ordinal) + "</objects>".Length;
+            string objects = page.Substring(start, end - start);
+            string big = page.Substring(0, start) + string.Concat(Enumerable.Repeat(objects, 500)) + page.Substring(end);
+            Assert.True(big.Length > 3_000_000, big.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(big))
+                .ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(big.Substring(0, big.Length - 100)));
+            var hosts = new[] { new ManagedObjectReference("HostSystem", "host-10") };
+
+            var read = await client.PropertyCollector.RetrieveAsync(hosts, "HostSystem", Paths, o => o.Obj.Value);
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(hosts, "HostSystem", Paths));
+
+            Assert.Equal(1000, read.Count);
+            Assert.Equal(500, read.Count(h => h == "host-12"));
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("unexpected end of file", ex.Message, System.StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_LargeHtmlPageWithStatus200_IsNotSoapNamingItsTitle()
+        {
+            string html = "<html><head><title>Maintenance in progress</title></head><body>" + new string('x', 300_000) + "<br></body></html>";
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(html, mediaType: "text/html"));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(
+                new[] { new ManagedObjectReference("HostSystem", "host-10") }, "HostSystem", Paths));
+
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("\"Maintenance in progress\"", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("<html><body>hello</body></html>", "NotSoap")]
+        [InlineData("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>", "NotSoap")]
+        [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><LoginResponse xmlns=\"urn:vim25\"/></soapenv:Body></soapenv:Envelope>", "ResponseMalformed")]
+        [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body/></soapenv:Envelope>", "ResponseMalformed")]
+        public async Task RetrieveAsync_AnswerThatIsNoPage_FailsAsEveryOtherCallDoes(string answer, string errorId)
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(answer));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => client.PropertyCollector.RetrieveAsync(
+                new[] { new ManagedObjectReference("HostSystem", "host-10") }, "HostSystem", Paths));
+
+            Assert.Equal(errorId == "NotSoap" ? VimErrorIds.NotSoap : VimErrorIds.ResponseMalformed, ex.ErrorId);
+            Assert.DoesNotContain("root:", ex.Message);
+        }
+
+        [Fact]
         public async Task RetrieveAllAsync_WhenRetrievalFaults_StillDestroysTheViewAndKeepsTheFault()
         {
             var server = new FakeVimServer();

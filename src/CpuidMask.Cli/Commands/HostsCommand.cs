@@ -124,8 +124,7 @@ Example:
             public HostRow(HostCpuRecord host, IReadOnlyList<EVCMode> modes)
             {
                 Host = host;
-                Brand = host.CpuPackageDescriptions.FirstOrDefault();
-                Vendor = host.CpuPackages.Select(p => p.Vendor).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+                Brand = host.CpuModel;
                 if (host.HasCpuData)
                 {
                     try

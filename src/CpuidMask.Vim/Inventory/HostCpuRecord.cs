@@ -38,14 +38,14 @@ namespace CpuidMask.Vim.Inventory
         /// <summary>hardware.cpuFeature; empty when vCenter has no hardware data for the host.</summary>
         public IReadOnlyList<HostCpuIdInfo> CpuFeature { get; init; } = Array.Empty<HostCpuIdInfo>();
 
-        public IReadOnlyList<HostCpuPackage> CpuPackages { get; init; } = Array.Empty<HostCpuPackage>();
-
         /// <summary>config.featureCapability; empty while the host is disconnected (config is unset then).</summary>
         public IReadOnlyList<HostFeatureCapability> FeatureCapability { get; init; } = Array.Empty<HostFeatureCapability>();
 
-        /// <summary>The brand strings of the packages, e.g. "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz".</summary>
-        public IReadOnlyList<string> CpuPackageDescriptions =>
-            CpuPackages.Select(p => p.Description?.Trim()).Where(d => !string.IsNullOrEmpty(d)).Select(d => d!).ToArray();
+        /// <summary>
+        /// The CPU brand string (summary.hardware.cpuModel, which is what hardware.cpuPkg[].description says
+        /// without the packages' second copy of the CPUID leaves), e.g. "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz".
+        /// </summary>
+        public string? CpuModel { get; init; }
 
         public bool IsConnected => ConnectionState == "connected";
 
@@ -71,8 +71,20 @@ namespace CpuidMask.Vim.Inventory
                 Source,
                 CpuFeature.Select(c => c.ToRecord()),
                 FeatureCapability.Where(c => c.Key.Length > 0).Select(c => new KeyValuePair<string, string>(c.Key, c.Value ?? string.Empty)),
-                CpuPackageDescriptions.FirstOrDefault());
+                string.IsNullOrWhiteSpace(CpuModel) ? null : CpuModel!.Trim());
         }
+
+        /// <summary>This record in <paramref name="cluster"/> (the lists are shared, not copied).</summary>
+        internal HostCpuRecord WithCluster(string? cluster) => new HostCpuRecord(Server, Name, MoRef)
+        {
+            Cluster = cluster,
+            ConnectionState = ConnectionState,
+            MaxEVCModeKey = MaxEVCModeKey,
+            CurrentEVCModeKey = CurrentEVCModeKey,
+            CpuFeature = CpuFeature,
+            CpuModel = CpuModel,
+            FeatureCapability = FeatureCapability,
+        };
 
         public override string ToString() => Cluster == null ? Name : $"{Name} ({Cluster})";
     }

@@ -16,14 +16,18 @@ namespace CpuidMask.Vim.Inventory
     /// </summary>
     public sealed class HostInventory
     {
-        /// <summary>The HostSystem properties read; nothing else crosses the wire.</summary>
+        /// <summary>
+        /// The HostSystem properties read; nothing else crosses the wire. The brand comes from
+        /// summary.hardware.cpuModel, not hardware.cpuPkg: every package there carries the host's CPUID
+        /// leaves once more, which would double the largest part of the answer.
+        /// </summary>
         public static IReadOnlyList<string> HostPaths { get; } = new[]
         {
             "name",
             "parent",
             "runtime.connectionState",
             "hardware.cpuFeature",
-            "hardware.cpuPkg",
+            "summary.hardware.cpuModel",
             "config.featureCapability",
             "summary.maxEVCModeKey",
             "summary.currentEVCModeKey",
@@ -42,10 +46,11 @@ namespace CpuidMask.Vim.Inventory
         {
             var patterns = names?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray() ?? Array.Empty<string>();
             var collector = _client.PropertyCollector;
-            IReadOnlyList<ObjectContent> contents;
+            var decoder = new HostDecoder(_client.ServerName);
+            IReadOnlyList<ParentedRecord> contents;
             if (patterns.Length == 0)
             {
-                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, decoder.Decode, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -57,7 +62,7 @@ namespace CpuidMask.Vim.Inventory
                     throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of), _client.ServerName);
                 }
 
-                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, decoder.Decode, cancellationToken).ConfigureAwait(false);
             }
 
             return await ToRecordsAsync(contents, cancellationToken).ConfigureAwait(false);
@@ -88,10 +93,10 @@ namespace CpuidMask.Vim.Inventory
                 return Array.Empty<HostCpuRecord>();
             }
 
-            IReadOnlyList<ObjectContent> contents;
+            IReadOnlyList<ParentedRecord> contents;
             try
             {
-                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, cancellationToken).ConfigureAwait(false);
+                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, new HostDecoder(_client.ServerName).Decode, cancellationToken).ConfigureAwait(false);
             }
             catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
             {
@@ -122,10 +127,10 @@ namespace CpuidMask.Vim.Inventory
         }
 
         // The hosts' records, with the names of their clusters read in one more round trip.
-        private async Task<IReadOnlyList<HostCpuRecord>> ToRecordsAsync(IReadOnlyList<ObjectContent> contents, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<HostCpuRecord>> ToRecordsAsync(IReadOnlyList<ParentedRecord> records, CancellationToken cancellationToken)
         {
             var collector = _client.PropertyCollector;
-            var clusterRefs = contents.Select(c => c.GetMoRef("parent")).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
+            var clusterRefs = records.Select(r => r.Parent).Where(p => p != null && p.Type == "ClusterComputeResource").Select(p => p!).Distinct().ToArray();
             var clusterNames = new Dictionary<ManagedObjectReference, string>();
             if (clusterRefs.Length > 0)
             {
@@ -136,25 +141,118 @@ namespace CpuidMask.Vim.Inventory
                 }
             }
 
-            return contents
-                .Select(c => ToRecord(c, clusterNames))
+            return records
+                .Select(r => r.Parent != null && clusterNames.TryGetValue(r.Parent, out var cluster) ? r.Record.WithCluster(cluster) : r.Record)
                 .OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
                 .ToArray();
         }
 
-        private HostCpuRecord ToRecord(ObjectContent c, IReadOnlyDictionary<ManagedObjectReference, string> clusterNames)
+        /// <summary>
+        /// Decodes each host as soon as it is read, so no page's XML outlives its page. A vCenter's hosts are a
+        /// handful of CPU models: hosts whose leaves (or capabilities) are equal share one list, so a thousand
+        /// hosts cost about as much memory as their distinct CPUs.
+        /// </summary>
+        private sealed class HostDecoder
         {
-            var parent = c.GetMoRef("parent");
-            return new HostCpuRecord(_client.ServerName, EntityName.Of(c), c.Obj)
+            private readonly string _server;
+            private readonly Dictionary<IReadOnlyList<HostCpuIdInfo>, IReadOnlyList<HostCpuIdInfo>> _leafLists =
+                new Dictionary<IReadOnlyList<HostCpuIdInfo>, IReadOnlyList<HostCpuIdInfo>>(new ListComparer<HostCpuIdInfo>(l => new[] { l.Vendor, l.Eax, l.Ebx, l.Ecx, l.Edx }, l => l.Level));
+
+            private readonly Dictionary<IReadOnlyList<HostFeatureCapability>, IReadOnlyList<HostFeatureCapability>> _capabilityLists =
+                new Dictionary<IReadOnlyList<HostFeatureCapability>, IReadOnlyList<HostFeatureCapability>>(new ListComparer<HostFeatureCapability>(f => new[] { f.Key, f.FeatureName, f.Value }, f => 0));
+
+            public HostDecoder(string server) => _server = server;
+
+            public ParentedRecord Decode(ObjectContent c) => new ParentedRecord(
+                new HostCpuRecord(_server, EntityName.Of(c), c.Obj)
+                {
+                    ConnectionState = c.GetString("runtime.connectionState"),
+                    MaxEVCModeKey = NullIfEmpty(c.GetString("summary.maxEVCModeKey")),
+                    CurrentEVCModeKey = NullIfEmpty(c.GetString("summary.currentEVCModeKey")),
+                    CpuFeature = Shared(_leafLists, c.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml)),
+                    CpuModel = NullIfEmpty(c.GetString("summary.hardware.cpuModel"))?.Trim(),
+                    FeatureCapability = Shared(_capabilityLists, c.GetArray("config.featureCapability", HostFeatureCapability.FromXml)),
+                },
+                c.GetMoRef("parent"));
+
+            // The list seen before with the same items (they are immutable), or this one.
+            private static IReadOnlyList<T> Shared<T>(Dictionary<IReadOnlyList<T>, IReadOnlyList<T>> seen, IReadOnlyList<T> list)
             {
-                Cluster = parent != null && clusterNames.TryGetValue(parent, out var cluster) ? cluster : null,
-                ConnectionState = c.GetString("runtime.connectionState"),
-                MaxEVCModeKey = NullIfEmpty(c.GetString("summary.maxEVCModeKey")),
-                CurrentEVCModeKey = NullIfEmpty(c.GetString("summary.currentEVCModeKey")),
-                CpuFeature = c.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml),
-                CpuPackages = c.GetArray("hardware.cpuPkg", HostCpuPackage.FromXml),
-                FeatureCapability = c.GetArray("config.featureCapability", HostFeatureCapability.FromXml),
-            };
+                if (list.Count == 0)
+                {
+                    return Array.Empty<T>();
+                }
+
+                if (seen.TryGetValue(list, out var earlier))
+                {
+                    return earlier;
+                }
+
+                seen[list] = list;
+                return list;
+            }
+        }
+
+        /// <summary>Lists equal item by item, items equal field by field (ordinal; absent and empty differ).</summary>
+        private sealed class ListComparer<T> : IEqualityComparer<IReadOnlyList<T>>
+        {
+            private readonly Func<T, string?[]> _texts;
+            private readonly Func<T, int> _number;
+
+            public ListComparer(Func<T, string?[]> texts, Func<T, int> number)
+            {
+                _texts = texts;
+                _number = number;
+            }
+
+            public bool Equals(IReadOnlyList<T>? x, IReadOnlyList<T>? y)
+            {
+                if (x == null || y == null || x.Count != y.Count)
+                {
+                    return ReferenceEquals(x, y);
+                }
+
+                for (int i = 0; i < x.Count; i++)
+                {
+                    if (_number(x[i]) != _number(y[i]) || !_texts(x[i]).SequenceEqual(_texts(y[i]), StringComparer.Ordinal))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            public int GetHashCode(IReadOnlyList<T> list)
+            {
+                unchecked
+                {
+                    int hash = list.Count;
+                    foreach (var item in list)
+                    {
+                        hash = (hash * 31) + _number(item);
+                        foreach (string? text in _texts(item))
+                        {
+                            hash = (hash * 31) + (text == null ? 1 : StringComparer.Ordinal.GetHashCode(text));
+                        }
+                    }
+
+                    return hash;
+                }
+            }
+        }
+
+        private sealed class ParentedRecord
+        {
+            public ParentedRecord(HostCpuRecord record, ManagedObjectReference? parent)
+            {
+                Record = record;
+                Parent = parent;
+            }
+
+            public HostCpuRecord Record { get; }
+
+            public ManagedObjectReference? Parent { get; }
         }
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;

@@ -72,28 +72,40 @@ namespace CpuidMask.Vim.Methods
             ManagedObjectReference propertyCollector,
             IEnumerable<PropertyFilterSpec> specSet,
             RetrieveOptions options,
-            CancellationToken cancellationToken = default)
-        {
-            var response = await Invoke(
-                "RetrievePropertiesEx",
-                cancellationToken,
-                propertyCollector.ToXml("_this"),
-                specSet.Select(s => s.ToXml("specSet")),
-                options.ToXml("options")).ConfigureAwait(false);
+            CancellationToken cancellationToken = default) =>
+            ToResult(await RetrievePropertiesEx(propertyCollector, specSet, options, o => o, cancellationToken).ConfigureAwait(false));
 
+        /// <summary>
+        /// The first page of properties, each object turned into a <typeparamref name="T"/> by
+        /// <paramref name="decode"/> as soon as it is read (the page is never held as one XML tree).
+        /// </summary>
+        public Task<RetrievePage<T>> RetrievePropertiesEx<T>(
+            ManagedObjectReference propertyCollector,
+            IEnumerable<PropertyFilterSpec> specSet,
+            RetrieveOptions options,
+            Func<ObjectContent, T> decode,
+            CancellationToken cancellationToken = default) =>
             // No matching objects: the response has no returnval at all.
-            return RetrieveResult.FromXml(response.Child("returnval"));
-        }
+            _transport.InvokeAsync(
+                "RetrievePropertiesEx",
+                new object?[] { propertyCollector.ToXml("_this"), specSet.Select(s => s.ToXml("specSet")), options.ToXml("options") },
+                reader => RetrievePage<T>.Read(reader, decode),
+                cancellationToken);
 
-        public async Task<RetrieveResult> ContinueRetrievePropertiesEx(ManagedObjectReference propertyCollector, string token, CancellationToken cancellationToken = default)
-        {
-            var response = await Invoke(
+        public async Task<RetrieveResult> ContinueRetrievePropertiesEx(ManagedObjectReference propertyCollector, string token, CancellationToken cancellationToken = default) =>
+            ToResult(await ContinueRetrievePropertiesEx(propertyCollector, token, o => o, cancellationToken).ConfigureAwait(false));
+
+        /// <summary>The next page, decoded as <see cref="RetrievePropertiesEx{T}"/> does.</summary>
+        public Task<RetrievePage<T>> ContinueRetrievePropertiesEx<T>(
+            ManagedObjectReference propertyCollector,
+            string token,
+            Func<ObjectContent, T> decode,
+            CancellationToken cancellationToken = default) =>
+            _transport.InvokeAsync(
                 "ContinueRetrievePropertiesEx",
-                cancellationToken,
-                propertyCollector.ToXml("_this"),
-                VimXml.Element("token", token)).ConfigureAwait(false);
-            return RetrieveResult.FromXml(response.Child("returnval"));
-        }
+                new object?[] { propertyCollector.ToXml("_this"), VimXml.Element("token", token) },
+                reader => RetrievePage<T>.Read(reader, decode),
+                cancellationToken);
 
         /// <summary>Frees the server-side state of an abandoned paged retrieval.</summary>
         public Task CancelRetrievePropertiesEx(ManagedObjectReference propertyCollector, string token, CancellationToken cancellationToken = default) =>
@@ -124,6 +136,8 @@ namespace CpuidMask.Vim.Methods
                 VimXml.Optional("completeMasks", completeMasks)).ConfigureAwait(false);
             return ManagedObjectReference.FromXml(Returnval(response, "ApplyEvcModeVM_Task")) ?? throw Malformed("ApplyEvcModeVM_Task", "a task reference");
         }
+
+        private static RetrieveResult ToResult(RetrievePage<ObjectContent> page) => new RetrieveResult { Token = page.Token, Objects = page.Items };
 
         private Task<XElement> Invoke(string method, CancellationToken cancellationToken, params object?[] parameters) =>
             _transport.InvokeAsync(method, parameters, cancellationToken);

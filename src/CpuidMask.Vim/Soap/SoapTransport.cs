@@ -91,11 +91,143 @@ namespace CpuidMask.Vim.Soap
         /// <summary>Calls one vim25 method; returns its &lt;MethodResponse&gt; element.</summary>
         public async Task<XElement> InvokeAsync(string method, IEnumerable<object?> parameters, CancellationToken cancellationToken)
         {
+            var (response, _) = await SendAsync(method, parameters, chunked: false, cancellationToken).ConfigureAwait(false);
+            using (response)
+            {
+                string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return ReadResponse(method, response, text);
+            }
+        }
+
+        /// <summary>
+        /// Calls one vim25 method and hands <paramref name="readResponse"/> a reader on its
+        /// &lt;MethodResponse&gt; element, so a large answer (a page of hosts) is decoded piece by piece
+        /// instead of as one tree, from a body held in small chunks (<see cref="ChunkedBody"/>). Faults and
+        /// answers that are not SOAP fail exactly as with
+        /// <see cref="InvokeAsync(string, IEnumerable{object?}, CancellationToken)"/>, a truncated document included.
+        /// </summary>
+        public async Task<T> InvokeAsync<T>(string method, IEnumerable<object?> parameters, Func<XmlReader, T> readResponse, CancellationToken cancellationToken)
+        {
+            var (response, received) = await SendAsync(method, parameters, chunked: true, cancellationToken).ConfigureAwait(false);
+            using (response)
+            using (var body = received!)
+            {
+                var encoding = TextEncoding(response);
+                if (!response.IsSuccessStatusCode)
+                {
+                    // Faults come with HTTP 500 and are small: the tree path reports them (it throws for any status but success).
+                    ReadResponse(method, response, body.ReadAllText(encoding));
+                }
+
+                string? parseError = null;
+                body.ReleaseAsRead = true;
+                try
+                {
+                    using var reader = VimXml.CreateReader(body);
+                    if (reader.MoveToContent() == XmlNodeType.Element && reader.LocalName == "Envelope" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+                    {
+                        var result = ReadBody(method, reader, readResponse);
+
+                        // The rest of the document must be well-formed too: a truncated answer is not an answer.
+                        while (reader.Read())
+                        {
+                        }
+
+                        return result;
+                    }
+
+                    // Not an envelope: read on, so a parse error further down is reported as the tree path reports it.
+                    while (reader.Read())
+                    {
+                    }
+                }
+                catch (XmlException ex)
+                {
+                    parseError = ex.Message;
+                }
+
+                throw NotSoap(method, response, body.ReadAllText(encoding), parseError);
+            }
+        }
+
+        // The charset the server declared, as ReadAsStringAsync would decode it; UTF-8 when none or unknown.
+        private static Encoding TextEncoding(HttpResponseMessage response)
+        {
+            string? charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
+            try
+            {
+                return string.IsNullOrEmpty(charset) ? new UTF8Encoding(false) : Encoding.GetEncoding(charset);
+            }
+            catch (ArgumentException)
+            {
+                return new UTF8Encoding(false);
+            }
+        }
+
+        private T ReadBody<T>(string method, XmlReader reader, Func<XmlReader, T> readResponse)
+        {
+            // On <Envelope>: find <Body> among its children, then its first element.
+            bool inBody = false;
+            if (!reader.IsEmptyElement)
+            {
+                int envelopeDepth = reader.Depth;
+                reader.Read();
+                while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == envelopeDepth))
+                {
+                    if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Body" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+                    {
+                        inBody = !reader.IsEmptyElement;
+                        if (inBody)
+                        {
+                            reader.Read();
+                        }
+
+                        break;
+                    }
+
+                    if (reader.NodeType == XmlNodeType.Element)
+                    {
+                        reader.Skip();
+                    }
+                    else
+                    {
+                        reader.Read();
+                    }
+                }
+            }
+
+            while (inBody && reader.NodeType != XmlNodeType.Element && reader.NodeType != XmlNodeType.EndElement)
+            {
+                reader.Read();
+            }
+
+            bool hasFirst = inBody && reader.NodeType == XmlNodeType.Element;
+            if (hasFirst && reader.LocalName == "Fault" && reader.NamespaceURI == VimXml.Soap.NamespaceName)
+            {
+                throw Fault(method, (XElement)XNode.ReadFrom(reader));
+            }
+
+            if (!hasFirst || reader.LocalName != method + "Response")
+            {
+                throw new CpuidMaskException(
+                    VimErrorIds.ResponseMalformed,
+                    ErrorKind.InvalidData,
+                    $"{Server} answered {method} with <{(hasFirst ? reader.LocalName : "nothing")}> instead of <{method}Response>. Check that the address points at vCenter or ESXi.",
+                    Server.ToString());
+            }
+
+            return readResponse(reader);
+        }
+
+        // Sends one call and returns the response with its body read (buffered by HttpClient, or into chunks),
+        // all within the timeout; network trouble becomes a ConnectionError.
+        private async Task<(HttpResponseMessage Response, ChunkedBody? Body)> SendAsync(string method, IEnumerable<object?> parameters, bool chunked, CancellationToken cancellationToken)
+        {
             cancellationToken.ThrowIfCancellationRequested();
-            string body = BuildEnvelope(method, parameters);
+            string envelope = BuildEnvelope(method, parameters);
             using var request = new HttpRequestMessage(HttpMethod.Post, Server)
             {
-                Content = new StringContent(body, new UTF8Encoding(false), "text/xml"),
+                Content = new StringContent(envelope, new UTF8Encoding(false), "text/xml"),
             };
             request.Headers.TryAddWithoutValidation("SOAPAction", "urn:vim25/" + Version);
             request.Headers.TryAddWithoutValidation("User-Agent", "CpuidMask");
@@ -109,29 +241,32 @@ namespace CpuidMask.Vim.Soap
             timeout.CancelAfter(_timeout);
             int rejectionsBefore = _policy?.RejectionCount ?? 0;
             var watch = Stopwatch.StartNew();
-            HttpResponseMessage response;
-            string text;
+            HttpResponseMessage? response = null;
+            ChunkedBody? body = null;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                response = await _http.SendAsync(request, chunked ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                if (chunked)
+                {
+                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    body = await ChunkedBody.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                response?.Dispose();
                 throw;
             }
             catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is WebException || ex is SocketException || ex is AuthenticationException)
             {
+                response?.Dispose();
                 _trace?.Invoke($"POST {Server} {method} -> failed after {watch.ElapsedMilliseconds} ms: {ex.GetType().Name}");
                 throw TransportError(method, ex, rejectionsBefore);
             }
 
-            using (response)
-            {
-                _trace?.Invoke($"POST {Server} {method} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
-                TakeCookie(response);
-                return ReadResponse(method, response, text);
-            }
+            _trace?.Invoke($"POST {Server} {method} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
+            TakeCookie(response);
+            return (response, body);
         }
 
         internal static string BuildEnvelope(string method, IEnumerable<object?> parameters)

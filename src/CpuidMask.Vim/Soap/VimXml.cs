@@ -23,15 +23,19 @@ namespace CpuidMask.Vim.Soap
         /// <summary>Parses a response without DTDs or external entities (the server is not trusted until pinned).</summary>
         public static XDocument Parse(string text)
         {
-            var settings = new XmlReaderSettings
-            {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-                IgnoreComments = true,
-            };
-            using var reader = XmlReader.Create(new StringReader(text), settings);
+            using var reader = XmlReader.Create(new StringReader(text), ReaderSettings());
             return XDocument.Load(reader);
         }
+
+        /// <summary>A reader on a response body, with the same settings as <see cref="Parse"/>.</summary>
+        public static XmlReader CreateReader(Stream body) => XmlReader.Create(body, ReaderSettings());
+
+        private static XmlReaderSettings ReaderSettings() => new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+        };
 
         public static XElement? Child(this XElement element, string localName)
         {

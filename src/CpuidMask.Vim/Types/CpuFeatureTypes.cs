@@ -45,30 +45,6 @@ namespace CpuidMask.Vim.Types
         internal static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
     }
 
-    /// <summary>One physical CPU package of a host (hardware.cpuPkg).</summary>
-    public sealed class HostCpuPackage
-    {
-        public short Index { get; init; }
-
-        public string? Vendor { get; init; }
-
-        public long? Hz { get; init; }
-
-        /// <summary>The brand string, e.g. "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz".</summary>
-        public string? Description { get; init; }
-
-        public IReadOnlyList<HostCpuIdInfo> CpuFeature { get; init; } = Array.Empty<HostCpuIdInfo>();
-
-        internal static HostCpuPackage FromXml(XElement e) => new HostCpuPackage
-        {
-            Index = (short)(e.Int("index") ?? 0),
-            Vendor = e.Text("vendor"),
-            Hz = e.Long("hz"),
-            Description = e.Text("description"),
-            CpuFeature = e.Children("cpuFeature").Select(HostCpuIdInfo.FromXml).ToArray(),
-        };
-    }
-
     /// <summary>A named CPU capability of a host (config.featureCapability), e.g. cpuid.AVX2 = 1.</summary>
     public sealed class HostFeatureCapability
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Xml;
 using System.Xml.Linq;
 using CpuidMask.Vim.Soap;
 
@@ -116,6 +117,75 @@ namespace CpuidMask.Vim.Types
             Token = e.Text("token"),
             Objects = e.Children("objects").Select(ObjectContent.FromXml).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// One page of RetrievePropertiesEx decoded object by object: what each object was turned into, and a
+    /// token when more pages follow.
+    /// </summary>
+    public sealed class RetrievePage<T>
+    {
+        public string? Token { get; init; }
+
+        public IReadOnlyList<T> Items { get; init; } = Array.Empty<T>();
+
+        // On <...Response>: reads its first returnval. Each <objects> becomes a small tree of its own, is
+        // decoded and dropped, so a page of a thousand hosts never exists as one tree.
+        internal static RetrievePage<T> Read(XmlReader reader, Func<ObjectContent, T> decode)
+        {
+            string? token = null;
+            var items = new List<T>();
+            bool seenReturnval = false;
+            if (reader.IsEmptyElement)
+            {
+                reader.Read();
+                return new RetrievePage<T> { Items = items };
+            }
+
+            int depth = reader.Depth;
+            reader.Read();
+            while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+            {
+                if (reader.NodeType != XmlNodeType.Element)
+                {
+                    reader.Read();
+                }
+                else if (seenReturnval || reader.LocalName != "returnval" || reader.IsEmptyElement)
+                {
+                    seenReturnval |= reader.LocalName == "returnval";
+                    reader.Skip();
+                }
+                else
+                {
+                    seenReturnval = true;
+                    reader.Read();
+                    while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth + 1))
+                    {
+                        if (reader.NodeType != XmlNodeType.Element)
+                        {
+                            reader.Read();
+                        }
+                        else if (reader.LocalName == "objects")
+                        {
+                            items.Add(decode(ObjectContent.FromXml((XElement)XNode.ReadFrom(reader))));
+                        }
+                        else if (reader.LocalName == "token" && token == null)
+                        {
+                            token = ((XElement)XNode.ReadFrom(reader)).Value;
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+
+                    reader.Read();
+                }
+            }
+
+            reader.Read();
+            return new RetrievePage<T> { Token = token, Items = items };
+        }
     }
 
     /// <summary>The properties read of one object.</summary>
