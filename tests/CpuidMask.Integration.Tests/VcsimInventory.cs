@@ -200,7 +200,7 @@ namespace CpuidMask.Integration.Tests
         /// that has a vSphere name as Val:1 (what is not listed is hidden, completeMasks true), as vCenter's
         /// own modes do; vendorTier orders the modes of one vendor.
         /// </summary>
-        private static JsonObject EvcModeNode(Baseline baseline)
+        internal static JsonObject EvcModeNode(Baseline baseline)
         {
             var sameVendor = OfferedEvcModes.Where(b => b.Vendor == baseline.Vendor).ToList();
             var keys = new List<string> { baseline.Vendor == BaselineVendor.Intel ? "cpuid.Intel" : "cpuid.AMD" };
@@ -236,7 +236,7 @@ namespace CpuidMask.Integration.Tests
             return vm;
         }
 
-        private static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)
+        internal static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)
         {
             var data = VSphereHostData.FromProfile(profile);
             return new JsonObject

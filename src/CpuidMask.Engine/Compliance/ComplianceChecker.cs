@@ -199,6 +199,7 @@ namespace CpuidMask.Engine.Compliance
             private readonly Dictionary<ComplianceHost, HostClass> _classOf;
             private readonly bool[] _exposed;
             private readonly bool[] _maskHides;
+            private readonly bool[] _evcHides;
             private readonly bool[] _view;
 
             public VmCheck(ComplianceChecker owner, ComplianceVm vm, ComplianceHost home, HostClass homeClass, ComplianceHost[] destinations, string scopeText, Dictionary<ComplianceHost, HostClass> classOf)
@@ -213,6 +214,7 @@ namespace CpuidMask.Engine.Compliance
                 int n = owner._tracked.Length;
                 _exposed = new bool[n];
                 _maskHides = new bool[n];
+                _evcHides = new bool[n];
                 _view = new bool[n];
                 var evc = vm.HasPerVmEvc ? ToDictionary(vm.PerVmEvcMask) : null;
                 string vendor = homeClass.Vendor;
@@ -222,7 +224,8 @@ namespace CpuidMask.Engine.Compliance
 
                     // A VM older than the feature's first virtual hardware version never sees it (x86cpuid.h).
                     _exposed[i] = vm.HardwareVersion == null || f.MinHardwareVersion == null || vm.HardwareVersion >= f.MinHardwareVersion;
-                    _maskHides[i] = StoredMaskHides(vm.StoredMask, f, vendor) || PerVmEvcHides(evc, f, vendor);
+                    _evcHides[i] = PerVmEvcHides(evc, f, vendor);
+                    _maskHides[i] = StoredMaskHides(vm.StoredMask, f, vendor) || _evcHides[i];
                     _view[i] = _exposed[i] && !_maskHides[i] && homeClass.States[i] == FeatureState.Present;
                 }
             }
@@ -287,6 +290,17 @@ namespace CpuidMask.Engine.Compliance
                     if (_maskHides[i] && !required[i] && _exposed[i] && scopeClasses.All(c => c.States[i] == FeatureState.Present))
                     {
                         needless.Add(_o._tracked[i]);
+                    }
+                }
+
+                // Per-VM EVC hides whole baselines: what a mode hides beyond the scope's needs is only "for nothing"
+                // when another mode that fits the scope hides less.
+                if (needless.Count > 0 && needless.All(f => _evcHides[_o._index[f]]))
+                {
+                    var better = BestEvcMode(required, scopeClasses);
+                    if (better == null || HiddenBy(better) >= _evcHides.Where((h, i) => h && _exposed[i]).Count())
+                    {
+                        needless.Clear();
                     }
                 }
 
@@ -462,7 +476,7 @@ namespace CpuidMask.Engine.Compliance
                     for (int i = 0; i < _o._tracked.Length && fits; i++)
                     {
                         bool hides = PerVmEvcHides(masks, _o._tracked[i], _homeClass.Vendor);
-                        hiddenCount += hides ? 1 : 0;
+                        hiddenCount += hides && _exposed[i] ? 1 : 0;
                         fits = (!required[i] || hides) && (hides || !_exposed[i] || _o._tracked[i].VSphereKeyOn(_homeClass.Vendor) == null
                             || scopeClasses.All(c => c.States[i] != FeatureState.Absent) || scopeClasses.All(c => c.States[i] != FeatureState.Present));
                     }
@@ -475,6 +489,12 @@ namespace CpuidMask.Engine.Compliance
                 }
 
                 return best;
+            }
+
+            private int HiddenBy(EvcModeDefinition mode)
+            {
+                var masks = ToDictionary(mode.FeatureMask);
+                return _o._tracked.Where((f, i) => _exposed[i] && PerVmEvcHides(masks, f, _homeClass.Vendor)).Count();
             }
 
             private (MoveOutcome, IReadOnlyList<BlockingFeature>, string?) CheckView(HostClass destination)
