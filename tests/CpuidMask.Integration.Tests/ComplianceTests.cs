@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.IO;
+using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using CpuidMask.Engine.Readers;
 using CpuidMask.Engine.Compliance;
 using CpuidMask.Vim.Inventory;
 using Xunit;
@@ -111,6 +114,124 @@ namespace CpuidMask.Integration.Tests
 
             Assert.Equal(ComplianceStatus.Blocked, result.Status);
             Assert.Equal(new[] { "esx-lab-avoton" }, result.CanMoveTo);
+        }
+
+        [Fact]
+        public void CheckCommand_AllVms_ExitsOneAndPrintsEachVerdictWithTheFix()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--all");
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("vm-lab-stale: Stale (cluster Lab; on esx-lab-ivy, poweredOff)", run.Out);
+            Assert.Contains("cannot move to: esx-lab-haswell: ", run.Out);
+            Assert.Contains("fix:            Apply the minimal mask for its scope (cpuid.", run.Out);
+            Assert.Contains("vm-dev-gone: Unknown", run.Out);
+            Assert.Contains("11 VMs: 5 Compliant, 1 Stale, 1 Wider, 1 PendingPowerCycle, 2 Unmasked, 1 Unknown", run.Out);
+        }
+
+        [Fact]
+        public void CheckCommand_OneVmOrAll_SameRoundTrips()
+        {
+            var one = VcsimCli.Run(_vcsim, "check", "--vm", "vm-prod-off", "--json");
+            var all = VcsimCli.Run(_vcsim, "check", "--all", "--json");
+
+            Assert.Equal(one.Requests, all.Requests);
+        }
+
+        [Fact]
+        public void CheckCommand_CompliantVmsOnly_ExitsZero()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--vm", "vm-prod-*", "vm-twin-ok");
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("3 VMs: 3 Compliant", run.Out);
+        }
+
+        [Fact]
+        public void CheckCommand_Json_HasEveryStatusAndTheBlockersWithVCentersValues()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--all", "--json");
+            var root = JsonNode.Parse(run.Out)!;
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.False((bool)root["compliant"]!);
+            var vms = root["vms"]!.AsArray().ToDictionary(v => (string)v!["name"]!, v => v!);
+            Assert.Equal("PendingPowerCycle", (string)vms["vm-dev-pending"]["status"]!);
+            var blocked = vms["vm-dev-unmasked"]["destinations"]!.AsArray().Single(d => (string)d!["host"]! == "esx-dev-haswell")!;
+            Assert.Equal("Blocked", (string)blocked["outcome"]!);
+            Assert.Contains(blocked["blockers"]!.AsArray(), b => (string)b!["key"]! == "cpuid.AVX512F" && (string)b["required"]! == "Bool:Min:1" && (string)b["hostValue"]! == "0");
+            Assert.NotEmpty(vms["vm-lab-stale"]["fixMask"]!.AsArray());
+        }
+
+        [Fact]
+        public void CheckCommand_Csv_OneQuotedLinePerVm()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--vm", "vm-lab-stale", "vm-twin-ok", "--csv");
+            var lines = run.Out.TrimEnd('\n').Split('\n');
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Equal(3, lines.Length);
+            Assert.StartsWith("Name,Server,Cluster,VMHost,PowerState,HardwareVersion,Status,Reason,", lines[0]);
+            Assert.StartsWith("vm-lab-stale,", lines[1]);
+            Assert.Contains(",Stale,", lines[1]);
+            Assert.Contains("\"cpuid.1.ecx = \"\"", lines[1]);
+        }
+
+        [Fact]
+        public void CheckCommand_NamedHostOfAnotherVendor_IsBlocked()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--vm", "vm-lab-stale", "--hosts", "esx-lab-avoton", "esx-solo-*");
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("vm-lab-stale: Blocked (hosts esx-lab-avoton, esx-solo-epyc;", run.Out);
+        }
+
+        [Fact]
+        public void CheckCommand_HostNotThere_ExitsTwoNamingIt()
+        {
+            var run = VcsimCli.Run(_vcsim, "check", "--vm", "vm-lab-stale", "--hosts", "esx-nope");
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("esx-nope", run.Err);
+        }
+
+        [Fact]
+        public void CheckCommand_NoVmsNamed_IsAUsageError()
+        {
+            var run = VcsimCli.Run(_vcsim, "check");
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("--vm NAME", run.Err);
+        }
+
+        [Fact]
+        public void CheckCommand_HostThatLostFeaturesSinceTheSnapshot_IsReportedWithTheVmsItNowBlocks()
+        {
+            string dir = VcsimCli.TempDirectory();
+            try
+            {
+                string saved = Path.Combine(dir, "saved.json");
+                Assert.Equal(0, VcsimCli.Run(_vcsim, "check", "--vm", "vm-twin-ok", "--save-snapshot", saved).ExitCode);
+
+                // As if esx-dev-haswell had been a Cascade Lake when the snapshot was taken (it lost AVX-512 since).
+                var profiles = ProfileReader.ReadHosts(saved);
+                var edited = profiles.Select(p => p.Name == "esx-dev-haswell" ? profiles.Single(c => c.Name == "esx-dev-cascade").WithName("esx-dev-haswell") : p).ToArray();
+                string snapshot = Path.Combine(dir, "snapshot.json");
+                File.WriteAllText(snapshot, ProfileJson.WriteAll(edited));
+
+                var run = VcsimCli.Run(_vcsim, "check", "--vm", "vm-twin-ok", "vm-dev-unmasked", "--snapshot", snapshot, "--json");
+                var drift = JsonNode.Parse(run.Out)!["drift"]!.AsArray();
+
+                Assert.Equal(1, run.ExitCode);
+                var host = Assert.Single(drift)!;
+                Assert.Equal("esx-dev-haswell", (string)host["host"]!);
+                Assert.Contains(host["lost"]!.AsArray(), f => ((string)f!).Contains("AVX-512", StringComparison.OrdinalIgnoreCase) || ((string)f!).Contains("AVX512", StringComparison.OrdinalIgnoreCase));
+                Assert.Equal(new[] { "vm-dev-unmasked" }, host["blockedVms"]!.AsArray().Select(v => (string)v!));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
         }
 
         private async Task<IReadOnlyList<VmCompliance>> CheckAsync(ComplianceScope scope)

@@ -118,6 +118,13 @@ namespace CpuidMask.Engine.Compliance
                 }
 
                 var (scopeHosts, scopeText) = ScopeOf(home);
+                var result = CheckKnownHost(vm, home, scopeHosts, scopeText);
+                result.Cluster = home.Cluster;
+                return result;
+            }
+
+            private VmCompliance CheckKnownHost(ComplianceVm vm, ComplianceHost home, ComplianceHost[] scopeHosts, string scopeText)
+            {
                 if (!home.IsConnected)
                 {
                     return Unknown(vm, $"its host {home.Name} is {home.ConnectionState}: vCenter has no current CPU data for it and cannot move the VM", $"Reconnect {home.Name} in vCenter and check again.", scopeText);

@@ -114,6 +114,9 @@ namespace CpuidMask.Engine.Compliance
 
         public ComplianceVm Vm { get; }
 
+        /// <summary>The cluster of the VM's host; null for a standalone host or an unknown one.</summary>
+        public string? Cluster { get; internal set; }
+
         public ComplianceStatus Status { get; }
 
         /// <summary>One sentence: why this status.</summary>
