@@ -190,3 +190,37 @@ Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSim
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
     }
 }
+
+Describe 'Test-VmCpuidMask across two vCenters in one run' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        # Two simulators of the same inventory: the same names and references, told apart only by their address.
+        # One certificate for both, so one -Thumbprint serves the command.
+        $certificate = Join-Path $TestDrive 'vcsim-cert.pem'
+        $vc1 = Start-TestVCenter -InventoryFile compliance.json -CertificateKeyPath $certificate
+        $vc2 = Start-TestVCenter -InventoryFile compliance.json -CertificateKeyPath $certificate
+        Add-FakeVIServer -Name vca -Url $vc1.Url -Thumbprint $vc1.Thumbprint -Credential $vc1.Credential
+        Add-FakeVIServer -Name vcb -Url $vc2.Url -Thumbprint $vc2.Thumbprint -Credential $vc2.Credential
+        $server1 = Connect-VIServer vca
+        $server2 = Connect-VIServer vcb
+    }
+
+    AfterAll {
+        Disconnect-VIServer -Server * -Confirm:$false
+        Stop-TestVCenter $vc1
+        Stop-TestVCenter $vc2
+    }
+
+    It 'checks each VM against the hosts of its own vCenter' {
+        # On vcb, esx-lab-haswell is not in the scope of vm-lab-stale's mask any more: move the VM's mask there first.
+        $stale = Test-VmCpuidMask vm-lab-stale -Server $vc2.Url -Credential $vc2.Credential -Thumbprint $vc2.Thumbprint
+        Set-VmCpuidMask -VM vm-lab-stale -Mask ($stale.FixMask -join "`n") -Replace -Confirm:$false -Server $vc2.Url -Credential $vc2.Credential -Thumbprint $vc2.Thumbprint | Out-Null
+
+        $results = @(Get-VM vm-lab-stale -Server $server1) + @(Get-VM vm-lab-stale -Server $server2) | Test-VmCpuidMask -Thumbprint $vc1.Thumbprint
+
+        $results.Count | Should -Be 2
+        ($results.Server | Sort-Object -Unique).Count | Should -Be 2
+        ($results | Where-Object Server -eq ([uri]$vc1.Url).Authority).Status | Should -Be 'Stale'
+        ($results | Where-Object Server -eq ([uri]$vc2.Url).Authority).Status | Should -Be 'Compliant'
+        $results | ForEach-Object { $_.CanMoveTo | Should -Contain 'esx-lab-avoton' }
+    }
+}

@@ -102,12 +102,14 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             // Every host of every vCenter involved: a VM's cluster, and the named hosts, may be anywhere on it.
+            var clients = vms.Select(v => v.Client).Concat(scopeHosts.Select(h => h.Client)).Distinct().ToArray();
+            var label = LabelServers(clients);
             var hosts = new List<ComplianceHost>();
             var modes = new Dictionary<string, EvcModeDefinition>(StringComparer.OrdinalIgnoreCase);
-            foreach (var client in vms.Select(v => v.Client).Concat(scopeHosts.Select(h => h.Client)).Distinct())
+            foreach (var client in clients)
             {
                 var read = OrTerminate(() => Wait(token => new ComplianceInventory(client).ReadHostsAsync(token)));
-                hosts.AddRange(read.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, read.ClusterEvcModes)));
+                hosts.AddRange(read.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, read.ClusterEvcModes, label[client])));
                 foreach (var mode in ComplianceInventory.ToEvcModes(read.EvcModes))
                 {
                     modes[mode.Key] = mode;
@@ -121,7 +123,7 @@ namespace CpuidMask.PowerShell.Commands
             IReadOnlyList<HostDrift> drift;
             try
             {
-                results = new ComplianceChecker(Catalog, modes.Values).Check(vms.Select(v => ComplianceInventory.ToComplianceVm(v.Record)).ToArray(), hosts, scope);
+                results = new ComplianceChecker(Catalog, modes.Values).Check(vms.Select(v => ComplianceInventory.ToComplianceVm(v.Record, label[v.Client])).ToArray(), hosts, scope);
                 drift = snapshot == null ? Array.Empty<HostDrift>() : HostDriftDetector.Compare(snapshot, hosts, results, Catalog);
             }
             catch (CpuidMaskException ex)
@@ -144,6 +146,14 @@ namespace CpuidMask.PowerShell.Commands
             {
                 WriteObject(new CpuidHostDrift(host));
             }
+        }
+
+        // Each vCenter by its name, or by name and port where two sessions reach vCenters of one name: objects of
+        // one vCenter must never be taken for those of another (references and names repeat across vCenters).
+        private static Dictionary<VimClient, string> LabelServers(IReadOnlyList<VimClient> clients)
+        {
+            var shared = new HashSet<string>(clients.GroupBy(c => c.ServerName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key), StringComparer.OrdinalIgnoreCase);
+            return clients.ToDictionary(c => c, c => shared.Contains(c.ServerName) ? c.Server.Authority : c.ServerName);
         }
 
         private T OrTerminate<T>(Func<T> read)
