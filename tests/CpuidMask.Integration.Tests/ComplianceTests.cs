@@ -242,7 +242,7 @@ namespace CpuidMask.Integration.Tests
             var vms = await inventory.ReadVmsAsync(null);
             var checker = new ComplianceChecker(null, ComplianceInventory.ToEvcModes(hosts.EvcModes));
             return checker.Check(
-                vms.Select(ComplianceInventory.ToComplianceVm).ToArray(),
+                vms.Select(v => ComplianceInventory.ToComplianceVm(v)).ToArray(),
                 hosts.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, hosts.ClusterEvcModes)).ToArray(),
                 scope);
         }
