@@ -14,7 +14,7 @@ namespace CpuidMask.Cli
         /// <summary>Success.</summary>
         public const int ExitOk = 0;
 
-        /// <summary><c>compare</c> found features that block a migration (or a proof failed).</summary>
+        /// <summary><c>compare</c> found features that block a migration (or a proof failed); <c>check</c> found a VM not compliant.</summary>
         public const int ExitBlocked = 1;
 
         /// <summary>Bad input or usage, or a vCenter error; the message is on stderr.</summary>
@@ -32,6 +32,7 @@ namespace CpuidMask.Cli
             new VmMaskCommand(),
             new ApplyCommand(),
             new UndoCommand(),
+            new CheckCommand(),
         };
 
         public static int Main(string[] args) => Run(args, CliContext.FromConsole());
@@ -112,7 +113,7 @@ namespace CpuidMask.Cli
 
             table.Write(writer);
             writer.WriteLine();
-            writer.WriteLine("Exit codes: 0 success, 1 migration blocked (compare), 2 bad input, usage or a vCenter error.");
+            writer.WriteLine("Exit codes: 0 success, 1 migration blocked (compare) or a VM not compliant (check), 2 bad input, usage or a vCenter error.");
         }
     }
 }

@@ -38,6 +38,8 @@ namespace CpuidMask.Integration.Tests
 
         public static string Inventory => Path.Combine(Vcsim, "inventory.json");
 
+        public static string ComplianceInventory => Path.Combine(Vcsim, "compliance.json");
+
         public static string VcsimBinary => Path.Combine(Vcsim, "bin", "vcsim");
     }
 }

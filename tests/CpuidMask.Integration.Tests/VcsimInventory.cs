@@ -204,7 +204,7 @@ namespace CpuidMask.Integration.Tests
         /// identity, nested-virtualization entries, every feature and control with a vSphere name as Val:1; what is
         /// not listed is hidden, completeMasks true), as vCenter's own modes are; vendorTier orders the modes of one vendor.
         /// </summary>
-        private static JsonObject EvcModeNode(Baseline baseline)
+        internal static JsonObject EvcModeNode(Baseline baseline)
         {
             var sameVendor = OfferedEvcModes.Where(b => b.Vendor == baseline.Vendor).ToList();
             var entries = PerVmEvcMask.FromBaseline(baseline).Entries;
@@ -239,7 +239,7 @@ namespace CpuidMask.Integration.Tests
             return vm;
         }
 
-        private static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)
+        internal static JsonObject HostNode(string name, CpuidProfile profile, string state, string? currentEvc)
         {
             var data = VSphereHostData.FromProfile(profile);
             return new JsonObject
