@@ -204,6 +204,20 @@ namespace CpuidMask.Vim.Tests
             Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
         }
 
+        // Found by the fuzz suite: the value's digits were checked with char.IsDigit, which takes a fullwidth or
+        // Arabic-Indic digit, so a damaged undo file would have an undo send 'Val:\uff11' to vCenter.
+        [Fact]
+        public void EvcUndoRecord_ValueWithADigitOfAnotherScript_IsUndoRecordInvalid()
+        {
+            string json = "{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"Val:\uff11\"}],\"applied\":[]}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => VmUndoRecord.Parse(json, "undo.json"));
+
+            Assert.Equal(VimErrorIds.UndoRecordInvalid, ex.ErrorId);
+            Assert.StartsWith("undo.json line 1", ex.Message);
+            Assert.Contains("is not a per-VM EVC feature mask entry", ex.Message);
+        }
+
         [Fact]
         public void UndoRecord_OfAnApplyOverTwins_KeepsBothSpellings()
         {
