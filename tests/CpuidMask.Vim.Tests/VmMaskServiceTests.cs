@@ -51,6 +51,27 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(0, server.Remaining);
         }
 
+        // Found by the fuzz suite: an answer with an empty VM name made the undo record's constructor throw an
+        // ArgumentException (a crash in the shells); the VM is now named by its id, as when the name is missing.
+        [Fact]
+        public async Task ApplyAsync_AnswerWithAnEmptyVmName_NamesTheVmByItsId()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string vms = Recorded.Text("RetrievePropertiesEx_Vms.xml").Replace("<val xsi:type=\"xsd:string\">app01</val>", "<val xsi:type=\"xsd:string\"></val>");
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms)).Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml")
+                .Reply("ReconfigVM_Task", "ReconfigVM_Task.xml")
+                .Reply("RetrievePropertiesEx", "Task_Success.xml")
+                .ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms));
+
+            // The read-back shows the VM as before, so the write is reported not kept; what matters is the name.
+            var ex = await Assert.ThrowsAsync<MaskNotPersistedException>(() =>
+                new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal("vm-42", ex.Result.VmName);
+            Assert.Contains("VM 'vm-42' on vc01.example.com", ex.Message);
+        }
+
         [Fact]
         public async Task ApplyAsync_VmAlreadyHasTheMask_IsUnchangedAndSendsNoReconfigure()
         {

@@ -82,7 +82,7 @@ namespace CpuidMask.Vim.Methods
                 options.ToXml("options")).ConfigureAwait(false);
 
             // No matching objects: the response has no returnval at all.
-            return RetrieveResult.FromXml(response.Child("returnval"));
+            return RetrieveResult.FromXml(response.Child("returnval"), Server);
         }
 
         public async Task<RetrieveResult> ContinueRetrievePropertiesEx(ManagedObjectReference propertyCollector, string token, CancellationToken cancellationToken = default)
@@ -92,7 +92,7 @@ namespace CpuidMask.Vim.Methods
                 cancellationToken,
                 propertyCollector.ToXml("_this"),
                 VimXml.Element("token", token)).ConfigureAwait(false);
-            return RetrieveResult.FromXml(response.Child("returnval"));
+            return RetrieveResult.FromXml(response.Child("returnval"), Server);
         }
 
         /// <summary>Frees the server-side state of an abandoned paged retrieval.</summary>
