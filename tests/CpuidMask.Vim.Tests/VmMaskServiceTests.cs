@@ -72,6 +72,22 @@ namespace CpuidMask.Vim.Tests
             Assert.Contains("VM 'vm-42' on vc01.example.com", ex.Message);
         }
 
+        // Found by the fuzz suite: a changeVersion of white space counted as a guard and was sent as one.
+        [Fact]
+        public async Task ApplyAsync_BlankChangeVersion_IsChangeVersionMissingAndWritesNothing()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string vms = Recorded.Text("RetrievePropertiesEx_Vms.xml").Replace("2026-11-20T09:14:03.512004Z", " ");
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms)).Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml");
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() =>
+                new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal(VimErrorIds.ChangeVersionMissing, ex.ErrorId);
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
         [Fact]
         public async Task ApplyAsync_VmAlreadyHasTheMask_IsUnchangedAndSendsNoReconfigure()
         {

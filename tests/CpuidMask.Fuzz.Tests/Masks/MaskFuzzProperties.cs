@@ -46,11 +46,11 @@ namespace CpuidMask.Fuzz.Tests.Masks
             Assert.All(MaskSeeds.All, s => Assert.Null(MaskOracle.RoundTrip(s.Mask)));
         }
 
-        [Property(MaxTest = 1500)]
+        [Property(MaxTest = 1200)]
         public Property VmxMaskFiles_MutatedAreRefusedOrReadAsTheRulesSay() =>
             Check(MaskSeeds.Of(MaskForm.Vmx, MaskForm.FeatMask, MaskForm.Annotated, MaskForm.Respelled));
 
-        [Property(MaxTest = 800)]
+        [Property(MaxTest = 600)]
         public Property JsonMaskFiles_MutatedAreRefusedOrReadAsTheRulesSay() =>
             Check(MaskSeeds.Of(MaskForm.Json, MaskForm.JsonExtraConfig));
 

@@ -167,7 +167,8 @@ namespace CpuidMask.Fuzz.Tests.Soap
                 {
                     var other = elements[B % elements.Length];
                     string was = where;
-                    element.Name = other.Name;
+                    // In the element's own namespace: the default namespace it declares may not change under it.
+                    element.Name = element.Name.Namespace + other.Name.LocalName;
                     return (Serialize(document), $"{was} renamed <{other.Name.LocalName}>");
                 }
 

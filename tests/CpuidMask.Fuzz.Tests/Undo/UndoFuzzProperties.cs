@@ -30,7 +30,7 @@ namespace CpuidMask.Fuzz.Tests.Undo
             Assert.All(seeds, s => Assert.Null(UndoOracle.Judge(s, neutral: false, s.Text, s.Record)));
         }
 
-        [Property(MaxTest = 1500)]
+        [Property(MaxTest = 1000)]
         public Property UndoFiles_MutatedAreRefusedOrReadAsWrittenAndSafe() =>
             Prop.ForAll(
                 UndoCase.Over(UndoSeeds.All),
