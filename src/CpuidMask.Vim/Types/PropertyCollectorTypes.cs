@@ -154,11 +154,21 @@ namespace CpuidMask.Vim.Types
         internal Uri? Server { get; private set; }
 
         /// <summary>The items of an array property; an item the decoder cannot read (FormatException) is ResponseMalformed.</summary>
-        internal IReadOnlyList<T> GetArray<T>(string path, Func<XElement, T> decode)
+        internal IReadOnlyList<T> GetArray<T>(string path, Func<XElement, T> decode) =>
+            Decode(path, VimXml.Items(this[path]), decode);
+
+        /// <summary>
+        /// The repeated <paramref name="localName"/> elements of a data object property (ServiceInstance capability's
+        /// supportedEVCMode); an element the decoder cannot read is ResponseMalformed, as in <see cref="GetArray"/>.
+        /// </summary>
+        internal IReadOnlyList<T> GetChildren<T>(string path, string localName, Func<XElement, T> decode) =>
+            Decode(path, this[path]?.Children(localName) ?? Enumerable.Empty<XElement>(), decode);
+
+        private IReadOnlyList<T> Decode<T>(string path, IEnumerable<XElement> items, Func<XElement, T> decode)
         {
             try
             {
-                return VimXml.Items(this[path]).Select(decode).ToArray();
+                return items.Select(decode).ToArray();
             }
             catch (FormatException ex)
             {

@@ -10,7 +10,7 @@ namespace CpuidMask.Fuzz.Tests.Soap
 {
     /// <summary>
     /// Damaged vim25 answers (cut, garbage, elements missing, repeated or of another type, numbers beyond every range,
-    /// no changeVersion) fed to the whole client: connecting, reading hosts and VMs, applying a mask. Each scenario ends
+    /// no changeVersion) fed to the whole client: connecting, reading hosts, EVC modes and VMs, applying a mask. Each scenario ends
     /// in a result or the client's CpuidMaskException (a fault, ResponseMalformed, NotSoap ...), never another exception
     /// and never a hang; and a write is sent only for the VM asked for, guarded by the changeVersion the VM was read with.
     /// </summary>

@@ -147,6 +147,10 @@ namespace CpuidMask.Fuzz.Tests.Soap
                     ("DestroyView", "DestroyView.xml"),
                     ("RetrievePropertiesEx", "RetrievePropertiesEx_ClusterNames.xml")),
                 new SoapScenario(
+                    "read-evc-modes",
+                    async c => string.Join(", ", (await new HostInventory(c).ReadSupportedEvcModesAsync().ConfigureAwait(false)).Select(m => m.Key)),
+                    ("RetrievePropertiesEx", "RetrievePropertiesEx_ServiceInstanceCapability.xml")),
+                new SoapScenario(
                     "read-vm-masks",
                     async c => string.Join(", ", (await new VmMaskService(c).ReadAsync(new[] { App01 }).ConfigureAwait(false)).Select(m => m.Name)),
                     read),
