@@ -112,6 +112,43 @@ namespace CpuidMask.Cli.Tests
             Assert.Contains("(error UndoRecordInvalid)", result.Err);
         }
 
+        // Damaged files, as the fuzz suite makes them: each is exit code 2 and a message naming the file, where and what.
+        [Theory]
+        [InlineData("mask.json", "{\n  \"extraConfig\": {\n    \"cpuid.1.ecx\": \"--00-0---0", "JsonMalformed", "line 3, column 31: expected a closing '\"', found the end of the text")]
+        [InlineData("mask.json", "{\n  \"extraConfig\": {\n    \"cpuid.1.ecx\\n\": \"" + Dash + "\"\n  }\n}\n", "MaskKeyMalformed", "line 3: 'cpuid.1.ecx\\u000a' is not a CPUID mask key")]
+        [InlineData("mask.json", "{\n  \"extraConfig\": {\n    \" cpuid.1.ecx\": \"" + Dash + "\"\n  }\n}\n", "MaskKeyMalformed", "line 3: ' cpuid.1.ecx' is not a CPUID mask key")]
+        [InlineData("mask.vmx", "cpuid.1.ecx = \"--00-0---0----0-----------------\"\ncpuid.7.ebx = \"--------", "MaskLineMalformed", "line 2: 'cpuid.7.ebx = \"--------' is not a .vmx line")]
+        [InlineData("mask.vmx", "cpuid.1.ecx = \"--00-0---0----0----------------\"\n", "MaskMalformed", "line 1: cpuid.1.ecx = \"--00-0---0----0----------------\": the mask has 31 mask characters")]
+        [InlineData("mask.vmx", "cpuid.1.ecx = \"--00-0---0----0-----------------\"\rcpuid.1.ECX = \"" + Dash + "\"\r", "MaskKeyDuplicate", "line 2: 'cpuid.1.ECX' is the same key as 'cpuid.1.ecx' (line 1)")]
+        public void Compare_DamagedMaskFile_ExitsTwoNamingFileWhereAndWhat(string name, string content, string errorId, string message)
+        {
+            string path = Write(name, content);
+
+            var result = CliRunner.Run("compare", CliRunner.Avoton, CliRunner.IvyBridge, "--mask-file", path);
+
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains($"cpuidmask compare: {path} {message}", result.Err);
+            Assert.Contains($"(error {errorId})", result.Err);
+        }
+
+        [Theory]
+        [InlineData("{\"server\": \"127.0.0.1\", \"vm\": \"vm01\", \"moref\": \"VirtualMachine:vm-42\",\n \"changes\": [{\"key\": \"cpuid.1.ecx\", \"prev", "JsonMalformed", "line 2, column")]
+        [InlineData("{\"server\": \"127.0.0.1\", \"vm\": \"vm01\", \"moref\": \"HostSystem:host-9\", \"changes\": []}", "UndoRecordInvalid", "\"moref\" must be a VM's reference")]
+        [InlineData("{\"server\": \"127.0.0.1\", \"vm\": \"vm01\", \"VM\": \"vm02\", \"changes\": []}", "JsonMalformed", "\"VM\" repeats \"vm\"")]
+        [InlineData("{\"server\": \"127.0.0.1\", \"vm\": \"vm01\", \"changes\": [{\"key\": \"guestinfo.owner\", \"previous\": \"x\", \"applied\": null}]}", "UndoRecordInvalid", "'guestinfo.owner' is not a CPUID mask key")]
+        [InlineData("{\"kind\": \"perVmEvc\", \"server\": \"127.0.0.1\", \"vm\": \"vm01\", \"previous\": [{\"key\": \"cpuid.AVX\", \"value\": \"Val:\uff11\"}], \"applied\": []}", "UndoRecordInvalid", "'cpuid.AVX = Val:\uff11' is not a per-VM EVC feature mask entry")]
+        public void Undo_DamagedUndoFile_ExitsTwoNamingTheFileBeforeConnecting(string content, string errorId, string message)
+        {
+            string path = Write("undo.json", content);
+
+            var result = CliRunner.Run("undo", "--server", "127.0.0.1:9", "--undo-file", path);
+
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains(path, result.Err);
+            Assert.Contains(message, result.Err);
+            Assert.Contains($"(error {errorId})", result.Err);
+        }
+
         private string Write(string name, string content)
         {
             string path = Path.Combine(_dir, name);

@@ -1,5 +1,7 @@
+using System;
 using System.Linq;
 using System.Xml.Linq;
+using CpuidMask.Engine;
 using CpuidMask.Vim.Soap;
 using CpuidMask.Vim.Tests.Fakes;
 using CpuidMask.Vim.Types;
@@ -15,6 +17,33 @@ namespace CpuidMask.Vim.Tests
             var doc = VimXml.Parse(Recorded.Text(file));
             var response = doc.Descendants().Single(e => e.Name.LocalName == method);
             return RetrieveResult.FromXml(response.Child("returnval"));
+        }
+
+        // Found by the fuzz suite: an object without <obj>, or a CPUID leaf without <level>, was a FormatException
+        // (a crash in the shells) instead of the client's ResponseMalformed naming the server.
+        [Fact]
+        public void ObjectContentWithoutObj_IsResponseMalformedNamingTheServer()
+        {
+            var returnval = XElement.Parse("<returnval><objects><propSet><name>name</name><val>app01</val></propSet></objects></returnval>");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => RetrieveResult.FromXml(returnval, new Uri("https://vc01.example.com/sdk")));
+
+            Assert.Equal(VimErrorIds.ResponseMalformed, ex.ErrorId);
+            Assert.StartsWith("https://vc01.example.com/sdk answered with an object without its reference (<obj>)", ex.Message);
+        }
+
+        [Fact]
+        public void CpuIdLeafWithoutLevel_IsResponseMalformedNamingTheServerHostAndProperty()
+        {
+            var returnval = XElement.Parse(
+                "<returnval xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><objects><obj type=\"HostSystem\">host-10</obj><propSet><name>hardware.cpuFeature</name>" +
+                "<val xsi:type=\"ArrayOfHostCpuIdInfo\"><HostCpuIdInfo><eax>0000:0000:0000:0000:0000:0000:0000:1101</eax></HostCpuIdInfo></val></propSet></objects></returnval>");
+            var host = RetrieveResult.FromXml(returnval, new Uri("https://vc01.example.com/sdk")).Objects.Single();
+
+            var ex = Assert.Throws<CpuidMaskException>(() => host.GetArray("hardware.cpuFeature", HostCpuIdInfo.FromXml));
+
+            Assert.Equal(VimErrorIds.ResponseMalformed, ex.ErrorId);
+            Assert.StartsWith("https://vc01.example.com/sdk answered with hardware.cpuFeature of HostSystem:host-10 that cannot be read (HostCpuIdInfo without level)", ex.Message);
         }
 
         [Fact]

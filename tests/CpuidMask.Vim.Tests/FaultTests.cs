@@ -92,6 +92,23 @@ namespace CpuidMask.Vim.Tests
             Assert.Contains("Unable to parse SOAP message", ex.Message);
         }
 
+        // Found by the fuzz suite: an empty xsi:type ("" or "xsi:") made a fault without a type, so an error without an id.
+        [Theory]
+        [InlineData("")]
+        [InlineData("vim25:")]
+        public async Task FaultWithAnEmptyXsiType_IsNamedByItsElement(string type)
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string fault = Recorded.Text("Fault_ConcurrentAccess.xml").Replace("xsi:type=\"ConcurrentAccess\"", $"xsi:type=\"{type}\"");
+            server.ReplyWith("DestroyView", _ => FakeVimServer.Response(fault, HttpStatusCode.InternalServerError));
+
+            var ex = await Assert.ThrowsAsync<VimFaultException>(() => client.Service.DestroyView(new ManagedObjectReference("ContainerView", "v-1")));
+
+            Assert.Equal("ConcurrentAccess", ex.FaultType);
+            Assert.Equal("ConcurrentAccess", ex.ErrorId);
+        }
+
         [Fact]
         public async Task FaultWithHttp200_IsStillAFault()
         {

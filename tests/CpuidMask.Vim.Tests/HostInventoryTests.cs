@@ -311,6 +311,22 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(2, server.Requests.Count);
         }
 
+        // Found by the fuzz suite: a guaranteed CPUID leaf whose level is no 32-bit number was a FormatException
+        // (EVC modes were decoded outside the checked path), not the client's ResponseMalformed.
+        [Fact]
+        public async Task ReadSupportedEvcModesAsync_LeafWithALevelBeyondRange_IsResponseMalformedNamingTheServer()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string capability = Recorded.Text("RetrievePropertiesEx_ServiceInstanceCapability.xml").Replace("<guaranteedCPUFeatures><level>1</level>", "<guaranteedCPUFeatures><level>99999999999</level>");
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(capability));
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => new HostInventory(client).ReadSupportedEvcModesAsync());
+
+            Assert.Equal(VimErrorIds.ResponseMalformed, ex.ErrorId);
+            Assert.StartsWith("https://vc01.example.com/sdk answered with capability of ServiceInstance:ServiceInstance that cannot be read (HostCpuIdInfo without level)", ex.Message);
+        }
+
         [Fact]
         public async Task ReadSupportedEvcModesAsync_ReadsServiceInstanceCapability()
         {

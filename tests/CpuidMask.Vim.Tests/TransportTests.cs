@@ -91,6 +91,23 @@ namespace CpuidMask.Vim.Tests
             Assert.DoesNotContain("root:", ex.Message);
         }
 
+        // Found by the fuzz suite: XmlReader took seconds (quadratic in the depth) to say which of 20,000 unclosed
+        // elements were open, and the message listed them all.
+        [Fact]
+        public async Task AnswerNestingElementsWithoutEnd_IsNotSoapAtOnce_WithAShortMessage()
+        {
+            string deep = string.Concat(System.Linq.Enumerable.Repeat("<a>", 50_000));
+            var server = new FakeVimServer().ReplyWith("RetrieveServiceContent", _ => FakeVimServer.Response(deep));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() => VimClient.ConnectAsync(TestConnections.Options(server)));
+
+            Assert.Equal(VimErrorIds.NotSoap, ex.ErrorId);
+            Assert.Contains("nested more than 1000 levels deep", ex.Message);
+            Assert.True(ex.Message.Length < 1000, ex.Message.Length + " characters");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), watch.Elapsed.ToString());
+        }
+
         [Fact]
         public async Task HandlerTimingOut_IsVCenterTimeout_NotACallerCancellation()
         {

@@ -51,6 +51,43 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(0, server.Remaining);
         }
 
+        // Found by the fuzz suite: an answer with an empty VM name made the undo record's constructor throw an
+        // ArgumentException (a crash in the shells); the VM is now named by its id, as when the name is missing.
+        [Fact]
+        public async Task ApplyAsync_AnswerWithAnEmptyVmName_NamesTheVmByItsId()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string vms = Recorded.Text("RetrievePropertiesEx_Vms.xml").Replace("<val xsi:type=\"xsd:string\">app01</val>", "<val xsi:type=\"xsd:string\"></val>");
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms)).Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml")
+                .Reply("ReconfigVM_Task", "ReconfigVM_Task.xml")
+                .Reply("RetrievePropertiesEx", "Task_Success.xml")
+                .ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms));
+
+            // The read-back shows the VM as before, so the write is reported not kept; what matters is the name.
+            var ex = await Assert.ThrowsAsync<MaskNotPersistedException>(() =>
+                new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal("vm-42", ex.Result.VmName);
+            Assert.Contains("VM 'vm-42' on vc01.example.com", ex.Message);
+        }
+
+        // Found by the fuzz suite: a changeVersion of white space counted as a guard and was sent as one.
+        [Fact]
+        public async Task ApplyAsync_BlankChangeVersion_IsChangeVersionMissingAndWritesNothing()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            string vms = Recorded.Text("RetrievePropertiesEx_Vms.xml").Replace("2026-11-20T09:14:03.512004Z", " ");
+            server.ReplyWith("RetrievePropertiesEx", _ => FakeVimServer.Response(vms)).Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml");
+
+            var ex = await Assert.ThrowsAsync<CpuidMaskException>(() =>
+                new VmMaskService(client).ApplyAsync(App01, Mask("cpuid.7.ebx = \"-------------------------------0\"")));
+
+            Assert.Equal(VimErrorIds.ChangeVersionMissing, ex.ErrorId);
+            Assert.DoesNotContain("ReconfigVM_Task", server.Methods);
+        }
+
         [Fact]
         public async Task ApplyAsync_VmAlreadyHasTheMask_IsUnchangedAndSendsNoReconfigure()
         {
@@ -232,6 +269,20 @@ namespace CpuidMask.Vim.Tests
             Assert.Equal(VmChangeOutcome.Pending, back.Outcome);
             Assert.Equal(json, back.ToJson());
             Assert.Throws<CpuidMaskException>(() => MaskUndoRecord.Parse(json, "undo.json"));
+        }
+
+        // Found by the fuzz suite: the value's digits were checked with char.IsDigit, which takes a fullwidth or
+        // Arabic-Indic digit, so a damaged undo file would have an undo send 'Val:\uff11' to vCenter.
+        [Fact]
+        public void EvcUndoRecord_ValueWithADigitOfAnotherScript_IsUndoRecordInvalid()
+        {
+            string json = "{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuid.AVX\",\"value\":\"Val:\uff11\"}],\"applied\":[]}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => VmUndoRecord.Parse(json, "undo.json"));
+
+            Assert.Equal(VimErrorIds.UndoRecordInvalid, ex.ErrorId);
+            Assert.StartsWith("undo.json line 1", ex.Message);
+            Assert.Contains("is not a per-VM EVC feature mask entry", ex.Message);
         }
 
         [Fact]

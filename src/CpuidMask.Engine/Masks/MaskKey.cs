@@ -11,8 +11,10 @@ namespace CpuidMask.Engine.Masks
     /// </summary>
     public readonly struct MaskKey : IEquatable<MaskKey>, IComparable<MaskKey>
     {
+        // The whole key and nothing else: ESXi matches extraConfig keys exactly (but for case), so " cpuid.1.ecx" or
+        // "cpuid.1.ecx\n" is another key, never this register's mask ('$' would let a trailing newline through).
         private static readonly Regex KeyPattern = new Regex(
-            @"^cpuid\.(?<leaf>[0-9a-f]{1,8})(\.(?<sub>[0-9a-f]{1,8}))?\.(?<reg>eax|ebx|ecx|edx)(\.(?<vendor>amd|intel))?$",
+            @"^cpuid\.(?<leaf>[0-9a-f]{1,8})(\.(?<sub>[0-9a-f]{1,8}))?\.(?<reg>eax|ebx|ecx|edx)(\.(?<vendor>amd|intel))?\z",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         public MaskKey(uint leaf, uint subleaf, CpuidRegister register, string? vendor = null)
@@ -39,7 +41,7 @@ namespace CpuidMask.Engine.Masks
 
         public static bool TryParse(string? key, out MaskKey result)
         {
-            var match = KeyPattern.Match(key?.Trim() ?? string.Empty);
+            var match = KeyPattern.Match(key ?? string.Empty);
             if (!match.Success)
             {
                 result = default;

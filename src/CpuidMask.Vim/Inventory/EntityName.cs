@@ -23,8 +23,12 @@ namespace CpuidMask.Vim.Inventory
                     _ => "%",
                 });
 
-        /// <summary>An object's display name (its name property, unescaped), or its id when it has none.</summary>
-        public static string Of(ObjectContent content) => Unescape(content.GetString("name") ?? content.Obj.Value);
+        /// <summary>
+        /// An object's display name (its name property, unescaped), or its id when it has none. vSphere names are never
+        /// empty; an empty one (a damaged answer) is taken as none, since every message and undo record needs a name.
+        /// </summary>
+        public static string Of(ObjectContent content) =>
+            content.GetString("name") is string name && name.Trim().Length > 0 ? Unescape(name) : content.Obj.Value;
 
         /// <summary>"No VM named 'x' on vc01 (known VMs include …)": a misspelt name, with what was there instead.</summary>
         public static CpuidMaskException NotFound(string errorId, string what, IReadOnlyList<string> missing, IEnumerable<string> known, string server)

@@ -120,10 +120,7 @@ namespace CpuidMask.Vim.Inventory
                 "ServiceInstance",
                 new[] { "capability" },
                 cancellationToken).ConfigureAwait(false);
-            var capability = contents.FirstOrDefault()?["capability"];
-            return capability == null
-                ? Array.Empty<EVCMode>()
-                : capability.Children("supportedEVCMode").Select(EVCMode.FromXml).ToArray();
+            return contents.FirstOrDefault()?.GetChildren("capability", "supportedEVCMode", EVCMode.FromXml) ?? Array.Empty<EVCMode>();
         }
 
         // The hosts' records, with the names of their clusters read in one more round trip.

@@ -92,7 +92,8 @@ namespace CpuidMask.Vim.Inventory
                     HostName = host != null && hostNames.TryGetValue(host, out var hostName) ? hostName : null,
                     HostCpuVendor = host != null && hostVendors.TryGetValue(host, out var hostVendor) ? hostVendor : null,
                     HardwareVersion = c.GetString("config.version"),
-                    ChangeVersion = c.GetString("config.changeVersion"),
+                    // Blank is no guard at all: sent, it would not stand for the VM as read.
+                    ChangeVersion = c.GetString("config.changeVersion") is string version && version.Trim().Length > 0 ? version : null,
                     ExtraConfig = c.GetArray("config.extraConfig", OptionValue.FromXml),
                     FeatureRequirement = c.GetArray("runtime.featureRequirement", VirtualMachineFeatureRequirement.FromXml),
                     FeatureMask = c.GetArray("runtime.featureMask", HostFeatureMask.FromXml),

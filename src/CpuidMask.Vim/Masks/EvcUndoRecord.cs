@@ -128,7 +128,8 @@ namespace CpuidMask.Vim.Masks
                 && parts.All(p => p.Length > 0 && p.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_'));
         }
 
-        // vCenter's feature mask values: Val:, Min:, Max: and a number (decimal or 0x hex).
+        // vCenter's feature mask values: Val:, Min:, Max: and a number (decimal or 0x hex), in ASCII digits only:
+        // char.IsDigit also takes other scripts' digits ('\u0661', '\uff11'), which no vCenter value holds.
         private static bool IsFeatureMaskValue(string value)
         {
             int colon = value.IndexOf(':');
@@ -142,7 +143,7 @@ namespace CpuidMask.Vim.Masks
             return (kind == "Val" || kind == "Min" || kind == "Max") && number.Length > 0 && number.Length <= 18
                 && (number.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
                     ? number.Length > 2 && number.Substring(2).All(Uri.IsHexDigit)
-                    : number.All(char.IsDigit));
+                    : number.All(c => c >= '0' && c <= '9'));
         }
     }
 }

@@ -89,7 +89,7 @@ namespace CpuidMask.Vim.Methods
             _transport.InvokeAsync(
                 "RetrievePropertiesEx",
                 new object?[] { propertyCollector.ToXml("_this"), specSet.Select(s => s.ToXml("specSet")), options.ToXml("options") },
-                reader => RetrievePage<T>.Read(reader, decode),
+                reader => RetrievePage<T>.Read(reader, decode, Server),
                 cancellationToken);
 
         public async Task<RetrieveResult> ContinueRetrievePropertiesEx(ManagedObjectReference propertyCollector, string token, CancellationToken cancellationToken = default) =>
@@ -104,7 +104,7 @@ namespace CpuidMask.Vim.Methods
             _transport.InvokeAsync(
                 "ContinueRetrievePropertiesEx",
                 new object?[] { propertyCollector.ToXml("_this"), VimXml.Element("token", token) },
-                reader => RetrievePage<T>.Read(reader, decode),
+                reader => RetrievePage<T>.Read(reader, decode, Server),
                 cancellationToken);
 
         /// <summary>Frees the server-side state of an abandoned paged retrieval.</summary>

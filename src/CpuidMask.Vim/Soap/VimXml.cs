@@ -20,9 +20,17 @@ namespace CpuidMask.Vim.Soap
         public static readonly XNamespace Xsi = "http://www.w3.org/2001/XMLSchema-instance";
         public static readonly XNamespace Xsd = "http://www.w3.org/2001/XMLSchema";
 
+        /// <summary>
+        /// Far deeper than any vim25 answer (a few dozen levels), far shallower than what costs XmlReader time: on text
+        /// that opens tens of thousands of elements and never closes them, its error lists every open one, taking seconds
+        /// and a message of megabytes.
+        /// </summary>
+        private const int MaxDepth = 1000;
+
         /// <summary>Parses a response without DTDs or external entities (the server is not trusted until pinned).</summary>
         public static XDocument Parse(string text)
         {
+            CheckDepth(text);
             using var reader = XmlReader.Create(new StringReader(text), ReaderSettings());
             return XDocument.Load(reader);
         }
@@ -36,6 +44,30 @@ namespace CpuidMask.Vim.Soap
             XmlResolver = null,
             IgnoreComments = true,
         };
+
+        // Counts elements as they open and close, in one pass and without parsing: "<x" opens, "</" and "/>" close. Text
+        // can fool the count ("/>" in a value), but only to fewer levels; it never refuses a real answer.
+        private static void CheckDepth(string text)
+        {
+            int depth = 0;
+            for (int i = 0; i + 1 < text.Length; i++)
+            {
+                char c = text[i];
+                char next = text[i + 1];
+                if (c == '<' && next == '/')
+                {
+                    depth--;
+                }
+                else if (c == '/' && next == '>')
+                {
+                    depth--;
+                }
+                else if (c == '<' && next != '!' && next != '?' && ++depth > MaxDepth)
+                {
+                    throw new XmlException($"elements are nested more than {MaxDepth} levels deep, far deeper than any vSphere answer");
+                }
+            }
+        }
 
         public static XElement? Child(this XElement element, string localName)
         {
@@ -73,7 +105,10 @@ namespace CpuidMask.Vim.Soap
             return text == "true" || text == "1" ? true : text == "false" || text == "0" ? false : (bool?)null;
         }
 
-        /// <summary>The local part of xsi:type ("xsd:string" → "string", "ArrayOfHostCpuIdInfo" stays).</summary>
+        /// <summary>
+        /// The local part of xsi:type ("xsd:string" → "string", "ArrayOfHostCpuIdInfo" stays); null when there is none,
+        /// an empty one included, so that a fault is named by its element rather than by nothing.
+        /// </summary>
         public static string? XsiType(this XElement element)
         {
             string? value = element.Attribute(Xsi + "type")?.Value;
@@ -83,7 +118,8 @@ namespace CpuidMask.Vim.Soap
             }
 
             int colon = value.IndexOf(':');
-            return colon >= 0 ? value.Substring(colon + 1) : value;
+            string local = (colon >= 0 ? value.Substring(colon + 1) : value).Trim();
+            return local.Length == 0 ? null : local;
         }
 
         /// <summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
+using CpuidMask.Engine;
 using CpuidMask.Vim.Soap;
 
 namespace CpuidMask.Vim.Types
@@ -112,10 +113,12 @@ namespace CpuidMask.Vim.Types
 
         public IReadOnlyList<ObjectContent> Objects { get; init; } = Array.Empty<ObjectContent>();
 
-        internal static RetrieveResult FromXml(XElement? e) => e == null ? new RetrieveResult() : new RetrieveResult
+        /// <param name="e">The returnval; null when nothing matched.</param>
+        /// <param name="server">Who answered, for the ResponseMalformed error of an answer that cannot be read.</param>
+        internal static RetrieveResult FromXml(XElement? e, Uri? server = null) => e == null ? new RetrieveResult() : new RetrieveResult
         {
             Token = e.Text("token"),
-            Objects = e.Children("objects").Select(ObjectContent.FromXml).ToArray(),
+            Objects = e.Children("objects").Select(o => ObjectContent.FromXml(o, server)).ToArray(),
         };
     }
 
@@ -131,7 +134,7 @@ namespace CpuidMask.Vim.Types
 
         // On <...Response>: reads its first returnval. Each <objects> becomes a small tree of its own, is
         // decoded and dropped, so a page of a thousand hosts never exists as one tree.
-        internal static RetrievePage<T> Read(XmlReader reader, Func<ObjectContent, T> decode)
+        internal static RetrievePage<T> Read(XmlReader reader, Func<ObjectContent, T> decode, Uri? server = null)
         {
             string? token = null;
             var items = new List<T>();
@@ -167,7 +170,7 @@ namespace CpuidMask.Vim.Types
                         }
                         else if (reader.LocalName == "objects")
                         {
-                            items.Add(decode(ObjectContent.FromXml((XElement)XNode.ReadFrom(reader))));
+                            items.Add(decode(ObjectContent.FromXml((XElement)XNode.ReadFrom(reader), server)));
                         }
                         else if (reader.LocalName == "token" && token == null)
                         {
@@ -217,17 +220,47 @@ namespace CpuidMask.Vim.Types
 
         internal ManagedObjectReference? GetMoRef(string path) => ManagedObjectReference.FromXml(this[path]);
 
-        internal IReadOnlyList<T> GetArray<T>(string path, Func<XElement, T> decode) =>
-            VimXml.Items(this[path]).Select(decode).ToArray();
+        /// <summary>The server the object was read from, for messages; null for one made in code.</summary>
+        internal Uri? Server { get; private set; }
 
-        internal static ObjectContent FromXml(XElement e)
+        /// <summary>The items of an array property; an item the decoder cannot read (FormatException) is ResponseMalformed.</summary>
+        internal IReadOnlyList<T> GetArray<T>(string path, Func<XElement, T> decode) =>
+            Decode(path, VimXml.Items(this[path]), decode);
+
+        /// <summary>
+        /// The repeated <paramref name="localName"/> elements of a data object property (ServiceInstance capability's
+        /// supportedEVCMode); an element the decoder cannot read is ResponseMalformed, as in <see cref="GetArray"/>.
+        /// </summary>
+        internal IReadOnlyList<T> GetChildren<T>(string path, string localName, Func<XElement, T> decode) =>
+            Decode(path, this[path]?.Children(localName) ?? Enumerable.Empty<XElement>(), decode);
+
+        private IReadOnlyList<T> Decode<T>(string path, IEnumerable<XElement> items, Func<XElement, T> decode)
+        {
+            try
+            {
+                return items.Select(decode).ToArray();
+            }
+            catch (FormatException ex)
+            {
+                throw Malformed(Server, $"{path} of {Obj} that cannot be read ({ex.Message.TrimEnd('.')})");
+            }
+        }
+
+        internal static ObjectContent FromXml(XElement e, Uri? server = null)
         {
             var obj = ManagedObjectReference.FromXml(e.Child("obj"))
-                ?? throw new FormatException("ObjectContent without obj.");
+                ?? throw Malformed(server, "an object without its reference (<obj>)");
             var props = e.Children("propSet").Select(p => new DynamicProperty(p.Text("name") ?? string.Empty, p.Child("val")));
             var missing = e.Children("missingSet").Select(m => new MissingProperty(m.Text("path") ?? string.Empty, LocalizedMethodFault.FromXml(m.Child("fault"))));
-            return new ObjectContent(obj, props, missing);
+            return new ObjectContent(obj, props, missing) { Server = server };
         }
+
+        // A damaged answer (or one from something that is not vSphere) is the client's typed error, never a crash.
+        private static CpuidMaskException Malformed(Uri? server, string what) => new CpuidMaskException(
+            VimErrorIds.ResponseMalformed,
+            ErrorKind.InvalidData,
+            $"{server?.ToString() ?? "The server"} answered with {what}. The answer is damaged or not from vCenter or ESXi; check the address and try again.",
+            server?.ToString());
     }
 
     /// <summary>A property path and its value as the server sent it (with xsi:type; arrays wrapped in ArrayOfX).</summary>

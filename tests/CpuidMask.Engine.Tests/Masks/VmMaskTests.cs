@@ -49,6 +49,18 @@ namespace CpuidMask.Engine.Tests.Masks
             Assert.Contains(text, ex.Message);
         }
 
+        // Found by the fuzz suite: '$' let a trailing newline through, and TryParse trimmed, so a VM's key
+        // "cpuid.1.ecx\n", which ESXi does not take for cpuid.1.ecx, was read as that register's mask.
+        [Fact]
+        public void FromExtraConfig_KeyWithATrailingNewline_IsNoMaskKey()
+        {
+            var mask = VmMask.FromExtraConfig(new[] { new KeyValuePair<string, string>("cpuid.1.ecx\n", "-------------------------------0") }, "VM 'web01'");
+
+            Assert.True(mask.IsEmpty);
+            Assert.False(MaskKey.IsMaskKey("cpuid.1.ecx\n"));
+            Assert.False(MaskKey.TryParse(" cpuid.1.ecx", out _));
+        }
+
         [Fact]
         public void SubleafAdvice_NamesEverySubleafKeyInOrder_AndPointsToHidingByName()
         {

@@ -142,6 +142,21 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.StartsWith("mask.json line 3: " + message, ex.Message);
         }
 
+        // Found by the fuzz suite: a key with white space around it was trimmed and taken as the register's mask.
+        [Theory]
+        [InlineData("\" cpuid.1.ecx\"", "' cpuid.1.ecx' is not a CPUID mask key")]
+        [InlineData("\"cpuid.1.ecx\\n\"", "'cpuid.1.ecx\\u000a' is not a CPUID mask key")]
+        [InlineData("\"cpuid.1.ecx\\u00a0\"", "'cpuid.1.ecx\u00a0' is not a CPUID mask key")]
+        public void Read_RegisterKeyWithWhiteSpaceAroundIt_IsMaskKeyMalformed(string key, string message)
+        {
+            string json = "{\n  \"extraConfig\": {\n    " + key + ": \"-------------------------------X\"\n  }\n}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.Read(json, "mask.json"));
+
+            Assert.Equal("MaskKeyMalformed", ex.ErrorId);
+            Assert.StartsWith("mask.json line 3: " + message, ex.Message);
+        }
+
         [Fact]
         public void Read_UnknownFeatureName_IsReadWhenAllowed()
         {
