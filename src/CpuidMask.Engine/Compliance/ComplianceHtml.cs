@@ -40,7 +40,8 @@ td.c{text-align:center;min-width:26px;font-weight:bold;white-space:nowrap;paddin
 td.ok{background:#1d7a34;color:#fff}td.no{background:#c8102e;color:#fff}td.part{background:#e0a000;color:#000}
 td.unk{background:#6b6b6b;color:#fff}td.home{background:#dfe8f5;color:#1b3a66}td.na{background:#f6f6f6;color:#888}
 td.c:hover,th[title]:hover,td.st:hover{outline:2px solid #000;outline-offset:-2px}
-td.fix{max-width:60em;overflow-wrap:anywhere}
+caption{text-align:left;font-weight:bold;padding:2px 0}
+table.findings{width:100%}table.findings td.why,table.findings td.fix{width:45%;overflow-wrap:anywhere}
 .legend span.c{display:inline-block;min-width:20px;text-align:center;font-weight:bold;margin-right:3px}
 .legend .ok{background:#1d7a34;color:#fff}.legend .no{background:#c8102e;color:#fff}.legend .part{background:#e0a000}
 .legend .unk{background:#6b6b6b;color:#fff}.legend .home{background:#dfe8f5}.legend .na{background:#f6f6f6}
@@ -659,7 +660,7 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 {
                     _w.Write("<tr><th scope=\"row\">");
                     Text(r.Vm.Name);
-                    _w.Write($"</th><td class=\"st s-{r.Status}\">{r.Status}</td><td>");
+                    _w.Write($"</th><td class=\"st s-{r.Status}\">{r.Status}</td><td class=\"why\">");
                     Text(r.Reason);
                     _w.Write("</td><td class=\"fix\">");
                     Text(r.Fix);
