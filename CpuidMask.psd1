@@ -26,6 +26,7 @@
         'New-VmCpuidMask'
         'Set-VmCpuidMask'
         'Set-VmEvcMode'
+        'Test-VmCpuidMask'
         'Undo-VmCpuidMask'
     )
     FunctionsToExport    = @()

@@ -233,7 +233,7 @@ namespace CpuidMaskExamples
         # every run, so the session pins it through $PSDefaultParameterValues, as a user of such a vCenter would.
         $script = @'
 Add-FakeVIServer -Name vc01 -Url '{0}' -Thumbprint '{1}' -Credential ([pscredential]::new('{2}', (ConvertTo-SecureString '{3}' -AsPlainText -Force)))
-foreach ($command in 'Get-HostCpuid', 'Get-VmCpuidMask', 'Set-VmCpuidMask', 'Set-VmEvcMode', 'Undo-VmCpuidMask') {{ $PSDefaultParameterValues["$($command):Thumbprint"] = '{1}' }}
+foreach ($command in 'Get-HostCpuid', 'Get-VmCpuidMask', 'Set-VmCpuidMask', 'Set-VmEvcMode', 'Undo-VmCpuidMask', 'Test-VmCpuidMask') {{ $PSDefaultParameterValues["$($command):Thumbprint"] = '{1}' }}
 $null = Connect-VIServer vc01
 '@ -f $Session.VC.Url, $Session.VC.Thumbprint, $Session.VC.UserName, $Session.VC.Credential.GetNetworkCredential().Password.Replace("'", "''")
         $result = Invoke-InSession $Session $script
@@ -581,6 +581,47 @@ $null = Connect-VIServer vc01
                 # Without that mask, the same check does list the refused directions.
                 $unmasked = Invoke-InSession $Session '$hosts | Compare-CpuidProfile -Mask (Get-VmCpuidMask vm-doc02) | Where-Object { -not $_.Allowed }'
                 $unmasked.Output.Count | Should -Be 2
+            }
+        }
+
+        'Test-VmCpuidMask/Find the VMs of a cluster that cannot move freely' = @{
+            VCenter = $true
+            Names   = @{ Lab = 'Prod' }
+            Then    = {
+                $Run[0].Errors | Should -BeNullOrEmpty
+                $found = @($Run[0].Output)
+                $all = @((Invoke-InSession $Session 'Get-Cluster Prod | Get-VM | Test-VmCpuidMask').Output)
+                $found.Count | Should -BeGreaterThan 0
+                foreach ($vm in $all) {
+                    ($found.Name -contains $vm.Name) | Should -Be (-not $vm.Compliant) -Because "$($vm.Name) is $($vm.Status)"
+                }
+                foreach ($vm in $found) {
+                    $vm.Status | Should -BeIn 'Blocked', 'Stale', 'Wider', 'PendingPowerCycle', 'Unmasked', 'Unknown'
+                    $vm.Reason | Should -Not -BeNullOrEmpty
+                }
+            }
+        }
+        'Test-VmCpuidMask/One answer for a scheduled job' = @{
+            VCenter = $true
+            Then    = {
+                $answer = @((Invoke-InSession $Session '$allGood').Output)
+                $answer.Count | Should -Be 1
+                $answer[0] | Should -BeOfType ([bool])
+                $notCompliant = @((Invoke-InSession $Session 'Test-VmCpuidMask').Output | Where-Object { -not $_.Compliant })
+                $notCompliant.Count | Should -BeGreaterThan 0 -Because 'vm-web02 has no mask between hosts that differ'
+                $answer[0] | Should -BeFalse
+            }
+        }
+        'Test-VmCpuidMask/Save a compliance report as CSV' = @{
+            VCenter = $true
+            Names   = @{ vm01 = 'vm-doc01'; vm02 = 'vm-doc02' }
+            Then    = {
+                $rows = @(Import-Csv -LiteralPath (Join-Path $Session.WorkDir 'compliance.csv'))
+                $rows.Name | Should -Be 'vm-doc01', 'vm-doc02'
+                $rows[0].Status | Should -Be 'Stale' -Because 'the worked-case mask of vm01 does not cover the Haswell and Skylake hosts of its vCenter'
+                $rows[0].FixMask | Should -BeLike 'cpuid.*; cpuid.*' -Because 'lists are joined with "; "'
+                $rows[1].Status | Should -Be 'Unmasked'
+                $rows[1].CannotMoveTo | Should -BeLike '*; *'
             }
         }
 

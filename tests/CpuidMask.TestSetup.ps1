@@ -60,8 +60,9 @@ function Start-TestVCenter {
     # both); -RequestLog: a file that gets one line per SOAP request (the method name); -Delay and
     # -TaskDuration: a vCenter's latency (every request waits -Delay; reconfigure tasks run -TaskDuration).
     # Faults and latency at run time: Add-TestVCenterFault and the functions below (tests/vcsim/README.md).
-    param([string] $CertificateKeyPath, [string] $RequestLog, [timespan] $Delay = 0, [timespan] $TaskDuration = 0)
-    $inventoryPath = Join-Path (Get-RepoRoot) 'tests/vcsim/inventory.json'
+    # -InventoryFile: another inventory of tests/vcsim, e.g. 'compliance.json' (one VM per compliance status).
+    param([string] $CertificateKeyPath, [string] $RequestLog, [timespan] $Delay = 0, [timespan] $TaskDuration = 0, [string] $InventoryFile = 'inventory.json')
+    $inventoryPath = Join-Path (Get-RepoRoot) "tests/vcsim/$InventoryFile"
     $inventory = Get-Content -LiteralPath $inventoryPath -Raw | ConvertFrom-Json
     $stem = Join-Path ([System.IO.Path]::GetTempPath()) ('cpuidmask-vcsim-{0}' -f [guid]::NewGuid().ToString('N'))
     $certificatePath = "$stem.pem"

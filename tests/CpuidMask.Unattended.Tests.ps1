@@ -194,3 +194,69 @@ Describe 'The scheduled-job example of about_CpuidMask' -Skip:(-not $HasSimulato
         (Invoke-ChildShell "Set-Location '$jobHome'; & '$again'; exit `$LASTEXITCODE" $jobEnvironment).ExitCode | Should -Be 1
     }
 }
+
+Describe 'The compliance job of about_CpuidMask' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter -InventoryFile compliance.json
+        $about = Get-Content -LiteralPath (Join-Path $RepoRoot 'en-US/about_CpuidMask.help.txt')
+        $start = [Array]::FindIndex($about, [Predicate[string]] { param($l) $l.Trim().StartsWith('A compliance job for the whole vCenter') })
+        $lines = $about[($start + 2)..($about.Count - 1)]
+        $seen = $false
+        $script = @(foreach ($line in $lines) {
+                if ($line -match '^\s*$') { if ($seen) { break } else { continue } }
+                if ($line -notmatch '^ {8}') { break }
+                $seen = $true
+                $line.Substring(8)
+            }) -join "`n"
+        # As a user would adapt it to this vCenter: its address and pinned certificate.
+        $script = $script.Replace("Server = 'vc01.example.com';", "Server = '$($vc.Url)'; Thumbprint = '$($vc.Thumbprint)';")
+        $jobHome = Join-Path $TestDrive 'compliance-job'
+        New-Item -ItemType Directory -Path $jobHome | Out-Null
+        Set-Content -LiteralPath (Join-Path $jobHome 'compliance.ps1') -Value $script
+        $module = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path $RepoRoot 'artifacts/module/CpuidMask' }
+        if ($module -like '*.psd1') { $module = Split-Path -Parent (Split-Path -Parent $module) }
+        $jobEnvironment = @{ HOME = $jobHome; PSModulePath = (Split-Path -Parent $module) + [IO.Path]::PathSeparator + $env:PSModulePath }
+        $vc.Credential | Export-Clixml -LiteralPath (Join-Path $jobHome 'vc01.xml')
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'is in the help, complete' {
+        $start | Should -BeGreaterThan 0
+        $script | Should -BeLike '*Test-VmCpuidMask @vc -SnapshotPath $snapshot*'
+        $script | Should -BeLike '*exit 1 }'
+    }
+
+    It 'writes the CSV and the HTML of every VM, keeps a snapshot of the hosts, and exits 1 when a VM is not compliant' {
+        $run = Invoke-ChildShell "Set-Location '$jobHome'; & ./compliance.ps1; exit `$LASTEXITCODE" $jobEnvironment
+
+        $run.ExitCode | Should -Be 1 -Because $run.Err
+        $rows = Import-Csv (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-compliance-*.csv').FullName
+        $rows.Count | Should -Be 11
+        ($rows | Where-Object Name -eq vm-lab-stale).Status | Should -Be 'Stale'
+        ($rows | Where-Object Name -eq vm-dev-unmasked).CannotMoveTo | Should -Be 'esx-dev-haswell'
+        $html = Get-Content -Raw (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-compliance-*.html').FullName
+        $html | Should -BeLike '*<td>vm-lab-stale</td><td>Lab</td><td>esx-lab-ivy</td><td>Stale</td>*'
+        $html | Should -Not -BeLike '*<td>vm-twin-ok</td>*'
+        (Get-HostCpuid -Path (Join-Path $jobHome 'cpuid-hosts.json')).Name | Should -Contain 'esx-dev-haswell'
+        Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-drift-*.json' | Should -BeNullOrEmpty -Because 'nothing changed since the snapshot it just took'
+    }
+
+    It 'reports a host whose CPU changed since the snapshot' {
+        # As if esx-dev-haswell had been a Cascade Lake when the snapshot was taken: it has lost AVX-512 since.
+        $snapshot = Join-Path $jobHome 'cpuid-hosts.json'
+        $hosts = @(Get-HostCpuid -Path $snapshot)
+        $cascade = $hosts | Where-Object Name -eq esx-dev-cascade
+        @($hosts | Where-Object Name -ne esx-dev-haswell) + @($cascade.WithName('esx-dev-haswell', $cascade.Source)) | Export-CpuidProfile -Path $snapshot -Force
+
+        $run = Invoke-ChildShell "Set-Location '$jobHome'; & ./compliance.ps1; exit `$LASTEXITCODE" $jobEnvironment
+
+        $run.ExitCode | Should -Be 1 -Because $run.Err
+        $drift = Get-Content -Raw (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-drift-*.json').FullName | ConvertFrom-Json
+        $drift.HostName | Should -Be 'esx-dev-haswell'
+        $drift.Lost | Should -Contain 'Advanced Vector Extensions 512 Foundation (AVX512F)'
+        $drift.BlockedVms | Should -Contain 'vm-dev-unmasked'
+    }
+}

@@ -124,7 +124,7 @@ namespace CpuidMask.Integration.Tests
             Assert.Equal(1, run.ExitCode);
             Assert.Contains("vm-lab-stale: Stale (cluster Lab; on esx-lab-ivy, poweredOff)", run.Out);
             Assert.Contains("cannot move to: esx-lab-haswell: ", run.Out);
-            Assert.Contains("fix:            Apply the minimal mask for its scope (cpuid.", run.Out);
+            Assert.Contains("fix:            Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): cpuid.", run.Out);
             Assert.Contains("vm-dev-gone: Unknown", run.Out);
             Assert.Contains("11 VMs: 5 Compliant, 1 Stale, 1 Wider, 1 PendingPowerCycle, 2 Unmasked, 1 Unknown", run.Out);
         }
@@ -242,7 +242,7 @@ namespace CpuidMask.Integration.Tests
             var vms = await inventory.ReadVmsAsync(null);
             var checker = new ComplianceChecker(null, ComplianceInventory.ToEvcModes(hosts.EvcModes));
             return checker.Check(
-                vms.Select(ComplianceInventory.ToComplianceVm).ToArray(),
+                vms.Select(v => ComplianceInventory.ToComplianceVm(v)).ToArray(),
                 hosts.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, hosts.ClusterEvcModes)).ToArray(),
                 scope);
         }

@@ -122,7 +122,7 @@ Examples:
             var scope = hostPatterns.Count > 0 ? ComplianceScope.Hosts(ResolveHosts(hostPatterns, hosts)) : args.Has("--all-hosts") ? ComplianceScope.AllHosts : ComplianceScope.OwnCluster;
             var complianceHosts = hosts.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, hosts.ClusterEvcModes)).ToArray();
             var results = new ComplianceChecker(context.Catalog, ComplianceInventory.ToEvcModes(hosts.EvcModes))
-                .Check(vms.Select(ComplianceInventory.ToComplianceVm).ToArray(), complianceHosts, scope);
+                .Check(vms.Select(v => ComplianceInventory.ToComplianceVm(v)).ToArray(), complianceHosts, scope);
             var drift = snapshot == null ? Array.Empty<HostDrift>() : HostDriftDetector.Compare(snapshot, complianceHosts, results, context.Catalog);
 
             if (args.Value("--save-snapshot") is string savePath)

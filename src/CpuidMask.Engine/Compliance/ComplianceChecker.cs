@@ -457,7 +457,7 @@ namespace CpuidMask.Engine.Compliance
                     var mode = BestEvcMode(required, scopeClasses);
                     if (mode != null)
                     {
-                        return ($"Apply per-VM EVC mode {mode.Key} ({mode.Label}) while the VM is powered off (Set-VmEvcMode, cpuidmask apply --evc-mode){after}.", mode.Key);
+                        return ($"Apply per-VM EVC mode {mode.Key} ({mode.Label}) while the VM is powered off (Set-VmEvcMode -Baseline {mode.Key}, or cpuidmask apply --method PerVmEvc --baseline {mode.Key}){after}.", mode.Key);
                     }
                 }
 
@@ -466,7 +466,7 @@ namespace CpuidMask.Engine.Compliance
                     return ($"Remove its CPUID masks{(_vm.HasPerVmEvc ? " and its per-VM EVC mode" : string.Empty)}: the hosts of its scope offer the same features{after}.", null);
                 }
 
-                return ($"Apply the minimal mask for its scope ({string.Join("; ", scopeMask.ToVmxLines())}){after}.", null);
+                return ($"Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): {string.Join("; ", scopeMask.ToVmxLines())}{after}.", null);
             }
 
             // The per-VM EVC mode of the VM's vendor that hides everything the scope needs hidden, keeps only features

@@ -56,7 +56,7 @@ namespace CpuidMask.Engine.Compliance
 
         public string Name { get; }
 
-        /// <summary>PowerCLI's form of the VM's reference (VirtualMachine-vm-42), when known.</summary>
+        /// <summary>The VM's reference (VirtualMachine:vm-42), when known.</summary>
         public string? Id { get; init; }
 
         /// <summary>The host the VM is registered on (runtime.host).</summary>

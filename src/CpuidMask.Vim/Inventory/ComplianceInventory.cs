@@ -74,8 +74,11 @@ namespace CpuidMask.Vim.Inventory
             return new VmInventory(_client).FindVmsAsync(list.Length == 0 ? new[] { "*" } : list, cancellationToken);
         }
 
-        /// <summary>A host record as the engine's input: its cluster's EVC mode is the host's own when the host reports none.</summary>
-        public static ComplianceHost ToComplianceHost(HostCpuRecord host, IReadOnlyDictionary<string, string>? clusterEvcModes = null)
+        /// <summary>
+        /// A host record as the engine's input: its cluster's EVC mode is the host's own when the host reports none.
+        /// <paramref name="server"/> names its vCenter when the record's server name does not tell two vCenters apart.
+        /// </summary>
+        public static ComplianceHost ToComplianceHost(HostCpuRecord host, IReadOnlyDictionary<string, string>? clusterEvcModes = null, string? server = null)
         {
             Engine.Model.CpuidProfile? profile = null;
             if (host.HasCpuData && host.IsConnected)
@@ -96,7 +99,7 @@ namespace CpuidMask.Vim.Inventory
                 evc = clusterMode;
             }
 
-            return new ComplianceHost(host.Server, host.Name, profile)
+            return new ComplianceHost(server ?? host.Server, host.Name, profile)
             {
                 Cluster = host.Cluster,
                 ConnectionState = host.ConnectionState ?? "unknown",
@@ -104,11 +107,11 @@ namespace CpuidMask.Vim.Inventory
             };
         }
 
-        /// <summary>A VM record as the engine's input, with its stored masks parsed (or why they cannot be).</summary>
-        public static ComplianceVm ToComplianceVm(VmRecord vm)
+        /// <summary>A VM record as the engine's input, with its stored masks parsed (or why they cannot be); <paramref name="server"/> as for hosts.</summary>
+        public static ComplianceVm ToComplianceVm(VmRecord vm, string? server = null)
         {
             var stored = new StoredVmMask(vm);
-            return new ComplianceVm(vm.Server, vm.Name)
+            return new ComplianceVm(server ?? vm.Server, vm.Name)
             {
                 Id = vm.MoRef.ToString(),
                 HostName = vm.HostName,

@@ -1,0 +1,226 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Test-VmCpuidMask against tests/vcsim/compliance.json: one VM per status (VcsimComplianceInventory.cs says why each).
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    $HasSimulator = [bool](Get-SimulatorPath)
+    $Statuses = @(
+        @{ Vm = 'vm-prod-off'; Status = 'Compliant'; Because = 'the Prod cluster''s EVC mode levels its hosts' }
+        @{ Vm = 'vm-prod-on'; Status = 'Compliant'; Because = 'it runs with what the EVC mode leaves' }
+        @{ Vm = 'vm-lab-stale'; Status = 'Stale'; Because = 'its mask predates esx-lab-haswell' }
+        @{ Vm = 'vm-lab-unmasked'; Status = 'Unmasked'; Because = 'the Lab hosts differ and it has no mask' }
+        @{ Vm = 'vm-dev-pending'; Status = 'PendingPowerCycle'; Because = 'its mask was written after it powered on' }
+        @{ Vm = 'vm-dev-unmasked'; Status = 'Unmasked'; Because = 'it powered on on the bigger host without a mask' }
+        @{ Vm = 'vm-dev-evc'; Status = 'Compliant'; Because = 'per-VM EVC intel-haswell lets it move to the Haswell host' }
+        @{ Vm = 'vm-dev-gone'; Status = 'Unknown'; Because = 'its host is disconnected' }
+        @{ Vm = 'vm-twin-wider'; Status = 'Wider'; Because = 'it hides AVX2 and FMA, which both Twins have' }
+        @{ Vm = 'vm-twin-ok'; Status = 'Compliant'; Because = 'the Twins are identical' }
+    )
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'CpuidMask.TestSetup.ps1')
+    Import-CpuidMaskUnderTest
+    Import-PowerCliFakes
+}
+
+AfterAll {
+    Remove-Module PowerCliFakes -ErrorAction SilentlyContinue
+}
+
+Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $requestLog = Join-Path $TestDrive 'requests.log'
+        $vc = Start-TestVCenter -InventoryFile compliance.json -RequestLog $requestLog
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+        $All = Test-VmCpuidMask @Connection
+        function Get-Requests { @(if (Test-Path -LiteralPath $requestLog) { Get-Content -LiteralPath $requestLog }) }
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It '<Vm> is <Status>: <Because>' -ForEach $Statuses {
+        $result = $All | Where-Object Name -eq $Vm
+        $result.Status | Should -Be $Status -Because $result.Reason
+        $result.Compliant | Should -Be ($Status -eq 'Compliant')
+    }
+
+    It 'checks every VM of the vCenter without -VM, sorted by name' {
+        $All.Count | Should -Be 11
+        $All | ForEach-Object { $_ | Should -BeOfType ([CpuidMask.PowerShell.VmCpuidCompliance]) }
+    }
+
+    It 'names what blocks a running VM in vCenter''s words, per host' {
+        $vm = $All | Where-Object Name -eq vm-dev-unmasked
+        $vm.Cluster | Should -Be 'Dev'
+        $vm.CannotMoveTo | Should -Be 'esx-dev-haswell'
+        $vm.UnknownHosts | Should -Be 'esx-dev-broadwell'
+        $vm.BlockingFeatures | Should -Contain 'Advanced Vector Extensions 512 Foundation (AVX512F)'
+        $vm.Blockers[0] | Should -BeLike 'esx-dev-haswell: *Advanced Vector Extensions 512 Foundation (AVX512F)*'
+        $vm.Basis | Should -BeLike 'runtime.featureRequirement*'
+        $vm.FixMask | Should -Not -BeNullOrEmpty
+    }
+
+    It 'gives a stale VM the mask its cluster needs now, which Set-VmCpuidMask takes' {
+        $vm = $All | Where-Object Name -eq vm-lab-stale
+        $vm.NotHidden | Should -Contain 'Advanced Vector Extensions 2 (AVX2)'
+        $vm.Fix | Should -BeLike 'Apply the minimal mask for its scope*'
+        $vm.FixMask | Should -Match '^cpuid\.[0-9a-f]+(\.[0-9a-f]+)?\.e[abcd]x = "[-0]{32}"$'
+    }
+
+    It 'tells a pending VM to power-cycle, and a wider one which features it hides for nothing' {
+        ($All | Where-Object Name -eq vm-dev-pending).Fix | Should -BeLike 'Power the VM off and on*'
+        ($All | Where-Object Name -eq vm-dev-pending).CannotMoveTo | Should -Be 'esx-dev-haswell'
+        $wider = $All | Where-Object Name -eq vm-twin-wider
+        $wider.HiddenNeedlessly | Should -Be 'FMA3', 'Advanced Vector Extensions 2 (AVX2)'
+        $wider.Fix | Should -BeLike 'Remove its CPUID masks*'
+    }
+
+    It 'says why a VM on a disconnected host is Unknown' {
+        ($All | Where-Object Name -eq vm-dev-gone).Reason | Should -BeLike '*esx-dev-broadwell is disconnected*'
+    }
+
+    It 'checks against named hosts with -VMHost; one of another vendor blocks' {
+        $result = Test-VmCpuidMask vm-lab-stale -VMHost esx-lab-avoton, 'esx-solo-*' @Connection
+        $result.Status | Should -Be 'Blocked'
+        $result.CanMoveTo | Should -Be 'esx-lab-avoton'
+        $result.CannotMoveTo | Should -Be 'esx-solo-epyc'
+    }
+
+    It 'checks against every host of the VM''s vendor with -Scope AllHosts' {
+        $result = Test-VmCpuidMask vm-twin-ok -Scope AllHosts @Connection
+        $result.Status | Should -Be 'Unmasked'
+        $result.CannotMoveTo | Should -Contain 'esx-lab-avoton'
+        $result.CannotMoveTo | Should -Not -Contain 'esx-solo-epyc'
+    }
+
+    It 'returns one boolean with -Quiet' {
+        $quiet = @(Test-VmCpuidMask -Quiet @Connection)
+        $quiet.Count | Should -Be 1
+        $quiet[0] | Should -BeOfType ([bool])
+        $quiet[0] | Should -BeFalse
+        Test-VmCpuidMask vm-prod-*, vm-twin-ok -Quiet @Connection | Should -BeTrue
+    }
+
+    It 'takes PowerCLI VirtualMachine objects from the pipeline, using their connection' {
+        Add-FakeVIServer -Name vcc -Url $vc.Url -Thumbprint $vc.Thumbprint -Credential $vc.Credential
+        Connect-VIServer vcc | Out-Null
+        try {
+            $vms = Get-VM vm-lab-*
+
+            $result = $vms | Test-VmCpuidMask -Thumbprint $vc.Thumbprint
+
+            $result.Name | Should -Be 'vm-lab-stale', 'vm-lab-unmasked'
+            $result.Status | Should -Be 'Stale', 'Unmasked'
+            $result[0].Id | Should -Be $vms[0].Id
+        }
+        finally {
+            Disconnect-VIServer -Server * -Confirm:$false
+        }
+    }
+
+    It 'reads one VM or all of them in the same round trips' {
+        $before = (Get-Requests).Count
+        Test-VmCpuidMask vm-prod-off @Connection | Out-Null
+        $one = @(Get-Requests | Select-Object -Skip $before | Where-Object { $_ -notin 'RetrieveServiceContent', 'Login', 'Logout' })
+        $before = (Get-Requests).Count
+        Test-VmCpuidMask @Connection | Out-Null
+        $all = @(Get-Requests | Select-Object -Skip $before | Where-Object { $_ -notin 'RetrieveServiceContent', 'Login', 'Logout' })
+        $all.Count | Should -Be $one.Count
+        $all.Count | Should -BeLessOrEqual 14
+    }
+
+    It 'exports to CSV with lists joined by "; " and to JSON with the status as a word' {
+        $csvPath = Join-Path $TestDrive 'compliance.csv'
+        $All | Export-Csv -LiteralPath $csvPath -NoTypeInformation
+        $rows = Import-Csv -LiteralPath $csvPath
+        $rows.Count | Should -Be 11
+        $row = $rows | Where-Object Name -eq vm-dev-unmasked
+        $row.Status | Should -Be 'Unmasked'
+        $row.CanMoveTo | Should -Be ''
+        $row.UnknownHosts | Should -Be 'esx-dev-broadwell'
+        $row.BlockingFeatures | Should -BeLike '*; Advanced Vector Extensions 512 Foundation (AVX512F); *'
+        ($rows | Where-Object Name -eq vm-lab-stale).FixMask | Should -BeLike 'cpuid.*; cpuid.*'
+
+        $json = $All | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        ($json | Where-Object Name -eq vm-dev-pending).Status | Should -Be 'PendingPowerCycle'
+        ($json | Where-Object Name -eq vm-lab-stale).FixMask.Count | Should -BeGreaterThan 1
+
+        $html = $All | ConvertTo-Html -Property Name, Status, CannotMoveTo, Fix | Out-String
+        $html | Should -BeLike '*<td>vm-dev-unmasked</td><td>Unmasked</td><td>esx-dev-haswell</td>*'
+    }
+
+    It 'reports a host whose features changed since a snapshot, and the VMs it now blocks' {
+        $snapshot = Join-Path $TestDrive 'hosts.json'
+        # As if esx-dev-haswell had been a Cascade Lake when the snapshot was taken: it has lost AVX-512 since.
+        $hosts = Get-HostCpuid esx-dev-* @Connection -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $cascade = $hosts | Where-Object Name -eq esx-dev-cascade
+        $cascade | Export-CpuidProfile -Path $snapshot
+        (Get-Content -LiteralPath $snapshot -Raw).Replace('"esx-dev-cascade"', '"esx-dev-haswell"') | Set-Content -LiteralPath $snapshot
+
+        $output = Test-VmCpuidMask vm-dev-unmasked, vm-twin-ok -SnapshotPath $snapshot @Connection
+        $drift = $output | Where-Object { $_ -is [CpuidMask.PowerShell.CpuidHostDrift] }
+
+        $drift.HostName | Should -Be 'esx-dev-haswell'
+        $drift.Lost | Should -Contain 'Advanced Vector Extensions 512 Foundation (AVX512F)'
+        $drift.BlockedVms | Should -Be 'vm-dev-unmasked'
+        Test-VmCpuidMask vm-twin-ok -SnapshotPath $snapshot -Quiet @Connection | Should -BeFalse
+    }
+
+    It 'refuses a snapshot file that is not there, naming it' {
+        { Test-VmCpuidMask vm-twin-ok -SnapshotPath (Join-Path $TestDrive 'nope.json') @Connection -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProfileFileNotFound,*'
+    }
+
+    It 'applies the fix of a stale VM with Set-VmCpuidMask, after which the VM is compliant' {
+        $stale = Test-VmCpuidMask vm-lab-stale @Connection
+
+        Set-VmCpuidMask -VM vm-lab-stale -Mask ($stale.FixMask -join "`n") -Replace -Confirm:$false @Connection | Out-Null
+
+        $after = Test-VmCpuidMask vm-lab-stale @Connection
+        $after.Status | Should -Be 'Compliant' -Because $after.Reason
+        $after.CanMoveTo | Should -Be 'esx-lab-avoton', 'esx-lab-haswell'
+    }
+
+    It 'writes an error for a VM name that matches none and checks the others' {
+        $result = Test-VmCpuidMask vm-nope, vm-twin-ok @Connection -ErrorVariable errors -ErrorAction SilentlyContinue
+        $result.Name | Should -Be 'vm-twin-ok'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+    }
+}
+
+Describe 'Test-VmCpuidMask across two vCenters in one run' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        # Two simulators of the same inventory: the same names and references, told apart only by their address.
+        # One certificate for both, so one -Thumbprint serves the command.
+        $certificate = Join-Path $TestDrive 'vcsim-cert.pem'
+        $vc1 = Start-TestVCenter -InventoryFile compliance.json -CertificateKeyPath $certificate
+        $vc2 = Start-TestVCenter -InventoryFile compliance.json -CertificateKeyPath $certificate
+        Add-FakeVIServer -Name vca -Url $vc1.Url -Thumbprint $vc1.Thumbprint -Credential $vc1.Credential
+        Add-FakeVIServer -Name vcb -Url $vc2.Url -Thumbprint $vc2.Thumbprint -Credential $vc2.Credential
+        $server1 = Connect-VIServer vca
+        $server2 = Connect-VIServer vcb
+    }
+
+    AfterAll {
+        Disconnect-VIServer -Server * -Confirm:$false
+        Stop-TestVCenter $vc1
+        Stop-TestVCenter $vc2
+    }
+
+    It 'checks each VM against the hosts of its own vCenter' {
+        # On vcb, esx-lab-haswell is not in the scope of vm-lab-stale's mask any more: move the VM's mask there first.
+        $stale = Test-VmCpuidMask vm-lab-stale -Server $vc2.Url -Credential $vc2.Credential -Thumbprint $vc2.Thumbprint
+        Set-VmCpuidMask -VM vm-lab-stale -Mask ($stale.FixMask -join "`n") -Replace -Confirm:$false -Server $vc2.Url -Credential $vc2.Credential -Thumbprint $vc2.Thumbprint | Out-Null
+
+        $results = @(Get-VM vm-lab-stale -Server $server1) + @(Get-VM vm-lab-stale -Server $server2) | Test-VmCpuidMask -Thumbprint $vc1.Thumbprint
+
+        $results.Count | Should -Be 2
+        ($results.Server | Sort-Object -Unique).Count | Should -Be 2
+        ($results | Where-Object Server -eq ([uri]$vc1.Url).Authority).Status | Should -Be 'Stale'
+        ($results | Where-Object Server -eq ([uri]$vc2.Url).Authority).Status | Should -Be 'Compliant'
+        $results | ForEach-Object { $_.CanMoveTo | Should -Contain 'esx-lab-avoton' }
+    }
+}
