@@ -95,7 +95,11 @@ namespace CpuidMask.Integration.Tests
                 var blockers = json["vms"]!.AsArray().Single(v => (string)v!["name"]! == "vm-dev-unmasked")!["destinations"]!.AsArray()
                     .Single(d => (string)d!["host"]! == "esx-dev-haswell")!["blockers"]!.AsArray();
                 Assert.Contains(blockers, b => (string)b!["key"]! == "cpuid.AVX512F");
-                Assert.All(blockers, b => Assert.Contains("\n" + (string)b!["label"]! + " (needs " + (string)b["required"]!, (string)red["title"]!, StringComparison.Ordinal));
+                Assert.StartsWith("vm-dev-unmasked cannot move to esx-dev-haswell:\n", (string)red["title"]!, StringComparison.Ordinal);
+                Assert.All(blockers, b => Assert.Contains("\n" + (string)b!["label"]!, (string)red["title"]!, StringComparison.Ordinal));
+                Assert.Contains("\nAdvanced Vector Extensions 512 Foundation (AVX512F)", (string)red["title"]!, StringComparison.Ordinal);
+                var vmJson = json["vms"]!.AsArray().Single(v => (string)v!["name"]! == "vm-dev-unmasked")!;
+                Assert.Equal("Fix: " + (string)vmJson["fix"]!, (string)unmasked[0]!["title"]!);
                 Assert.Equal("c home", (string)unmasked[1 + Array.IndexOf(hosts, "esx-dev-cascade")]!["cls"]!);
                 Assert.Equal("c unk", (string)unmasked[1 + Array.IndexOf(hosts, "esx-dev-broadwell")]!["cls"]!);
 

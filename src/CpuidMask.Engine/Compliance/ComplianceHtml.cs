@@ -195,26 +195,6 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 StringComparer.OrdinalIgnoreCase.GetHashCode(Server) ^ (Name == null ? 17 : StringComparer.OrdinalIgnoreCase.GetHashCode(Name)) ^ (Unread ? 31 : 0);
         }
 
-        /// <summary>A matrix column: one host, or (for a wide scope) the hosts of one cluster.</summary>
-        private sealed class Column
-        {
-            public Column(string label, string title, ComplianceHost[] hosts, bool drifted)
-            {
-                Label = label;
-                Title = title;
-                Hosts = hosts;
-                Drifted = drifted;
-            }
-
-            public string Label { get; }
-
-            public string Title { get; }
-
-            public ComplianceHost[] Hosts { get; }
-
-            public bool Drifted { get; }
-        }
-
         private sealed class Renderer
         {
             private readonly TextWriter _w;
@@ -382,14 +362,16 @@ footer{margin-top:28px;color:#666;font-size:12px}
 
             private void WriteMatrices(IReadOnlyList<VmCompliance> results)
             {
-                _w.Write("<section id=\"matrix\">\n<h2>Where each VM can move</h2>\n<p class=\"legend\"><span class=\"c ok\">✓</span>can move now · <span class=\"c no\">✗</span>cannot (hover for the features that block it) · <span class=\"c part\">✓✗</span>to some hosts of a cluster · <span class=\"c unk\">?</span>not checked · <span class=\"c home\">●</span>its host · <span class=\"c na\">–</span>no verdict</p>\n");
+                _w.Write("<section id=\"matrix\">\n<h2>Where each VM can move</h2>\n<p class=\"legend\"><span class=\"c ok\">✓</span>can move now · <span class=\"c no\">✗</span>cannot (hover for the features that block it) · <span class=\"c part\">✓✗</span>to some of the other hosts · <span class=\"c unk\">?</span>not checked · <span class=\"c home\">●</span>its host · <span class=\"c na\">–</span>no verdict</p>\n");
                 if (results.Count == 0)
                 {
                     _w.Write("<p>No VMs were checked.</p>\n");
                 }
 
-                // One matrix per scope (a cluster, usually): every VM appears in exactly one, so the report grows with
-                // the VMs times the hosts of their own scope, not times every host read.
+                // One matrix per scope (a cluster, usually): every VM appears in exactly one row, with a cell per host
+                // of its scope. A wide scope (all hosts of a vCenter) is cut by the VMs' own clusters instead: a cell
+                // per host of that cluster and one cell for the rest, so the page grows with the VMs times the hosts of
+                // their own cluster, never with every VM times every host.
                 var groups = results
                     .GroupBy(r => (Server: r.Vm.Server, r.Scope))
                     .OrderBy(g => g.Key.Server, StringComparer.OrdinalIgnoreCase).ThenBy(g => g.Key.Server, StringComparer.Ordinal)
@@ -397,27 +379,40 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 int index = 0;
                 foreach (var group in groups)
                 {
-                    index++;
-                    WriteMatrix(index, group.Key.Server, group.Key.Scope, group.ToArray());
+                    var rows = SortRows(group);
+                    var hosts = rows.SelectMany(r => r.Destinations.Select(d => d.Host)).Concat(rows.Select(r => HomeOf(r.Vm)).Where(h => h != null).Select(h => h!)).Distinct().ToArray();
+                    if (hosts.Length <= _report.MaxHostColumns)
+                    {
+                        WriteMatrix(++index, group.Key.Server, group.Key.Scope, rows, SortHosts(hosts), null);
+                        continue;
+                    }
+
+                    var byCluster = rows.GroupBy(ClusterOf)
+                        .OrderBy(g => g.Key.Rank).ThenBy(g => g.Key.Name, StringComparer.OrdinalIgnoreCase).ThenBy(g => g.Key.Name, StringComparer.Ordinal);
+                    foreach (var cluster in byCluster)
+                    {
+                        var own = SortHosts(hosts.Where(h => !cluster.Key.Unread && new ClusterKey(h.Server, h.Cluster, false).Equals(cluster.Key)));
+                        int others = hosts.Length - own.Length;
+                        WriteMatrix(++index, group.Key.Server, $"{group.Key.Scope}: the VMs of {(cluster.Key.Name == null ? cluster.Key.Label : "cluster " + cluster.Key.Name)}", cluster.ToArray(), own, others > 0 ? others : (int?)null);
+                    }
                 }
 
                 _w.Write("</section>\n");
             }
 
-            private void WriteMatrix(int index, string server, string scope, VmCompliance[] results)
-            {
-                var rows = results
-                    .OrderBy(r => r.Vm.Name, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Vm.Name, StringComparer.Ordinal)
+            private static VmCompliance[] SortRows(IEnumerable<VmCompliance> rows) =>
+                rows.OrderBy(r => r.Vm.Name, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Vm.Name, StringComparer.Ordinal)
                     .ThenBy(r => r.Vm.Id ?? string.Empty, StringComparer.Ordinal).ToArray();
-                var homes = rows.Select(r => HomeOf(r.Vm)).ToArray();
-                var hosts = rows.SelectMany(r => r.Destinations.Select(d => d.Host)).Concat(homes.Where(h => h != null).Select(h => h!)).Distinct()
-                    .OrderBy(h => h.Server, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Server, StringComparer.Ordinal)
-                    .ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.Ordinal).ToArray();
-                bool perCluster = hosts.Length > _report.MaxHostColumns;
-                var columns = perCluster ? ClusterColumns(hosts) : hosts.Select(HostColumn).ToArray();
 
+            private static ComplianceHost[] SortHosts(IEnumerable<ComplianceHost> hosts) =>
+                hosts.OrderBy(h => h.Server, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Server, StringComparer.Ordinal)
+                    .ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.Ordinal).ToArray();
+
+            // others: how many hosts of the scope have no column of their own (one cell sums them up); null when none.
+            private void WriteMatrix(int index, string server, string heading, VmCompliance[] rows, ComplianceHost[] hosts, int? others)
+            {
                 _w.Write($"<section class=\"scope\" id=\"scope-{index.ToString(CultureInfo.InvariantCulture)}\">\n<h3>");
-                Text(scope);
+                Text(heading);
                 if (server.Length > 0)
                 {
                     _w.Write(" <small>");
@@ -425,28 +420,31 @@ footer{margin-top:28px;color:#666;font-size:12px}
                     _w.Write("</small>");
                 }
 
-                _w.Write("</h3>\n");
-                if (perCluster)
+                _w.Write("</h3>\n<table class=\"matrix\">\n<thead><tr><th scope=\"col\">VM</th><th scope=\"col\">Status</th>");
+                foreach (var host in hosts)
                 {
-                    _w.Write("<p>");
-                    Text($"{Count(hosts.Length)} hosts: one column per cluster; a cell counts the hosts of the cluster the VM can (✓) and cannot (✗) move to.");
-                    _w.Write("</p>\n");
+                    bool drifted = _drift.TryGetValue(host, out var drift);
+                    _w.Write(drifted ? "<th scope=\"col\" class=\"h drift\" title=\"" : "<th scope=\"col\" class=\"h\" title=\"");
+                    Text(HostTitle(host, drift));
+                    _w.Write("\"><span>");
+                    Text(host.Name + (drifted ? " △" : string.Empty));
+                    _w.Write("</span></th>");
                 }
 
-                _w.Write("<table class=\"matrix\">\n<thead><tr><th scope=\"col\">VM</th><th scope=\"col\">Status</th>");
-                foreach (var column in columns)
+                if (others != null)
                 {
-                    _w.Write(column.Drifted ? "<th scope=\"col\" class=\"h drift\" title=\"" : "<th scope=\"col\" class=\"h\" title=\"");
-                    Text(column.Title);
+                    _w.Write("<th scope=\"col\" class=\"h\" title=\"");
+                    Text($"the {Count(others.Value)} other host{(others == 1 ? string.Empty : "s")} of the scope: how many the VM can (✓) and cannot (✗) move to");
                     _w.Write("\"><span>");
-                    Text(column.Label + (column.Drifted ? " △" : string.Empty));
+                    Text($"other hosts ({Count(others.Value)})");
                     _w.Write("</span></th>");
                 }
 
                 _w.Write("</tr></thead>\n<tbody>\n");
-                for (int i = 0; i < rows.Length; i++)
+                var columns = new HashSet<ComplianceHost>(hosts);
+                foreach (var r in rows)
                 {
-                    WriteRow(rows[i], homes[i], columns, perCluster);
+                    WriteRow(r, HomeOf(r.Vm), hosts, others == null ? null : columns);
                 }
 
                 _w.Write("</tbody>\n</table>\n");
@@ -454,7 +452,7 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 _w.Write("</section>\n");
             }
 
-            private Column HostColumn(ComplianceHost host)
+            private static string HostTitle(ComplianceHost host, HostDrift? drift)
             {
                 var parts = new List<string> { host.Cluster == null ? "standalone host" : "cluster " + host.Cluster };
                 if (host.Vendor != null)
@@ -472,30 +470,16 @@ footer{margin-top:28px;color:#666;font-size:12px}
                     parts.Add(host.ConnectionState!);
                 }
 
-                bool drifted = _drift.TryGetValue(host, out var drift);
-                if (drifted)
+                if (drift != null)
                 {
-                    parts.Add("changed since the snapshot: " + DriftText(drift!));
+                    parts.Add("changed since the snapshot: " + DriftText(drift));
                 }
 
-                return new Column(host.Name, host.Name + ": " + string.Join(", ", parts), new[] { host }, drifted);
+                return host.Name + ": " + string.Join(", ", parts);
             }
 
-            private Column[] ClusterColumns(ComplianceHost[] hosts) =>
-                hosts.GroupBy(h => new ClusterKey(h.Server, h.Cluster, false))
-                    .OrderBy(g => g.Key.Server, StringComparer.OrdinalIgnoreCase).ThenBy(g => g.Key.Server, StringComparer.Ordinal)
-                    .ThenBy(g => g.Key.Rank).ThenBy(g => g.Key.Name, StringComparer.OrdinalIgnoreCase).ThenBy(g => g.Key.Name, StringComparer.Ordinal)
-                    .Select(g =>
-                    {
-                        var members = g.ToArray();
-                        var changed = members.Where(h => _drift.ContainsKey(h)).Select(h => h.Name).ToArray();
-                        string title = $"{g.Key.Label} ({g.Key.Server}): {Count(members.Length)} host{(members.Length == 1 ? string.Empty : "s")}"
-                            + (changed.Length > 0 ? "; changed since the snapshot: " + string.Join(", ", changed) : string.Empty);
-                        return new Column($"{g.Key.Label} ({Count(members.Length)})", title, members, changed.Length > 0);
-                    })
-                    .ToArray();
-
-            private void WriteRow(VmCompliance r, ComplianceHost? home, Column[] columns, bool perCluster)
+            // columns: with a cell for the other hosts, the hosts that have columns of their own.
+            private void WriteRow(VmCompliance r, ComplianceHost? home, ComplianceHost[] hosts, HashSet<ComplianceHost>? columns)
             {
                 var vm = r.Vm;
                 var about = new List<string> { (vm.PowerState ?? "power state unknown") + " on " + (vm.HostName ?? "an unknown host") };
@@ -514,7 +498,8 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 _w.Write("\">");
                 Text(vm.Name);
                 _w.Write($"</th><td class=\"st s-{r.Status}\" title=\"");
-                Text(r.Reason + (r.Fix.Length > 0 ? "\nFix: " + r.Fix : string.Empty));
+                // The reason of a VM that is not compliant is in the table below the matrix; here, once, the fix.
+                Text(r.IsCompliant || r.Fix.Length == 0 ? r.Reason : "Fix: " + r.Fix);
                 _w.Write($"\">{r.Status}</td>");
 
                 var verdicts = new Dictionary<ComplianceHost, DestinationVerdict>();
@@ -523,16 +508,14 @@ footer{margin-top:28px;color:#666;font-size:12px}
                     verdicts[d.Host] = d;
                 }
 
-                foreach (var column in columns)
+                foreach (var host in hosts)
                 {
-                    if (perCluster)
-                    {
-                        ClusterCell(vm, column, home, verdicts);
-                    }
-                    else
-                    {
-                        HostCell(r, column.Hosts[0], home, verdicts);
-                    }
+                    HostCell(r, host, home, verdicts);
+                }
+
+                if (columns != null)
+                {
+                    OthersCell(r, r.Destinations.Where(d => !columns.Contains(d.Host)).ToArray());
                 }
 
                 _w.Write("</tr>\n");
@@ -550,7 +533,7 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 }
                 else if (d.Outcome == MoveOutcome.CanMove)
                 {
-                    Cell("ok", "can move", "✓", $"{r.Vm.Name} can move to {host.Name} now");
+                    Cell("ok", "can move", "✓", $"can move to {host.Name} now");
                 }
                 else if (d.Outcome == MoveOutcome.Blocked)
                 {
@@ -562,60 +545,47 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 }
             }
 
-            private void ClusterCell(ComplianceVm vm, Column column, ComplianceHost? home, Dictionary<ComplianceHost, DestinationVerdict> verdicts)
+            // The hosts of a wide scope outside the VM's own cluster, in one cell: how many it can and cannot move
+            // to, the first blocked hosts by name and every feature that blocks it there, once.
+            private void OthersCell(VmCompliance r, DestinationVerdict[] others)
             {
-                int can = 0, unknown = 0;
-                var blocked = new List<DestinationVerdict>();
-                bool isHome = false;
-                foreach (var host in column.Hosts)
+                int can = others.Count(d => d.Outcome == MoveOutcome.CanMove);
+                var blocked = others.Where(d => d.Outcome == MoveOutcome.Blocked).ToArray();
+                int unknown = others.Length - can - blocked.Length;
+                var title = new StringBuilder($"{r.Vm.Name}, the other hosts of its scope: can move to {Count(can)}, cannot move to {Count(blocked.Length)}");
+                if (unknown > 0)
                 {
-                    if (ReferenceEquals(host, home))
-                    {
-                        isHome = true;
-                    }
-                    else if (verdicts.TryGetValue(host, out var d))
-                    {
-                        switch (d.Outcome)
-                        {
-                            case MoveOutcome.CanMove:
-                                can++;
-                                break;
-                            case MoveOutcome.Blocked:
-                                blocked.Add(d);
-                                break;
-                            default:
-                                unknown++;
-                                break;
-                        }
-                    }
+                    title.Append($", {Count(unknown)} not checked");
                 }
 
-                var title = new StringBuilder($"{vm.Name} → {column.Label}: ");
-                var parts = new List<string>();
-                if (isHome)
-                {
-                    parts.Add($"its host {home!.Name} is here");
-                }
-
-                parts.Add($"can move to {Count(can)}, cannot move to {Count(blocked.Count)}" + (unknown > 0 ? $", {Count(unknown)} not checked" : string.Empty));
-                title.Append(string.Join("; ", parts));
                 const int Listed = 10;
-                foreach (var d in blocked.Take(Listed))
+                if (blocked.Length > 0)
                 {
-                    title.Append('\n').Append(d.HostName).Append(": ").Append(BlockedText(d).Replace("\n", ", "));
+                    title.Append("\nCannot move to: ").Append(string.Join(", ", blocked.Take(Listed).Select(d => d.HostName)));
+                    if (blocked.Length > Listed)
+                    {
+                        title.Append($" and {Count(blocked.Length - Listed)} more");
+                    }
+
+                    var features = blocked.SelectMany(d => d.Blockers).Select(b => b.Label).Distinct(StringComparer.Ordinal).ToArray();
+                    var reasons = blocked.Where(d => d.Blockers.Count == 0 && d.Reason != null).Select(d => d.Reason!).Distinct(StringComparer.Ordinal).ToArray();
+                    if (features.Length > 0)
+                    {
+                        title.Append("\nBlocked by: ").Append(string.Join(", ", features));
+                    }
+
+                    foreach (string reason in reasons.Take(Listed))
+                    {
+                        title.Append('\n').Append(reason);
+                    }
                 }
 
-                if (blocked.Count > Listed)
+                string glyphs = (can > 0 ? "✓" + Count(can) : string.Empty) + (can > 0 && blocked.Length > 0 ? " " : string.Empty) + (blocked.Length > 0 ? "✗" + Count(blocked.Length) : string.Empty);
+                if (can > 0 && blocked.Length > 0)
                 {
-                    title.Append('\n').Append($"and {Count(blocked.Count - Listed)} more");
+                    Cell("part", "can move to some", glyphs, title.ToString());
                 }
-
-                string glyphs = (can > 0 ? "✓" + Count(can) : string.Empty) + (can > 0 && blocked.Count > 0 ? " " : string.Empty) + (blocked.Count > 0 ? "✗" + Count(blocked.Count) : string.Empty);
-                if (can > 0 && blocked.Count > 0)
-                {
-                    Cell("part", "can move to some hosts", glyphs, title.ToString());
-                }
-                else if (blocked.Count > 0)
+                else if (blocked.Length > 0)
                 {
                     Cell("no", "cannot move", glyphs, title.ToString());
                 }
@@ -623,20 +593,20 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 {
                     Cell("ok", "can move", glyphs, title.ToString());
                 }
-                else if (unknown > 0)
-                {
-                    Cell("unk", "not checked", "?", title.ToString());
-                }
                 else
                 {
-                    Cell(isHome ? "home" : "na", isHome ? "its host" : "no verdict", isHome ? "●" : "–", title.ToString());
+                    Cell(unknown > 0 ? "unk" : "na", unknown > 0 ? "not checked" : "no verdict", unknown > 0 ? "?" : "–", r.Status == ComplianceStatus.Unknown ? $"not checked: {r.Reason}" : title.ToString());
                 }
             }
 
+            // vCenter's wording per feature; what the VM needs and the host offers only where it says more than
+            // "needs it, host lacks it" (a numeric minimum such as a cache line size).
             private static string BlockedText(DestinationVerdict d) =>
                 d.Blockers.Count == 0
                     ? d.Reason ?? "blocked"
-                    : string.Join("\n", d.Blockers.Select(b => $"{b.Label} (needs {b.Required}, host has {b.HostValue ?? "none"})"));
+                    : string.Join("\n", d.Blockers.Select(b => b.Required == "Bool:Min:1" && (b.HostValue == null || b.HostValue == "0")
+                        ? b.Label
+                        : $"{b.Label} (needs {b.Required}, host has {b.HostValue ?? "none"})"));
 
             private void Cell(string kind, string label, string glyph, string title)
             {

@@ -10,7 +10,7 @@ namespace CpuidMask.Engine.Compliance
     /// </summary>
     public sealed class ComplianceReport
     {
-        /// <summary>Above this many hosts in one scope, a matrix has a column per host cluster instead of per host.</summary>
+        /// <summary>Above this many hosts in one scope, the scope's matrix is cut by the VMs' own clusters.</summary>
         public const int DefaultMaxHostColumns = 48;
 
         public ComplianceReport(IEnumerable<VmCompliance> results, IEnumerable<ComplianceHost> hosts, DateTimeOffset checkedAt)
@@ -38,8 +38,9 @@ namespace CpuidMask.Engine.Compliance
         public string? Scope { get; init; }
 
         /// <summary>
-        /// The widest matrix drawn host by host. A wider scope (all hosts of a vCenter) gets a column per host cluster,
-        /// so the report grows with VMs times clusters, not VMs times hosts.
+        /// The most hosts a scope's matrix has a column for each. A wider scope (all hosts of a vCenter) gets a matrix
+        /// per cluster of the VMs, with a column per host of that cluster and one cell summing up the other hosts, so
+        /// the report grows with the VMs times the hosts of their own cluster, not VMs times hosts.
         /// </summary>
         public int MaxHostColumns { get; init; } = DefaultMaxHostColumns;
     }

@@ -33,12 +33,14 @@ namespace CpuidMask.Engine.Tests.Compliance
             Assert.Equal("✗", cells[1].Text);
             Assert.Equal("cannot move", cells[1].AriaLabel);
             Assert.StartsWith("vm01 cannot move to esx-avoton:\n", cells[1].Title, StringComparison.Ordinal);
-            Assert.All(result.Destinations.Single().Blockers, b => Assert.Contains($"\n{b.Label} (needs {b.Required}, host has {b.HostValue ?? "none"})", cells[1].Title, StringComparison.Ordinal));
-            Assert.Contains("AVX", cells[1].Title, StringComparison.Ordinal);
+            Assert.Equal(
+                result.Destinations.Single().Blockers.Select(b => b.Label),
+                cells[1].Title.Split('\n').Skip(1));
+            Assert.Contains("\nAdvanced Vector Extensions (AVX)\n", cells[1].Title, StringComparison.Ordinal);
             Assert.Equal("●", cells[2].Text);
             Assert.Equal("Unmasked", cells[0].Text);
-            Assert.Contains("\nFix: " + result.Fix, cells[0].Title, StringComparison.Ordinal);
-            Assert.Contains(Encode(result.Fix), html, StringComparison.Ordinal);
+            Assert.Equal("Fix: " + result.Fix, cells[0].Title);
+            Assert.Contains($"<tr><th scope=\"row\">vm01</th><td class=\"st s-Unmasked\">Unmasked</td><td class=\"why\">{Encode(result.Reason)}</td><td class=\"fix\">{Encode(result.Fix)}</td></tr>", html, StringComparison.Ordinal);
         }
 
         [Fact]
@@ -54,7 +56,9 @@ namespace CpuidMask.Engine.Tests.Compliance
             Assert.Equal(new[] { "st s-Compliant", "c home", "c ok" }, cells.Select(c => c.Class));
             Assert.Equal("✓", cells[2].Text);
             Assert.Equal("can move", cells[2].AriaLabel);
-            Assert.Equal("vm01 can move to esx-ivy now", cells[2].Title);
+            Assert.Equal("can move to esx-ivy now", cells[2].Title);
+            Assert.Equal(result.Reason, cells[0].Title);
+            Assert.DoesNotContain("class=\"findings\"", Render(new[] { result }, hosts), StringComparison.Ordinal);
         }
 
         [Fact]
@@ -219,37 +223,62 @@ namespace CpuidMask.Engine.Tests.Compliance
         }
 
         [Fact]
-        public void Write_ScopeWiderThanTheMatrixLimit_HasAColumnPerClusterCountingTheHosts()
+        public void Write_ScopeWiderThanTheMatrixLimit_HasAMatrixPerClusterOfTheVmsWithOneCellForTheOtherHosts()
         {
             var hosts = Cluster("Ivys", ("esx-i1", Ivy), ("esx-i2", Ivy), ("esx-i3", Ivy))
                 .Concat(Cluster("Avotons", ("esx-a1", Avoton), ("esx-a2", Avoton)))
                 .ToArray();
-            var vm = new ComplianceVm("vc01", "vm01") { HostName = "esx-i1", PowerState = "poweredOff" };
-            var results = new ComplianceChecker().Check(new[] { vm }, hosts, ComplianceScope.AllHosts);
+            var vms = new[]
+            {
+                new ComplianceVm("vc01", "vm-i") { HostName = "esx-i1", PowerState = "poweredOff" },
+                new ComplianceVm("vc01", "vm-a") { HostName = "esx-a2", PowerState = "poweredOff", StoredMask = ComplianceCheckerTests.WorkedMask() },
+            };
+            var results = new ComplianceChecker().Check(vms, hosts, ComplianceScope.AllHosts);
 
             string html = Render(results, hosts, maxHostColumns: 4);
 
-            var cells = CellsOf(html, "vm01");
-            Assert.Equal(new[] { "st s-Unmasked", "c no", "c ok" }, cells.Select(c => c.Class));
-            Assert.Equal("✗2", cells[1].Text);
-            Assert.Equal("✓2", cells[2].Text);
-            Assert.Contains("\nesx-a1: ", cells[1].Title, StringComparison.Ordinal);
-            Assert.Contains("its host esx-i1 is here", cells[2].Title, StringComparison.Ordinal);
-            Assert.Contains("<span>Avotons (2)</span>", html, StringComparison.Ordinal);
-            Assert.DoesNotContain("<span>esx-a1</span>", html, StringComparison.Ordinal);
+            var ivyVm = CellsOf(html, "vm-i");
+            Assert.Equal(new[] { "st s-Unmasked", "c home", "c ok", "c ok", "c no" }, ivyVm.Select(c => c.Class));
+            Assert.Equal("✗2", ivyVm[4].Text);
+            Assert.Contains("can move to 0, cannot move to 2\nCannot move to: esx-a1, esx-a2\nBlocked by: ", ivyVm[4].Title, StringComparison.Ordinal);
+            Assert.Contains("Advanced Vector Extensions (AVX)", ivyVm[4].Title, StringComparison.Ordinal);
+            var avotonVm = CellsOf(html, "vm-a");
+            Assert.Equal(new[] { "st s-Compliant", "c ok", "c home", "c ok" }, avotonVm.Select(c => c.Class));
+            Assert.Equal("✓3", avotonVm[3].Text);
+            Assert.Contains("<h3>all GenuineIntel hosts: the VMs of cluster Avotons <small>vc01</small></h3>", html, StringComparison.Ordinal);
+            Assert.Contains("<h3>all GenuineIntel hosts: the VMs of cluster Ivys <small>vc01</small></h3>", html, StringComparison.Ordinal);
+            Assert.Equal(2, Regex.Matches(html, "<span>other hosts \\(\\d\\)</span>").Count);
         }
 
         [Fact]
-        public void Write_ClusterWithHostsBothWays_IsAPartCell()
+        public void Write_AllHostsOfABigVCenter_EachRowHasItsClustersHostsAndOneCellForTheRest()
         {
-            var hosts = Cluster("Mixed", ("esx-i1", Ivy), ("esx-i2", Ivy), ("esx-a1", Avoton));
+            var hosts = Enumerable.Range(0, 100)
+                .Select(i => new ComplianceHost("vc01", $"esx-{i:D3}", (i % 2 == 0 ? Ivy : Avoton).WithName($"esx-{i:D3}")) { Cluster = $"C{i / 20}" })
+                .ToArray();
+            var vms = Enumerable.Range(0, 50).Select(i => new ComplianceVm("vc01", $"vm{i:D2}") { HostName = $"esx-{i * 2:D3}", PowerState = "poweredOff" }).ToArray();
+            var results = new ComplianceChecker().Check(vms, hosts, ComplianceScope.AllHosts);
+
+            string html = Render(results, hosts);
+
+            Assert.All(vms, vm => Assert.Equal(1 + 20 + 1, CellsOf(html, vm.Name).Length));
+            Assert.Equal(5, Regex.Matches(html, "<table class=\"matrix\">").Count);
+        }
+
+        [Fact]
+        public void Write_OtherHostsSomeOfWhichBlock_IsAPartCell()
+        {
+            var hosts = Cluster("Home", ("esx-i1", Ivy), ("esx-i2", Ivy))
+                .Concat(Cluster("Other", ("esx-i3", Ivy), ("esx-a1", Avoton)))
+                .ToArray();
             var vm = new ComplianceVm("vc01", "vm01") { HostName = "esx-i1", PowerState = "poweredOff" };
-            var results = new ComplianceChecker().Check(new[] { vm }, hosts);
+            var results = new ComplianceChecker().Check(new[] { vm }, hosts, ComplianceScope.AllHosts);
 
-            var cells = CellsOf(Render(results, hosts, maxHostColumns: 1), "vm01");
+            var cells = CellsOf(Render(results, hosts, maxHostColumns: 2), "vm01");
 
-            Assert.Equal("c part", cells[1].Class);
-            Assert.Equal("✓1 ✗1", cells[1].Text);
+            Assert.Equal(new[] { "st s-Unmasked", "c home", "c ok", "c part" }, cells.Select(c => c.Class));
+            Assert.Equal("✓1 ✗1", cells[3].Text);
+            Assert.Equal("can move to some", cells[3].AriaLabel);
         }
 
         [Fact]
