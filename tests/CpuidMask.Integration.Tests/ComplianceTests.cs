@@ -234,6 +234,34 @@ namespace CpuidMask.Integration.Tests
             }
         }
 
+        [Theory]
+        [InlineData("vm-prod-off")] // cluster EVC intel-haswell on a Cascade Lake host
+        [InlineData("vm-dev-evc")] // per-VM EVC intel-haswell on a Cascade Lake host, no cluster EVC
+        public async Task PowerOn_VmUnderEvc_RequiresOnlyWhatTheEvcModeLeavesSoItStaysCompliant(string name)
+        {
+            // The simulator derives runtime.featureRequirement at power-on; under a complete EVC mask the VM must not
+            // require the host's AVX-512, or it could not move to the Haswell host of its cluster.
+            using var server = new ComplianceVcsim();
+            using var client = await VcsimCli.ConnectAsync(server);
+            var vm = (await new ComplianceInventory(client).ReadVmsAsync(new[] { name })).Single();
+            var soap = await VcsimSoap.LoginAsync(server);
+            var task = VcsimSoap.TaskOf(await soap.CallAsync($"<PowerOnVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">{vm.MoRef.Value}</_this></PowerOnVM_Task>"));
+            Assert.Equal("success", (await soap.WaitForTaskAsync(task, TimeSpan.FromSeconds(30))).State);
+
+            var running = (await new ComplianceInventory(client).ReadVmsAsync(new[] { name })).Single();
+            var inventory = new ComplianceInventory(client);
+            var hosts = await inventory.ReadHostsAsync();
+            var result = new ComplianceChecker(null, ComplianceInventory.ToEvcModes(hosts.EvcModes)).Check(
+                new[] { ComplianceInventory.ToComplianceVm(running) },
+                hosts.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, hosts.ClusterEvcModes)).ToArray()).Single();
+
+            Assert.Equal("poweredOn", running.PowerState);
+            Assert.NotEmpty(running.FeatureRequirement);
+            Assert.DoesNotContain(running.FeatureRequirement, r => r.Key == "cpuid.AVX512F");
+            Assert.True(result.Status == ComplianceStatus.Compliant, result.Reason);
+            Assert.StartsWith("runtime.featureRequirement", result.Basis, StringComparison.Ordinal);
+        }
+
         private async Task<IReadOnlyList<VmCompliance>> CheckAsync(ComplianceScope scope)
         {
             using var client = await VcsimCli.ConnectAsync(_vcsim);

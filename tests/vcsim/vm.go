@@ -383,9 +383,28 @@ func (vm *virtualMachine) requirementAtPowerOn() []types.VirtualMachineFeatureRe
 			masked[strings.TrimPrefix(ov.Key, "featMask.vm.")] = true
 		}
 	}
+	// Complete masks: the VM's per-VM EVC mask and the EVC mode in effect on its host (its cluster's).
+	// vSphere Web Services API, ApplyEvcModeVM_Task: completeMasks "Defaults to true if not set. A true value
+	// implies that any unspecified feature will not be exposed to the guest." ClusterEVCManagerEVCState.featureMask:
+	// "The masks (modifications to a host's feature capabilities) that limit a host's capabilities to that of the
+	// EVC mode baseline." So under either mask a cpuid.* feature it does not list, or lists as Val:0, is not
+	// required; vcsim 0.24 knows neither.
+	var complete []map[string]string
+	if len(vm.Runtime.FeatureMask) > 0 {
+		complete = append(complete, maskValues(vm.Runtime.FeatureMask))
+	}
+	if key := host.Summary.CurrentEVCModeKey; key != "" {
+		if si, ok := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance); ok {
+			for _, mode := range si.Capability.SupportedEVCMode {
+				if mode.Key == key {
+					complete = append(complete, maskValues(mode.FeatureMask))
+				}
+			}
+		}
+	}
 	var out []types.VirtualMachineFeatureRequirement
 	for _, c := range host.Config.FeatureCapability {
-		if masked[c.Key] {
+		if masked[c.Key] || hiddenByCompleteMask(complete, c.Key) {
 			continue
 		}
 		var value string
@@ -400,4 +419,24 @@ func (vm *virtualMachine) requirementAtPowerOn() []types.VirtualMachineFeatureRe
 		out = append(out, types.VirtualMachineFeatureRequirement{Key: c.Key, FeatureName: c.FeatureName, Value: value})
 	}
 	return out
+}
+
+func maskValues(list []types.HostFeatureMask) map[string]string {
+	out := map[string]string{}
+	for _, m := range list {
+		out[m.Key] = m.Value
+	}
+	return out
+}
+
+func hiddenByCompleteMask(masks []map[string]string, key string) bool {
+	if !strings.HasPrefix(key, "cpuid.") {
+		return false
+	}
+	for _, m := range masks {
+		if v, ok := m[key]; !ok || v == "Val:0" {
+			return true
+		}
+	}
+	return false
 }

@@ -65,6 +65,7 @@ namespace CpuidMask.Engine.Compliance
             private readonly Dictionary<string, ComplianceHost[]> _byName = new Dictionary<string, ComplianceHost[]>(StringComparer.OrdinalIgnoreCase);
             private readonly Dictionary<string, ComplianceHost[]> _scopes = new Dictionary<string, ComplianceHost[]>(StringComparer.OrdinalIgnoreCase);
             private readonly ComplianceHost[]? _namedScope;
+            private readonly Dictionary<(ComplianceHost[], HostClass, int?), ScopeFacts> _facts = new Dictionary<(ComplianceHost[], HostClass, int?), ScopeFacts>();
 
             public Run(ComplianceChecker owner, IReadOnlyList<ComplianceHost> hosts, ComplianceScope scope)
             {
@@ -140,7 +141,16 @@ namespace CpuidMask.Engine.Compliance
                     return Unknown(vm, "its stored CPUID masks cannot be read: " + vm.StoredMaskError, "Correct or remove the malformed mask keys (Get-VmCpuidMask shows them) and check again.", scopeText);
                 }
 
-                return new VmCheck(_owner, vm, home, homeClass, scopeHosts.Where(h => !ReferenceEquals(h, home)).ToArray(), scopeText, _classOf).Decide();
+                // VMs of one cluster, host class and hardware version share the scope's classes and minimal mask.
+                var key = (scopeHosts, homeClass, vm.HardwareVersion);
+                if (!_facts.TryGetValue(key, out var facts))
+                {
+                    var classes = scopeHosts.Where(h => h.IsConnected && _classOf.ContainsKey(h)).Select(h => _classOf[h])
+                        .Where(c => c.Vendor == homeClass.Vendor).Concat(new[] { homeClass }).Distinct().ToArray();
+                    _facts[key] = facts = new ScopeFacts(_owner, classes, vm.HardwareVersion);
+                }
+
+                return new VmCheck(_owner, vm, home, homeClass, scopeHosts.Where(h => !ReferenceEquals(h, home)).ToArray(), scopeText, _classOf, facts).Decide();
             }
 
             private ComplianceHost? FindHome(ComplianceVm vm)
@@ -194,6 +204,85 @@ namespace CpuidMask.Engine.Compliance
                 new VmCompliance(vm, ComplianceStatus.Unknown, reason, scope, Array.Empty<DestinationVerdict>()) { Fix = fix };
         }
 
+        /// <summary>
+        /// What a scope means for VMs of one host class and virtual hardware version: the classes of its hosts, the
+        /// features its minimal mask hides (those some hosts have and others lack, and whatever builds on them) and
+        /// that mask, and the features every host has.
+        /// </summary>
+        private sealed class ScopeFacts
+        {
+            public ScopeFacts(ComplianceChecker o, HostClass[] classes, int? hardwareVersion)
+            {
+                int n = o._tracked.Length;
+                Classes = classes;
+                Exposed = new bool[n];
+                Required = new bool[n];
+                OnEveryHost = new bool[n];
+                var present = new bool[n];
+                var queue = new Queue<int>();
+                for (int i = 0; i < n; i++)
+                {
+                    var f = o._tracked[i];
+
+                    // A VM older than the feature's first virtual hardware version never sees it (x86cpuid.h).
+                    Exposed[i] = hardwareVersion == null || f.MinHardwareVersion == null || hardwareVersion >= f.MinHardwareVersion;
+                    bool any = false, missing = false, all = true;
+                    foreach (var c in classes)
+                    {
+                        any |= c.States[i] == FeatureState.Present;
+                        missing |= c.States[i] == FeatureState.Absent;
+                        all &= c.States[i] == FeatureState.Present;
+                    }
+
+                    OnEveryHost[i] = all;
+                    present[i] = any;
+                    if (Exposed[i] && any && missing)
+                    {
+                        Required[i] = true;
+                        queue.Enqueue(i);
+                    }
+                }
+
+                while (queue.Count > 0)
+                {
+                    foreach (var dependent in o._catalog.DirectDependents(o._tracked[queue.Dequeue()]))
+                    {
+                        if (o._index.TryGetValue(dependent, out int d) && !Required[d] && present[d] && Exposed[d])
+                        {
+                            Required[d] = true;
+                            queue.Enqueue(d);
+                        }
+                    }
+                }
+
+                var registers = new Dictionary<MaskKey, RegisterMask>();
+                for (int i = 0; i < n; i++)
+                {
+                    if (Required[i])
+                    {
+                        var f = o._tracked[i];
+                        var key = new MaskKey(f.Leaf, f.Subleaf, f.Register);
+                        registers[key] = (registers.TryGetValue(key, out var current) ? current : RegisterMask.Empty).With(f.Bit, MaskChar.Zero);
+                    }
+                }
+
+                Mask = new VmMask(registers);
+                MaskLines = string.Join("; ", Mask.ToVmxLines());
+            }
+
+            public HostClass[] Classes { get; }
+
+            public bool[] Exposed { get; }
+
+            public bool[] Required { get; }
+
+            public bool[] OnEveryHost { get; }
+
+            public VmMask Mask { get; }
+
+            public string MaskLines { get; }
+        }
+
         /// <summary>The decision for one VM whose host is known.</summary>
         private sealed class VmCheck
         {
@@ -204,13 +293,15 @@ namespace CpuidMask.Engine.Compliance
             private readonly ComplianceHost[] _destinations;
             private readonly string _scopeText;
             private readonly Dictionary<ComplianceHost, HostClass> _classOf;
+            private readonly ScopeFacts _facts;
             private readonly bool[] _exposed;
             private readonly bool[] _maskHides;
             private readonly bool[] _evcHides;
             private readonly bool[] _view;
 
-            public VmCheck(ComplianceChecker owner, ComplianceVm vm, ComplianceHost home, HostClass homeClass, ComplianceHost[] destinations, string scopeText, Dictionary<ComplianceHost, HostClass> classOf)
+            public VmCheck(ComplianceChecker owner, ComplianceVm vm, ComplianceHost home, HostClass homeClass, ComplianceHost[] destinations, string scopeText, Dictionary<ComplianceHost, HostClass> classOf, ScopeFacts facts)
             {
+                _facts = facts;
                 _o = owner;
                 _vm = vm;
                 _home = home;
@@ -219,7 +310,7 @@ namespace CpuidMask.Engine.Compliance
                 _scopeText = scopeText;
                 _classOf = classOf;
                 int n = owner._tracked.Length;
-                _exposed = new bool[n];
+                _exposed = facts.Exposed;
                 _maskHides = new bool[n];
                 _evcHides = new bool[n];
                 _view = new bool[n];
@@ -229,8 +320,6 @@ namespace CpuidMask.Engine.Compliance
                 {
                     var f = owner._tracked[i];
 
-                    // A VM older than the feature's first virtual hardware version never sees it (x86cpuid.h).
-                    _exposed[i] = vm.HardwareVersion == null || f.MinHardwareVersion == null || vm.HardwareVersion >= f.MinHardwareVersion;
                     _evcHides[i] = PerVmEvcHides(evc, f, vendor);
                     _maskHides[i] = StoredMaskHides(vm.StoredMask, f, vendor) || _evcHides[i];
                     _view[i] = _exposed[i] && !_maskHides[i] && homeClass.States[i] == FeatureState.Present;
@@ -282,9 +371,8 @@ namespace CpuidMask.Engine.Compliance
                 }
 
                 bool nowBlocked = destinations.Any(d => d.Outcome == MoveOutcome.Blocked);
-                var scopeClasses = _destinations.Where(h => h.IsConnected && _classOf.ContainsKey(h)).Select(h => _classOf[h])
-                    .Where(c => c.Vendor == _homeClass.Vendor).Concat(new[] { _homeClass }).Distinct().ToArray();
-                var required = RequiredHidden(scopeClasses);
+                var scopeClasses = _facts.Classes;
+                var required = _facts.Required;
                 var needless = new List<FeatureDefinition>();
                 var notHidden = new List<FeatureDefinition>();
                 for (int i = 0; i < required.Length; i++)
@@ -294,7 +382,7 @@ namespace CpuidMask.Engine.Compliance
                         notHidden.Add(_o._tracked[i]);
                     }
 
-                    if (_maskHides[i] && !required[i] && _exposed[i] && scopeClasses.All(c => c.States[i] == FeatureState.Present))
+                    if (_maskHides[i] && !required[i] && _exposed[i] && _facts.OnEveryHost[i])
                     {
                         needless.Add(_o._tracked[i]);
                     }
@@ -311,7 +399,7 @@ namespace CpuidMask.Engine.Compliance
                     }
                 }
 
-                var scopeMask = BuildMask(required);
+                var scopeMask = _facts.Mask;
                 bool hasMask = _vm.HasStoredMask || _vm.HasPerVmEvc;
                 int unknownCount = destinations.Count(d => d.Outcome == MoveOutcome.Unknown);
                 string basis = fromRequirement
@@ -388,67 +476,6 @@ namespace CpuidMask.Engine.Compliance
                 ? "Power the VM off and on again (a restart of the guest is not enough) so its stored masks take effect."
                 : "Power the VM off and on again (a restart of the guest is not enough) so it runs with the features of its current masks.";
 
-            // Features a VM that powers on on any host of the scope must not see, so it can move to every other one:
-            // those some hosts have and others lack, and whatever builds on them. Only features its virtual hardware exposes.
-            private bool[] RequiredHidden(HostClass[] scopeClasses)
-            {
-                int n = _o._tracked.Length;
-                var hidden = new bool[n];
-                var present = new bool[n];
-                var queue = new Queue<int>();
-                for (int i = 0; i < n; i++)
-                {
-                    if (!_exposed[i])
-                    {
-                        continue;
-                    }
-
-                    bool any = false, missing = false;
-                    foreach (var c in scopeClasses)
-                    {
-                        any |= c.States[i] == FeatureState.Present;
-                        missing |= c.States[i] == FeatureState.Absent;
-                    }
-
-                    present[i] = any;
-                    if (any && missing)
-                    {
-                        hidden[i] = true;
-                        queue.Enqueue(i);
-                    }
-                }
-
-                while (queue.Count > 0)
-                {
-                    foreach (var dependent in _o._catalog.DirectDependents(_o._tracked[queue.Dequeue()]))
-                    {
-                        if (_o._index.TryGetValue(dependent, out int d) && !hidden[d] && present[d] && _exposed[d])
-                        {
-                            hidden[d] = true;
-                            queue.Enqueue(d);
-                        }
-                    }
-                }
-
-                return hidden;
-            }
-
-            private VmMask BuildMask(bool[] hidden)
-            {
-                var registers = new Dictionary<MaskKey, RegisterMask>();
-                for (int i = 0; i < hidden.Length; i++)
-                {
-                    if (hidden[i])
-                    {
-                        var f = _o._tracked[i];
-                        var key = new MaskKey(f.Leaf, f.Subleaf, f.Register);
-                        registers[key] = (registers.TryGetValue(key, out var current) ? current : RegisterMask.Empty).With(f.Bit, MaskChar.Zero);
-                    }
-                }
-
-                return new VmMask(registers);
-            }
-
             private (string Fix, string? EvcMode) MaskFix(VmMask scopeMask, bool[] required, HostClass[] scopeClasses)
             {
                 string after = _vm.IsRunning ? ", then power the VM off and on" : string.Empty;
@@ -466,7 +493,7 @@ namespace CpuidMask.Engine.Compliance
                     return ($"Remove its CPUID masks{(_vm.HasPerVmEvc ? " and its per-VM EVC mode" : string.Empty)}: the hosts of its scope offer the same features{after}.", null);
                 }
 
-                return ($"Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): {string.Join("; ", scopeMask.ToVmxLines())}{after}.", null);
+                return ($"Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): {_facts.MaskLines}{after}.", null);
             }
 
             // The per-VM EVC mode of the VM's vendor that hides everything the scope needs hidden, keeps only features
