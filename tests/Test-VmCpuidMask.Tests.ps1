@@ -174,6 +174,27 @@ Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSim
             Should -Throw -ErrorId 'ProfileFileNotFound,*'
     }
 
+    It 'writes the HTML report to -HtmlPath as well, with -Quiet too' {
+        $report = Join-Path $TestDrive 'report.html'
+        Test-VmCpuidMask -Quiet -HtmlPath $report @Connection | Should -BeFalse
+        $html = Get-Content -LiteralPath $report -Raw
+        $html | Should -BeLike '<!DOCTYPE html>*'
+        $html | Should -Match '<td class="c no" aria-label="cannot move" title="vm-dev-unmasked cannot move to esx-dev-haswell:\n[^"]*Advanced Vector Extensions 512 Foundation \(AVX512F\)'
+        $html | Should -BeLike '*<tfoot><tr><th scope="row">All</th><td class="n">11</td>*'
+        @(Get-ChildItem -LiteralPath $TestDrive -Filter '*.tmp' -Force).Count | Should -Be 0
+    }
+
+    It 'writes -HtmlPath relative to the current location, and names a folder that does not exist before reading vCenter' {
+        Push-Location -LiteralPath $TestDrive
+        try { Test-VmCpuidMask vm-twin-ok -HtmlPath relative.html @Connection | Out-Null } finally { Pop-Location }
+        Join-Path $TestDrive 'relative.html' | Should -Exist
+        $missing = Join-Path $TestDrive 'no-such-folder' 'report.html'
+        $before = (Get-Requests).Count
+        { Test-VmCpuidMask vm-twin-ok -HtmlPath $missing @Connection -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HtmlReportUnwritable,CpuidMask.PowerShell.Commands.TestVmCpuidMaskCommand' -ExpectedMessage "*$missing*does not exist*"
+        (Get-Requests).Count | Should -Be $before
+    }
+
     It 'applies the fix of a stale VM with Set-VmCpuidMask, after which the VM is compliant' {
         $stale = Test-VmCpuidMask vm-lab-stale @Connection
 

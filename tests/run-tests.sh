@@ -20,6 +20,16 @@ if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/vm
     exit 2
   fi
 fi
+# The HTML report's test renders it in Debian's chromium (headless); install it when missing and we may.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "run-tests: the HTML report's browser test needs: sudo apt-get install chromium" >&2
+    exit 2
+  fi
+fi
 bash tests/vcsim/build.sh
 
 results="$repo/artifacts/test-results"

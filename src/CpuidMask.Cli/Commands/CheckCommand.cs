@@ -21,7 +21,7 @@ namespace CpuidMask.Cli.Commands
 
         public override string Help =>
 @"Usage: cpuidmask check --server URL [--user U] (--vm NAME... | --all) [--hosts NAME... | --all-hosts]
-                       [--json | --csv] [--snapshot FILE] [--save-snapshot FILE]
+                       [--json | --csv] [--html FILE] [--snapshot FILE] [--save-snapshot FILE]
 
 For each VM, the hosts of its scope it can vMotion to now and those it cannot, with the
 features that block each in vCenter's words, and whether its masks fit the scope as it
@@ -49,6 +49,9 @@ Options:
   --all-hosts          the scope: every host of the VM's CPU vendor
   --json               machine-readable output
   --csv                one line per VM (lists joined with '; '), for spreadsheets and Export-Csv users
+  --html FILE          also write a self-contained HTML report to FILE: totals, a summary per
+                       cluster, and per cluster a VM x host matrix (green can move, red cannot,
+                       the blocking features on hover); no scripts or external files
   --snapshot FILE      compare the hosts with a saved snapshot of their profiles (written by
                        --save-snapshot, or Export-CpuidProfile of Get-HostCpuid): hosts whose
                        CPU features changed are reported with the features gained and lost and
@@ -63,11 +66,12 @@ Examples:
   cpuidmask check --server vc01.example.com --user svc-audit@vsphere.local --all
   cpuidmask check --server vc01 --vm 'web*' --hosts esx01 esx02 --json
   cpuidmask check --server vc01 --all --csv --snapshot hosts-2026-11.json > compliance.csv
+  cpuidmask check --server vc01 --all --html /srv/reports/compliance.html
 ";
 
         public override IEnumerable<string> Switches => VCenterOptions.Switches.Concat(new[] { "--json", "--csv", "--all", "--all-hosts" });
 
-        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--snapshot", "--save-snapshot" });
+        public override IEnumerable<string> SingleValueOptions => VCenterOptions.SingleValueOptions.Concat(new[] { "--snapshot", "--save-snapshot", "--html" });
 
         public override IEnumerable<string> MultiValueOptions => new[] { "--vm", "--hosts" };
 
@@ -99,6 +103,11 @@ Examples:
             // Read the snapshot before connecting: a wrong path fails fast, without a session.
             string? snapshotPath = args.Value("--snapshot");
             var snapshot = snapshotPath == null ? null : ProfileReader.ReadHosts(snapshotPath);
+            string? htmlPath = args.Value("--html");
+            if (htmlPath != null)
+            {
+                ComplianceHtml.ResolvePath(htmlPath);
+            }
 
             var vcenter = VCenterOptions.From(args, context);
             ComplianceHosts hosts;
@@ -134,6 +143,16 @@ Examples:
             else
             {
                 WriteText(context.Out, results, drift);
+            }
+
+            if (htmlPath != null)
+            {
+                ComplianceHtml.WriteFile(htmlPath, new ComplianceReport(results, complianceHosts, DateTimeOffset.UtcNow)
+                {
+                    Drift = snapshot == null ? null : drift,
+                    EvcModes = ComplianceInventory.ToEvcModes(hosts.EvcModes),
+                    Scope = scope.ToString(),
+                });
             }
 
             return results.All(r => r.IsCompliant) && drift.Count == 0 ? Program.ExitOk : Program.ExitBlocked;

@@ -51,6 +51,11 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? SnapshotPath { get; set; }
 
+        /// <summary>Also writes a self-contained HTML report (summary per cluster, VM x host matrix) to this file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? HtmlPath { get; set; }
+
         protected override void ProcessRecord()
         {
             foreach (var value in UnwrapAll(VM))
@@ -80,6 +85,9 @@ namespace CpuidMask.PowerShell.Commands
                     throw Terminate(ex, SnapshotPath);
                 }
             }
+
+            // Before anything is read: a report path that cannot be written fails at once, naming it.
+            string? htmlFile = HtmlPath == null ? null : ResolveHtmlPath(HtmlPath);
 
             // The VMs, each with the session it was read through; without -VM every VM of the vCenter.
             var vms = new List<(VimClient Client, VmRecord Record)>();
@@ -131,6 +139,23 @@ namespace CpuidMask.PowerShell.Commands
                 throw Terminate(ex);
             }
 
+            if (htmlFile != null)
+            {
+                try
+                {
+                    ComplianceHtml.WriteFile(htmlFile, new ComplianceReport(results, hosts, DateTimeOffset.UtcNow)
+                    {
+                        Drift = snapshot == null ? null : drift,
+                        EvcModes = modes.Values.ToArray(),
+                        Scope = scope.ToString(),
+                    });
+                }
+                catch (CpuidMaskException ex)
+                {
+                    throw Terminate(ex, HtmlPath);
+                }
+            }
+
             if (Quiet)
             {
                 WriteObject(results.All(r => r.IsCompliant) && drift.Count == 0);
@@ -145,6 +170,34 @@ namespace CpuidMask.PowerShell.Commands
             foreach (var host in drift)
             {
                 WriteObject(new CpuidHostDrift(host));
+            }
+        }
+
+        private string ResolveHtmlPath(string path)
+        {
+            string resolved;
+            ProviderInfo provider;
+            try
+            {
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+            }
+            catch (Exception ex) when (ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                throw Terminate(new CpuidMaskException("HtmlReportUnwritable", ErrorKind.InvalidArgument, $"Cannot write the HTML report to '{path}': {ex.Message}", path, ex), path);
+            }
+
+            if (provider.Name != "FileSystem")
+            {
+                throw Terminate("HtmlReportUnwritable", ErrorKind.InvalidArgument, $"Cannot write the HTML report to '{path}': it is on the {provider.Name} drive. Name a file, e.g. .\\compliance.html.", path);
+            }
+
+            try
+            {
+                return ComplianceHtml.ResolvePath(resolved);
+            }
+            catch (CpuidMaskException ex)
+            {
+                throw Terminate(ex, path);
             }
         }
 
