@@ -25,16 +25,17 @@ namespace CpuidMask.Benchmarks
     internal static class Program
     {
         private const string Usage =
-            "usage: dotnet run -c Release --project tests/CpuidMask.Benchmarks -- [--engine] [--vcenter | --hosts | --apply] [--all] [--sizes N,N...] [--runs N] [--quick]\n" +
+            "usage: dotnet run -c Release --project tests/CpuidMask.Benchmarks -- [--engine] [--vcenter | --hosts | --apply | --check] [--all] [--sizes N,N...] [--runs N] [--quick]\n" +
             "  --engine   the engine and PowerShell benchmark (the default when no mode is given)\n" +
             "  --hosts    every host's CPU data read at 10, 100, 1000 hosts, 5 ms per request: ours, a per-host loop, pyVmomi; peak memory\n" +
             "  --apply    apply to 10, 100 VMs with 1 s tasks, --parallel 8 against --parallel 1 (--sizes 10,100,1000 for the full run: about 20 min more)\n" +
+            "  --check    the compliance check of every VM, 1000 hosts and 10000 VMs (--quick: 100 and 1000), against a per-VM loop\n" +
             "  --vcenter  --hosts and --apply;  --all  everything\n" +
             "  --sizes    the host and VM counts for --hosts and --apply;  --runs  timed runs per size (default 5, --quick 3)";
 
         private static int Main(string[] args)
         {
-            var known = new[] { "--engine", "--vcenter", "--hosts", "--apply", "--all", "--quick", "--sizes", "--runs" };
+            var known = new[] { "--engine", "--vcenter", "--hosts", "--apply", "--check", "--all", "--quick", "--sizes", "--runs" };
             for (int i = 0; i < args.Length; i++)
             {
                 if (!known.Contains(args[i]) || ((args[i] == "--sizes" || args[i] == "--runs") && ++i >= args.Length))
@@ -48,7 +49,8 @@ namespace CpuidMask.Benchmarks
             bool all = args.Contains("--all");
             bool hosts = all || args.Contains("--vcenter") || args.Contains("--hosts");
             bool apply = all || args.Contains("--vcenter") || args.Contains("--apply");
-            bool engine = all || args.Contains("--engine") || (!hosts && !apply);
+            bool check = all || args.Contains("--check");
+            bool engine = all || args.Contains("--engine") || (!hosts && !apply && !check);
             int[]? sizes = Option(args, "--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             int vcenterRuns = Option(args, "--runs") is string r ? int.Parse(r, CultureInfo.InvariantCulture) : quick ? 3 : 5;
             if (engine)
@@ -56,7 +58,7 @@ namespace CpuidMask.Benchmarks
                 RunEngine(quick);
             }
 
-            string? repo = hosts || apply ? FindRepository() : null;
+            string? repo = hosts || apply || check ? FindRepository() : null;
             if (hosts)
             {
                 VCenterBenchmarks.RunHosts(repo!, sizes ?? new[] { 10, 100, 1000 }, warmups: 2, vcenterRuns);
@@ -65,6 +67,11 @@ namespace CpuidMask.Benchmarks
             if (apply)
             {
                 VCenterBenchmarks.RunApply(repo!, sizes ?? new[] { 10, 100 }, quick ? 1 : 3);
+            }
+
+            if (check)
+            {
+                ComplianceBenchmark.Run(repo!, quick ? 100 : 1000, quick ? 1000 : 10000, vcenterRuns);
             }
 
             return 0;
