@@ -328,6 +328,8 @@ namespace CpuidMask.Vim.Tests
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":1}]}", "\"previous\" must be a string or null")]
         [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"hv capable\",\"value\":\"Val:1\"}],\"applied\":[]}", "'hv capable = Val:1' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"AVX\",\"value\":\"Val:1\"}],\"applied\":[]}", "'AVX = Val:1' is not a per-VM EVC feature mask entry")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"cpuiH.ABM\",\"value\":\"Val:0\"}],\"applied\":[]}", "'cpuiH.ABM = Val:0' is not a per-VM EVC feature mask entry")]
+        [InlineData("{\"kind\":\"perVmEvc\",\"server\":\"vc01\",\"vm\":\"a\",\"previous\":[{\"key\":\"hv.other\",\"value\":\"Val:1\"}],\"applied\":[]}", "'hv.other = Val:1' is not a per-VM EVC feature mask entry")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":\"not a mask at all\",\"applied\":null}]}", "line 1, column 70: not a usable undo record: \"previous\" of cpuid.1.ecx = \"not a mask at all\": the mask has 'n' at position 1")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"featMask.vm.cpuid.AVX\",\"previous\":null,\"applied\":\"Val:99999999999999999999\"}]}", "\"applied\" of featMask.vm.cpuid.AVX = \"Val:99999999999999999999\"")]
         [InlineData("{\"server\":\"vc01\",\"vm\":\"a\",\"changes\":[{\"key\":\"cpuid.1.ecx\",\"previous\":null},{\"key\":\"cpuid.1.ecx\",\"previous\":null}]}", "'cpuid.1.ecx' appears twice")]

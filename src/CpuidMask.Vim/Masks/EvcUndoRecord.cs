@@ -118,14 +118,22 @@ namespace CpuidMask.Vim.Masks
             return entries;
         }
 
-        // vSphere feature keys are dotted names: cpuid.AES, and besides the CPUID features vCenter's own per-VM EVC
-        // masks carry hv.capable and vt.realmode (tests/data/pervmevc), which an undo must be able to put back.
-        private static bool IsFeatureKey(string key)
+        // Besides the CPUID features (cpuid.AES), vCenter's own per-VM EVC masks carry exactly these two keys
+        // (tests/data/pervmevc), which an undo must be able to put back; any other name is no feature mask.
+        private static readonly string[] VirtualizationKeys = { "hv.capable", "vt.realmode" };
+
+        // vSphere feature keys: cpuid. and a name of ASCII letters, digits and underscores, or one of the keys above.
+        internal static bool IsFeatureKey(string key)
         {
-            string[] parts = key.Split('.');
-            return parts.Length >= 2
-                && char.IsLetter(parts[0].Length > 0 ? parts[0][0] : '0')
-                && parts.All(p => p.Length > 0 && p.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_'));
+            if (VirtualizationKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            const string Prefix = "cpuid.";
+            return key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+                && key.Length > Prefix.Length
+                && key.Skip(Prefix.Length).All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
         }
 
         // vCenter's feature mask values: Val:, Min:, Max: and a number (decimal or 0x hex), in ASCII digits only:

@@ -89,7 +89,10 @@ namespace CpuidMask.Fuzz.Tests.Undo
                 case EvcUndoRecord evc:
                     foreach (var entry in evc.Previous.Concat(evc.Applied))
                     {
-                        if (!entry.Key.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase) || MaskReference.FeatureValue(entry.Value) == null)
+                        bool featureKey = entry.Key.StartsWith("cpuid.", StringComparison.OrdinalIgnoreCase)
+                            || string.Equals(entry.Key, "hv.capable", StringComparison.OrdinalIgnoreCase)
+                            || string.Equals(entry.Key, "vt.realmode", StringComparison.OrdinalIgnoreCase);
+                        if (!featureKey || MaskReference.FeatureValue(entry.Value) == null)
                         {
                             return $"the record holds the per-VM EVC entry {entry.Key} = '{entry.Value}', which is no feature mask";
                         }
