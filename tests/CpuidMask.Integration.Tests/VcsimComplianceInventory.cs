@@ -98,6 +98,7 @@ namespace CpuidMask.Integration.Tests
                         ["guestId"] = "otherGuest64",
                         ["extraConfig"] = new JsonArray(new[] { ("guestinfo.owner", "compliance") }.Concat(extra).Select(e => (JsonNode)new JsonObject { ["key"] = e.Item1, ["value"] = e.Item2 }).ToArray()),
                     };
+
                     if (v.PerVmEvc != null)
                     {
                         node["featureMask"] = VcsimInventory.EvcModeNode(BaselineCatalog.Default.Find(v.PerVmEvc))["featureMask"]!.DeepClone();
@@ -113,6 +114,13 @@ namespace CpuidMask.Integration.Tests
                     return (JsonNode)node;
                 }).ToArray()),
             };
+            // What ESXi never exposes to an older VM, by vSphere key: the simulator leaves it out of what a VM of an
+            // older hardware version requires at power-on (tests/vcsim/inventory.go, featureHardwareVersions).
+            root["featureHardwareVersions"] = new JsonObject(FeatureCatalog.Default.Features
+                .Where(f => f.VSphereKey != null && f.MinHardwareVersion is int)
+                .GroupBy(f => f.VSphereKey!, StringComparer.OrdinalIgnoreCase)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new KeyValuePair<string, JsonNode?>(g.Key, g.Min(f => f.MinHardwareVersion!.Value))));
             return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Replace("\r\n", "\n") + "\n";
         }
 

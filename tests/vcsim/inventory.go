@@ -27,6 +27,11 @@ type inventory struct {
 	Clusters []clusterSpec `json:"clusters,omitempty"`
 	Hosts    []hostSpec    `json:"hosts,omitempty"` // standalone hosts
 	VMs      []vmSpec      `json:"vms,omitempty"`
+
+	// The first virtual hardware version whose guests see a feature, by vSphere key (cpuid.PSFD: 20), from the
+	// feature catalog (which takes it from open-vm-tools' x86cpuid.h): ESXi exposes a CPUID field to a guest only
+	// from that version on, so a VM of an older version never requires it. Keys not listed: every version.
+	FeatureHardwareVersions map[string]int `json:"featureHardwareVersions,omitempty"`
 }
 
 // aboutSpec overrides ServiceContent.about (vcsim's own default is vCenter 6.5).

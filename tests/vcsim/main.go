@@ -96,6 +96,9 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "vcsim: inventory: %v\n", err)
 		return 2
 	}
+	if inv.FeatureHardwareVersions != nil {
+		featureHardwareVersions = inv.FeatureHardwareVersions
+	}
 
 	var cert *serverCert
 	if *certKey != "" {

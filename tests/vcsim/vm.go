@@ -450,18 +450,29 @@ func (vm *virtualMachine) requirementAtPowerOn() []types.VirtualMachineFeatureRe
 		}
 	}
 	var out []types.VirtualMachineFeatureRequirement
+	version := vmHardwareVersion(vm.Config.Version)
 	for _, c := range host.Config.FeatureCapability {
 		if masked[c.Key] || hiddenByCompleteMask(complete, c.Key) {
 			continue
 		}
+		if first, ok := featureHardwareVersions[c.Key]; ok && version > 0 && version < first {
+			continue // not exposed at the VM's hardware version (x86cpuid.h's first version per field)
+		}
+		// A complete mask's own value replaces the host's (ApplyEvcModeVM_Task's mask: "modifications to a host's
+		// feature capabilities"): the identity entries of an EVC mode (cpuid.FAMILY, cpuid.MODEL, cpuid.NUMLEVELS
+		// ...) give the guest the mode's reference CPU, so a VM powered on under the mode needs that, not the host's.
+		capability := c.Value
+		if v, ok := valueFromCompleteMask(complete, c.Key); ok {
+			capability = v
+		}
 		var value string
-		switch c.Value {
+		switch capability {
 		case "0", "":
 			continue
 		case "1":
 			value = "Bool:Min:1"
 		default:
-			value = fmt.Sprintf("Num:Min:%s", c.Value)
+			value = fmt.Sprintf("Num:Min:%s", capability)
 		}
 		out = append(out, types.VirtualMachineFeatureRequirement{Key: c.Key, FeatureName: c.FeatureName, Value: value})
 	}
@@ -474,6 +485,29 @@ func maskValues(list []types.HostFeatureMask) map[string]string {
 		out[m.Key] = m.Value
 	}
 	return out
+}
+
+// featureHardwareVersions is the inventory's table of each feature's first hardware version (see inventory.go).
+var featureHardwareVersions = map[string]int{}
+
+// vmHardwareVersion is N of config.version "vmx-N"; 0 when it is not of that form.
+func vmHardwareVersion(version string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(version, "vmx-"))
+	if err != nil || !strings.HasPrefix(version, "vmx-") {
+		return 0
+	}
+	return n
+}
+
+// The value a complete mask sets for a key ("Val:0x3f" gives "0x3f"); the first mask that sets one wins (the VM's
+// per-VM EVC mask comes before its cluster's EVC mode).
+func valueFromCompleteMask(masks []map[string]string, key string) (string, bool) {
+	for _, m := range masks {
+		if v, ok := m[key]; ok && strings.HasPrefix(v, "Val:") {
+			return strings.TrimPrefix(v, "Val:"), true
+		}
+	}
+	return "", false
 }
 
 func hiddenByCompleteMask(masks []map[string]string, key string) bool {
