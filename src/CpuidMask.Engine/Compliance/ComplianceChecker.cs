@@ -61,23 +61,23 @@ namespace CpuidMask.Engine.Compliance
             private readonly ComplianceChecker _owner;
             private readonly ComplianceScope _scope;
             private readonly IReadOnlyList<ComplianceHost> _hosts;
-            private readonly Dictionary<ComplianceHost, HostClass> _classOf = new Dictionary<ComplianceHost, HostClass>();
+            private readonly Dictionary<ComplianceHost, CapabilityClass> _classOf = new Dictionary<ComplianceHost, CapabilityClass>();
             private readonly Dictionary<string, ComplianceHost[]> _byName = new Dictionary<string, ComplianceHost[]>(StringComparer.OrdinalIgnoreCase);
             private readonly Dictionary<string, ComplianceHost[]> _scopes = new Dictionary<string, ComplianceHost[]>(StringComparer.OrdinalIgnoreCase);
             private readonly ComplianceHost[]? _namedScope;
-            private readonly Dictionary<(ComplianceHost[], HostClass, int?), ScopeFacts> _facts = new Dictionary<(ComplianceHost[], HostClass, int?), ScopeFacts>();
+            private readonly Dictionary<(ComplianceHost[], CapabilityClass, int?), ScopeFacts> _facts = new Dictionary<(ComplianceHost[], CapabilityClass, int?), ScopeFacts>();
 
             public Run(ComplianceChecker owner, IReadOnlyList<ComplianceHost> hosts, ComplianceScope scope)
             {
                 _owner = owner;
                 _scope = scope;
                 _hosts = hosts;
-                var classes = new Dictionary<string, HostClass>(StringComparer.Ordinal);
+                var classes = new Dictionary<string, CapabilityClass>(StringComparer.Ordinal);
                 foreach (var host in hosts)
                 {
                     if (host.IsConnected && host.Profile != null)
                     {
-                        var built = HostClass.Build(host, owner._tracked, owner._catalog, owner._modes);
+                        var built = CapabilityClass.Build(host, owner._tracked, owner._catalog, owner._modes);
                         if (!classes.TryGetValue(built.Signature, out var shared))
                         {
                             classes[built.Signature] = shared = built;
@@ -211,7 +211,7 @@ namespace CpuidMask.Engine.Compliance
         /// </summary>
         private sealed class ScopeFacts
         {
-            public ScopeFacts(ComplianceChecker o, HostClass[] classes, int? hardwareVersion)
+            public ScopeFacts(ComplianceChecker o, CapabilityClass[] classes, int? hardwareVersion)
             {
                 int n = o._tracked.Length;
                 Classes = classes;
@@ -270,7 +270,7 @@ namespace CpuidMask.Engine.Compliance
                 MaskLines = string.Join("; ", Mask.ToVmxLines());
             }
 
-            public HostClass[] Classes { get; }
+            public CapabilityClass[] Classes { get; }
 
             public bool[] Exposed { get; }
 
@@ -289,17 +289,17 @@ namespace CpuidMask.Engine.Compliance
             private readonly ComplianceChecker _o;
             private readonly ComplianceVm _vm;
             private readonly ComplianceHost _home;
-            private readonly HostClass _homeClass;
+            private readonly CapabilityClass _homeClass;
             private readonly ComplianceHost[] _destinations;
             private readonly string _scopeText;
-            private readonly Dictionary<ComplianceHost, HostClass> _classOf;
+            private readonly Dictionary<ComplianceHost, CapabilityClass> _classOf;
             private readonly ScopeFacts _facts;
             private readonly bool[] _exposed;
             private readonly bool[] _maskHides;
             private readonly bool[] _evcHides;
             private readonly bool[] _view;
 
-            public VmCheck(ComplianceChecker owner, ComplianceVm vm, ComplianceHost home, HostClass homeClass, ComplianceHost[] destinations, string scopeText, Dictionary<ComplianceHost, HostClass> classOf, ScopeFacts facts)
+            public VmCheck(ComplianceChecker owner, ComplianceVm vm, ComplianceHost home, CapabilityClass homeClass, ComplianceHost[] destinations, string scopeText, Dictionary<ComplianceHost, CapabilityClass> classOf, ScopeFacts facts)
             {
                 _facts = facts;
                 _o = owner;
@@ -329,8 +329,8 @@ namespace CpuidMask.Engine.Compliance
             public VmCompliance Decide()
             {
                 bool fromRequirement = _vm.IsRunning && _vm.FeatureRequirement.Count > 0;
-                var perClass = new Dictionary<HostClass, (MoveOutcome Outcome, IReadOnlyList<BlockingFeature> Blockers, string? Reason)>();
-                var viewPerClass = new Dictionary<HostClass, (MoveOutcome Outcome, IReadOnlyList<BlockingFeature> Blockers, string? Reason)>();
+                var perClass = new Dictionary<CapabilityClass, (MoveOutcome Outcome, IReadOnlyList<BlockingFeature> Blockers, string? Reason)>();
+                var viewPerClass = new Dictionary<CapabilityClass, (MoveOutcome Outcome, IReadOnlyList<BlockingFeature> Blockers, string? Reason)>();
                 var destinations = new List<DestinationVerdict>(_destinations.Length);
                 bool viewBlocked = false;
                 bool vendorBlocked = false;
@@ -476,7 +476,7 @@ namespace CpuidMask.Engine.Compliance
                 ? "Power the VM off and on again (a restart of the guest is not enough) so its stored masks take effect."
                 : "Power the VM off and on again (a restart of the guest is not enough) so it runs with the features of its current masks.";
 
-            private (string Fix, string? EvcMode) MaskFix(VmMask scopeMask, bool[] required, HostClass[] scopeClasses)
+            private (string Fix, string? EvcMode) MaskFix(VmMask scopeMask, bool[] required, CapabilityClass[] scopeClasses)
             {
                 string after = _vm.IsRunning ? ", then power the VM off and on" : string.Empty;
                 if (_vm.HasPerVmEvc)
@@ -498,7 +498,7 @@ namespace CpuidMask.Engine.Compliance
 
             // The per-VM EVC mode of the VM's vendor that hides everything the scope needs hidden, keeps only features
             // every host of the scope has, and of those hides the fewest.
-            private EvcModeDefinition? BestEvcMode(bool[] required, HostClass[] scopeClasses)
+            private EvcModeDefinition? BestEvcMode(bool[] required, CapabilityClass[] scopeClasses)
             {
                 EvcModeDefinition? best = null;
                 int bestHidden = int.MaxValue;
@@ -531,7 +531,7 @@ namespace CpuidMask.Engine.Compliance
                 return _o._tracked.Where((f, i) => _exposed[i] && PerVmEvcHides(masks, f, _homeClass.Vendor)).Count();
             }
 
-            private (MoveOutcome, IReadOnlyList<BlockingFeature>, string?) CheckView(HostClass destination)
+            private (MoveOutcome, IReadOnlyList<BlockingFeature>, string?) CheckView(CapabilityClass destination)
             {
                 if (destination.Vendor != _homeClass.Vendor)
                 {
@@ -563,7 +563,7 @@ namespace CpuidMask.Engine.Compliance
             }
 
             // vCenter's own test: every requirement of the running VM against the destination's capability values.
-            private (MoveOutcome, IReadOnlyList<BlockingFeature>, string?) CheckRequirement(HostClass destination)
+            private (MoveOutcome, IReadOnlyList<BlockingFeature>, string?) CheckRequirement(CapabilityClass destination)
             {
                 if (destination.Vendor != _homeClass.Vendor)
                 {
@@ -718,7 +718,14 @@ namespace CpuidMask.Engine.Compliance
 
             private static string Labels(IEnumerable<FeatureDefinition> features) => string.Join(", ", features.Select(f => f.DisplayName));
 
-            private static string Names(IReadOnlyList<string> names) => string.Join(", ", names);
+            // A reason is read by people: past ten hosts it names the first ten and counts the rest (every host is in
+            // Destinations, and in the report's matrix).
+            internal static string Names(IReadOnlyList<string> names) =>
+                names.Count <= MaxNamesInReason
+                    ? string.Join(", ", names)
+                    : string.Join(", ", names.Take(MaxNamesInReason)) + $" and {names.Count - MaxNamesInReason} more";
+
+            internal const int MaxNamesInReason = 10;
         }
     }
 }

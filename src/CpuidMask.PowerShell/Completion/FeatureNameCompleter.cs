@@ -16,7 +16,18 @@ namespace CpuidMask.PowerShell.Completion
             string parameterName,
             string wordToComplete,
             CommandAst commandAst,
-            IDictionary fakeBoundParameters)
+            IDictionary fakeBoundParameters) =>
+            FeatureNames.FromCatalog(catalog => FeatureNames.Complete(catalog, wordToComplete));
+    }
+
+    /// <summary>The completion logic, free of PowerShell types so it can be tested without a host.</summary>
+    internal static class FeatureNames
+    {
+        /// <summary>
+        /// Completion results from the feature catalog; none when the catalog cannot be read: completion must never
+        /// throw at the prompt, and the command itself reports a broken catalog.
+        /// </summary>
+        public static IEnumerable<CompletionResult> FromCatalog(Func<FeatureCatalog, IEnumerable<Candidate>> complete)
         {
             FeatureCatalog catalog;
             try
@@ -25,19 +36,14 @@ namespace CpuidMask.PowerShell.Completion
             }
             catch (Engine.CpuidMaskException)
             {
-                // Completion must never throw at the prompt; the command itself reports a broken catalog.
                 return Array.Empty<CompletionResult>();
             }
 
-            return FeatureNames.Complete(catalog, wordToComplete)
+            return complete(catalog)
                 .Select(c => new CompletionResult(c.Text, c.Name, CompletionResultType.ParameterValue, c.ToolTip))
                 .ToArray();
         }
-    }
 
-    /// <summary>The completion logic, free of PowerShell types so it can be tested without a host.</summary>
-    internal static class FeatureNames
-    {
         internal sealed class Candidate
         {
             public Candidate(string name, string text, string toolTip)

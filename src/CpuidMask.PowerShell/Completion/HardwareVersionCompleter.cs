@@ -16,23 +16,8 @@ namespace CpuidMask.PowerShell.Completion
             string parameterName,
             string wordToComplete,
             CommandAst commandAst,
-            IDictionary fakeBoundParameters)
-        {
-            FeatureCatalog catalog;
-            try
-            {
-                catalog = FeatureCatalog.Default;
-            }
-            catch (Engine.CpuidMaskException)
-            {
-                // Completion must never throw at the prompt; the command itself reports a broken catalog.
-                return Array.Empty<CompletionResult>();
-            }
-
-            return HardwareVersions.Complete(catalog, wordToComplete)
-                .Select(c => new CompletionResult(c.Text, c.Name, CompletionResultType.ParameterValue, c.ToolTip))
-                .ToArray();
-        }
+            IDictionary fakeBoundParameters) =>
+            FeatureNames.FromCatalog(catalog => HardwareVersions.Complete(catalog, wordToComplete));
     }
 
     /// <summary>The completion logic, free of PowerShell types so it can be tested without a host.</summary>

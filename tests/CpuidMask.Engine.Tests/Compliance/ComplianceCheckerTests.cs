@@ -52,6 +52,21 @@ namespace CpuidMask.Engine.Tests.Compliance
         }
 
         [Fact]
+        public void Check_BlockedToManyHosts_ReasonNamesTenAndCountsTheRestWhileDestinationsHaveEvery()
+        {
+            var atoms = Enumerable.Range(1, 25).Select(i => Avoton.WithName($"esx-atom{i:D2}")).ToArray();
+            var hosts = Standalone(new[] { Ivy }.Concat(atoms).ToArray());
+            var vm = new ComplianceVm("vc01", "vm01") { HostName = "esx-ivy", PowerState = "poweredOff", HardwareVersion = 13 };
+
+            var result = _checker.Check(new[] { vm }, hosts).Single();
+
+            Assert.Equal(25, result.Destinations.Count(d => d.Outcome == MoveOutcome.Blocked));
+            Assert.Contains("blocked now to esx-atom01, esx-atom02", result.Reason, StringComparison.Ordinal);
+            Assert.EndsWith("esx-atom10 and 15 more", result.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain("esx-atom11", result.Reason, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Check_WorkedCaseMaskStored_IsCompliantBothWays()
         {
             var hosts = Standalone(Avoton, Ivy);

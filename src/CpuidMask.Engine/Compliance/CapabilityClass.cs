@@ -12,9 +12,9 @@ namespace CpuidMask.Engine.Compliance
     /// Hosts that offer a VM exactly the same features (same vendor, same capabilities once their cluster's EVC mode
     /// is applied). A hundred identical hosts are one class, so a VM is checked once per class, not once per host.
     /// </summary>
-    internal sealed class HostClass
+    internal sealed class CapabilityClass
     {
-        private HostClass(string vendor, FeatureState[] states, Dictionary<string, long> values, string signature, string? evcNote)
+        private CapabilityClass(string vendor, FeatureState[] states, Dictionary<string, long> values, string signature, string? evcNote)
         {
             Vendor = vendor;
             States = states;
@@ -42,7 +42,7 @@ namespace CpuidMask.Engine.Compliance
         /// mode's featureMask limits them: its masks are complete (ApplyEvcModeVM_Task's completeMasks: a feature
         /// not specified is not exposed), so a catalog feature the mode does not list counts as 0.
         /// </summary>
-        public static HostClass Build(ComplianceHost host, FeatureDefinition[] tracked, FeatureCatalog catalog, IReadOnlyDictionary<string, EvcModeDefinition> modes)
+        public static CapabilityClass Build(ComplianceHost host, FeatureDefinition[] tracked, FeatureCatalog catalog, IReadOnlyDictionary<string, EvcModeDefinition> modes)
         {
             var profile = host.Profile ?? throw new ArgumentException("The host has no profile.", nameof(host));
             string vendor = profile.Vendor;
@@ -99,7 +99,7 @@ namespace CpuidMask.Engine.Compliance
                 signature.Append('|').Append(pair.Key.ToUpperInvariant()).Append('=').Append(pair.Value);
             }
 
-            return new HostClass(vendor, states, values, signature.ToString(), evcNote);
+            return new CapabilityClass(vendor, states, values, signature.ToString(), evcNote);
         }
 
         /// <summary>Limits capability values by a complete EVC feature mask (cluster EVC, or per-VM EVC).</summary>
