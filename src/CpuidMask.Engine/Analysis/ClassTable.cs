@@ -162,16 +162,48 @@ namespace CpuidMask.Engine.Analysis
         public FeatureState HostStateAt(HostClass hostClass, int trackedIndex) => _host[hostClass.Index][trackedIndex];
 
         /// <summary>Whether any direction is blocked, without building the directions.</summary>
+        /// <remarks>
+        /// Feature by feature rather than pair by pair (ten thousand distinct hosts make a hundred million pairs): a
+        /// direction is blocked by a feature exactly when its source carries the feature and its destination shows
+        /// it absent, so some direction is blocked when some class carries a feature another class (or, for a class
+        /// listed with its own direction, the same one) shows absent, or when the classes are of two vendors.
+        /// </remarks>
         public bool AnyBlocked()
         {
-            for (int s = 0; s < Classes.Count; s++)
+            if (Classes.Select(c => c.Vendor).Distinct(StringComparer.Ordinal).Skip(1).Any())
             {
-                for (int d = 0; d < Classes.Count; d++)
+                return true;
+            }
+
+            for (int i = 0; i < _tracked.Length; i++)
+            {
+                if (!IsReachable(i))
                 {
-                    if ((s != d || _selfDirection[s]) && Blocked(s, d))
+                    continue;
+                }
+
+                int carrier = -1;
+                bool severalCarriers = false;
+                int lacking = -1;
+                bool severalLacking = false;
+                for (int c = 0; c < Classes.Count; c++)
+                {
+                    if (_guest[c][i] == FeatureState.Present)
                     {
-                        return true;
+                        severalCarriers |= carrier >= 0;
+                        carrier = c;
                     }
+
+                    if (_host[c][i] == FeatureState.Absent)
+                    {
+                        severalLacking |= lacking >= 0;
+                        lacking = c;
+                    }
+                }
+
+                if (carrier >= 0 && lacking >= 0 && (severalCarriers || severalLacking || carrier != lacking || _selfDirection[carrier]))
+                {
+                    return true;
                 }
             }
 

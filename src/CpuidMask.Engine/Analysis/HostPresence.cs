@@ -23,6 +23,26 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>The hosts' classes, for the proof of a mask built from this presence.</summary>
         public ClassTable Classes { get; }
 
+        /// <summary>Whether some host has the feature and another does not (or does not say), decided per class.</summary>
+        public bool Differs(FeatureDefinition feature)
+        {
+            if (!_trackedIndex.TryGetValue(feature, out int i))
+            {
+                return PresentOn(feature).Length > 0 && MissingOn(feature).Length > 0;
+            }
+
+            bool present = false;
+            bool missing = false;
+            foreach (var c in Classes.Classes)
+            {
+                bool has = Classes.HostStateAt(c, i) == FeatureState.Present;
+                present |= has;
+                missing |= !has;
+            }
+
+            return present && missing;
+        }
+
         public string[] PresentOn(FeatureDefinition feature) => Where(feature, s => s == FeatureState.Present);
 
         public string[] MissingOn(FeatureDefinition feature) => Where(feature, s => s != FeatureState.Present);

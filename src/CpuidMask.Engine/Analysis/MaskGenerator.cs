@@ -46,14 +46,9 @@ namespace CpuidMask.Engine.Analysis
             var presence = new HostPresence(profiles, _catalog);
 
             var hidden = new Dictionary<string, HiddenFeature>(StringComparer.OrdinalIgnoreCase);
-            foreach (var feature in _catalog.Features.Where(f => f.Tracked))
+            foreach (var feature in _catalog.Features.Where(f => f.Tracked && presence.Differs(f)))
             {
-                var present = presence.PresentOn(feature);
-                var missing = presence.MissingOn(feature);
-                if (present.Length > 0 && missing.Length > 0)
-                {
-                    hidden[feature.Name] = new HiddenFeature(feature, HideReason.NotOnAllHosts, present, missing);
-                }
+                hidden[feature.Name] = new HiddenFeature(feature, HideReason.NotOnAllHosts, presence.PresentOn(feature), presence.MissingOn(feature));
             }
 
             foreach (var feature in requested)

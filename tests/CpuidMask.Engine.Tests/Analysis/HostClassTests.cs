@@ -129,6 +129,32 @@ namespace CpuidMask.Engine.Tests.Analysis
         }
 
         [Fact]
+        public void HasBlockers_FeatureByFeature_AgreesWithEveryDirection()
+        {
+            // The verdict is decided feature by feature; it must be what walking every direction says, with and
+            // without a mask, for hosts of one and of two vendors, and for a forcing mask's own-class direction.
+            var intel = new[] { "00306C3_Haswell", "00306A9_IvyBridge_", "Avoton", "SkylakeXeon", "ICX" }.Select(DumpProfiles.Find).ToArray();
+            var ivy = DumpProfiles.Find("00306A9_IvyBridge_");
+            var forcing = MaskFile.Read("cpuid.7.ebx = \"--------------------------1-----\"", "forcing mask");
+            var cases = new (CpuidProfile[] Hosts, VmMask Mask)[]
+            {
+                (intel, VmMask.Empty),
+                (intel, new MaskGenerator().Generate(intel).Mask),
+                (intel.Take(2).ToArray(), new MaskGenerator().Generate(intel.Take(2).ToArray()).Mask),
+                (new[] { intel[0], DumpProfiles.Find("Rome") }, VmMask.Empty),
+                (new[] { ivy.WithName("a"), ivy.WithName("b") }, forcing),
+                (new[] { ivy.WithName("a"), ivy.WithName("b") }, VmMask.Empty),
+            };
+
+            foreach (var (hosts, mask) in cases)
+            {
+                var report = new ProfileComparer().Compare(hosts, mask);
+                Assert.Equal(report.Directions.Any(d => !d.Allowed), report.HasBlockers);
+                Assert.Equal(report.Directions.Count(d => !d.Allowed), report.BlockedCount);
+            }
+        }
+
+        [Fact]
         public void StreamedJsonArray_WritesWhatAHeldArrayWrites()
         {
             var items = Enumerable.Range(0, 5000).Select(i => (JsonDomNode)new JsonDomObject().Add("n", "item " + i)).ToArray();
