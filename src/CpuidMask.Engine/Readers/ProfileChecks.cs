@@ -297,6 +297,32 @@ namespace CpuidMask.Engine.Readers
                         states),
                     sourceName);
             }
+
+            // A state component the CPU supports neither in XCR0 (0xD.0 EDX:EAX) nor in IA32_XSS (0xD.1 EDX:ECX) has
+            // an all-zero subleaf (Intel SDM vol. 2A, CPUID leaf 0DH); a subleaf with data for one is another CPU's line.
+            if (profile.TryGet(0xD, 0, CpuidRegister.Eax) is uint xcr0Low && profile.TryGet(0xD, 0, CpuidRegister.Edx) is uint xcr0High
+                && profile.TryGet(0xD, 1, CpuidRegister.Ecx) is uint xssLow && profile.TryGet(0xD, 1, CpuidRegister.Edx) is uint xssHigh)
+            {
+                ulong supported = ((ulong)xcr0High << 32) | xcr0Low | ((ulong)xssHigh << 32) | xssLow;
+                foreach (var leaf in profile.Leaves.Where(l => l.Leaf == 0xD && l.Subleaf >= 2 && l.Subleaf <= 63))
+                {
+                    var r = leaf.Registers;
+                    if ((supported & (1UL << (int)leaf.Subleaf)) == 0 && (r.Eax | r.Ebx | r.Ecx | r.Edx) != 0)
+                    {
+                        throw new CpuidMaskException(
+                            Inconsistent,
+                            ErrorKind.InvalidData,
+                            string.Format(
+                                CultureInfo.InvariantCulture,
+                                "{0}{1}: leaf 0xD subleaf {2} of {3} describes XSAVE state component {2}, which the CPU does not support (it is in neither 0xD subleaf 0 nor 1), so the CPU answers it with zeros. The line is another CPU's or damaged; take the data again.",
+                                sourceName,
+                                AtLine(item, leaf.Key),
+                                leaf.Subleaf,
+                                item.Where),
+                            sourceName);
+                    }
+                }
+            }
         }
 
         /// <summary>

@@ -170,6 +170,24 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Contains("lacks leaf 0xD subleaf 1,", ex.Message);
         }
 
+        /// <summary>
+        /// Another CPU's leaf 0xD line for a state component this CPU does not support (found by the dump fuzz: Sapphire
+        /// Rapids' CET supervisor state in a CPU without CET used to read as CET present).
+        /// </summary>
+        [Fact]
+        public void Parse_SubleafOfAStateComponentTheCpuDoesNotSupport_IsRefusedAsInconsistent()
+        {
+            var lines = File.ReadAllLines(TestFiles.Dump("GenuineIntel00906EA_Coffeelake_CPUID.txt")).ToList();
+            int at = lines.FindIndex(l => l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains("[SL 04]", StringComparison.Ordinal));
+            lines.Insert(at + 1, "CPUID 0000000D: 00000018-00000000-00000001-00000000 [SL 0C]");
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(string.Join("\n", lines), "coffee.txt"));
+
+            Assert.Equal("ProfileInconsistent", ex.ErrorId);
+            Assert.StartsWith($"coffee.txt line {at + 2}: leaf 0xD subleaf 12 of logical CPU 0", ex.Message);
+            Assert.Contains("which the CPU does not support", ex.Message);
+        }
+
         /// <summary>The old dumper prints one leaf 0xD line per XSAVE component; losing subleaf 0 used to make the YMM line subleaf 0.</summary>
         [Fact]
         public void Parse_UntaggedDumpWithoutXsaveSubleafZero_IsRefusedAsInconsistent()
