@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Compliance;
 using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
@@ -106,25 +106,8 @@ namespace CpuidMask.Engine.Analysis
         public static IReadOnlyList<FeatureInfo> HostFeatureInfo(CpuidProfile profile, FeatureCatalog catalog) =>
             HostFeatures(profile, catalog).Select(f => new FeatureInfo(f.Name, f.Leaf, f.Subleaf, f.Register, f.Bit)).ToArray();
 
-        internal static FeatureState ParseCapability(string? value)
-        {
-            string text = (value ?? string.Empty).Trim();
-            if (text.Length == 0 || text == "-")
-            {
-                return FeatureState.Unknown;
-            }
-
-            if (bool.TryParse(text, out bool flag))
-            {
-                return flag ? FeatureState.Present : FeatureState.Absent;
-            }
-
-            // EVC and featureRequirement values look like "Bool:Min:1" or "Num:Min:0x3"; the number is last.
-            string last = text.Split(':').Last();
-            bool parsed = last.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                ? long.TryParse(last.Substring(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long number)
-                : long.TryParse(last, NumberStyles.Integer, CultureInfo.InvariantCulture, out number);
-            return parsed ? (number != 0 ? FeatureState.Present : FeatureState.Absent) : FeatureState.Unknown;
-        }
+        // EVC and featureRequirement values look like "Bool:Min:1" or "Num:Min:0x3"; the number is last.
+        internal static FeatureState ParseCapability(string? value) =>
+            FeatureValue.TryParseNumber(value, out long number) ? (number != 0 ? FeatureState.Present : FeatureState.Absent) : FeatureState.Unknown;
     }
 }
