@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Catalog;
 using CpuidMask.Engine.Json;
 using CpuidMask.Vim.Types;
 
@@ -118,22 +119,18 @@ namespace CpuidMask.Vim.Masks
             return entries;
         }
 
-        // Besides the CPUID features (cpuid.AES), vCenter's own per-VM EVC masks carry exactly these two keys
-        // (tests/data/pervmevc), which an undo must be able to put back; any other name is no feature mask.
-        private static readonly string[] VirtualizationKeys = { "hv.capable", "vt.realmode" };
-
-        // vSphere feature keys: cpuid. and a name of ASCII letters, digits and underscores, or one of the keys above.
+        // vSphere feature keys: cpuid. and a name of ASCII letters, digits and underscores, or one of the vendors' fixed
+        // per-VM EVC entries that are no CPUID bits (hv.capable, vt.realmode: baselines.xml <per-vm-evc>), which
+        // vCenter's own masks carry and an undo must be able to put back; any other name is no feature mask.
         internal static bool IsFeatureKey(string key)
         {
-            if (VirtualizationKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+            const string Prefix = "cpuid.";
+            if (!key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
             {
-                return true;
+                return new[] { BaselineVendor.Intel, BaselineVendor.Amd }.Any(v => BaselineCatalog.Default.PerVmEvcEntries(v).Contains(key));
             }
 
-            const string Prefix = "cpuid.";
-            return key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
-                && key.Length > Prefix.Length
-                && key.Skip(Prefix.Length).All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
+            return key.Length > Prefix.Length && key.Skip(Prefix.Length).All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
         }
 
         // vCenter's feature mask values: Val:, Min:, Max: and a number (decimal or 0x hex), in ASCII digits only:
