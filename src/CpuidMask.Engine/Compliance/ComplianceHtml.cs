@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using CpuidMask.Engine.IO;
 
 namespace CpuidMask.Engine.Compliance
 {
@@ -108,27 +109,12 @@ footer{margin-top:28px;color:#666;font-size:12px}
             }
 
             string full = ResolvePath(path);
-            string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16))
-                {
-                    Write(writer, report);
-                }
-
-                if (File.Exists(full))
-                {
-                    File.Replace(temporary, full, destinationBackupFileName: null);
-                }
-                else
-                {
-                    File.Move(temporary, full);
-                }
+                ReplacedFile.Write(full, writer => Write(writer, report));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
-                TryDelete(temporary);
                 string message = ex.Message.TrimEnd();
                 throw new CpuidMaskException(
                     "HtmlReportUnwritable",
@@ -136,18 +122,6 @@ footer{margin-top:28px;color:#666;font-size:12px}
                     $"Could not write the HTML report '{path}': {message}{(message.EndsWith(".", StringComparison.Ordinal) ? string.Empty : ".")} Name a file in a folder you can write to.",
                     path,
                     ex);
-            }
-        }
-
-        private static void TryDelete(string path)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                // Only litter; the error that matters is the one being reported.
             }
         }
 

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Text;
 using CpuidMask.Engine;
 using CpuidMask.Engine.Analysis;
+using CpuidMask.Engine.IO;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 
@@ -153,8 +153,6 @@ namespace CpuidMask.PowerShell.Commands
         /// <summary>Writes next to the file, then puts it in place: a failed write leaves the previous file whole.</summary>
         private void Write(string file, string json, string given)
         {
-            string? folder = System.IO.Path.GetDirectoryName(file);
-            string temporary = System.IO.Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, "." + System.IO.Path.GetFileName(file) + "." + Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
                 var existing = new FileInfo(file);
@@ -168,32 +166,11 @@ namespace CpuidMask.PowerShell.Commands
                     existing.IsReadOnly = false;
                 }
 
-                File.WriteAllText(temporary, json, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                if (existing.Exists)
-                {
-                    File.Replace(temporary, file, destinationBackupFileName: null);
-                }
-                else
-                {
-                    File.Move(temporary, file);
-                }
+                ReplacedFile.Write(file, writer => writer.Write(json));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
-                TryDelete(temporary);
                 throw Terminate(new CpuidMaskException("ProfileFileUnwritable", ErrorKind.WriteError, $"Could not write '{file}': {ex.Message}", given, ex), given);
-            }
-        }
-
-        private static void TryDelete(string path)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                // The temporary file is only litter; the error that matters is the one being reported.
             }
         }
     }

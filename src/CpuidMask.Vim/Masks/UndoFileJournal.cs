@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using CpuidMask.Engine;
+using CpuidMask.Engine.IO;
 
 namespace CpuidMask.Vim.Masks
 {
@@ -122,11 +123,9 @@ namespace CpuidMask.Vim.Masks
             {
                 // Replaced whole (a crash leaves the pending record or the completed one, never half). If it fails, the
                 // pending record stays: still an undo record, and the run reports the outcome itself.
-                string temp = path + ".tmp";
                 try
                 {
-                    File.WriteAllText(temp, record.WithOutcome(outcome).ToJson(), new UTF8Encoding(false));
-                    File.Replace(temp, path, null);
+                    ReplacedFile.Write(path, writer => writer.Write(record.WithOutcome(outcome).ToJson()));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
