@@ -50,12 +50,7 @@ namespace CpuidMask.Cli
         public static VmChangeReport From(MaskApplyResult result, string? undoFile) => new VmChangeReport(result.VmName, result.Server)
         {
             MoRef = result.MoRef.ToString(),
-            Status = result.Status switch
-            {
-                MaskApplyStatus.Unchanged => "unchanged",
-                MaskApplyStatus.WhatIf => "what-if",
-                _ => "applied",
-            },
+            Status = StatusOf(result.Status),
             Verified = result.Status == MaskApplyStatus.WhatIf ? (bool?)null : result.Verified,
             Changes = result.Changes,
             UndoFile = result.Written ? undoFile : null,
@@ -65,15 +60,17 @@ namespace CpuidMask.Cli
         public static VmChangeReport From(PerVmEvcResult result, string? undoFile) => new VmChangeReport(result.VmName, result.Server)
         {
             MoRef = result.MoRef.ToString(),
-            Status = result.Status switch
-            {
-                MaskApplyStatus.Unchanged => "unchanged",
-                MaskApplyStatus.WhatIf => "what-if",
-                _ => "applied",
-            },
+            Status = StatusOf(result.Status),
             Verified = result.Status == MaskApplyStatus.WhatIf ? (bool?)null : result.Verified,
             EvcMode = result.Request.EvcModeKey,
             UndoFile = result.Status == MaskApplyStatus.Applied ? undoFile : null,
+        };
+
+        private static string StatusOf(MaskApplyStatus status) => status switch
+        {
+            MaskApplyStatus.Unchanged => "unchanged",
+            MaskApplyStatus.WhatIf => "what-if",
+            _ => "applied",
         };
 
         /// <summary>The report of a change that failed, whose answer was lost, or that the run never reached.</summary>
