@@ -33,14 +33,18 @@ namespace CpuidMask.Vim
             string type,
             IEnumerable<string> paths,
             CancellationToken cancellationToken = default) =>
-            RetrieveAsync(objects, type, paths, o => o, cancellationToken);
+            RetrieveAsync(objects, type, paths, o => o, null, cancellationToken);
 
-        /// <summary>As <see cref="RetrieveAsync(IEnumerable{ManagedObjectReference}, string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
+        /// <summary>
+        /// As <see cref="RetrieveAsync(IEnumerable{ManagedObjectReference}, string, IEnumerable{string}, CancellationToken)"/>, each object
+        /// decoded as it is read; <paramref name="objectsRead"/> as for <see cref="RetrieveAsync{T}(PropertyFilterSpec, Func{ObjectContent, T}, IProgress{int}, CancellationToken)"/>.
+        /// </summary>
         public Task<IReadOnlyList<T>> RetrieveAsync<T>(
             IEnumerable<ManagedObjectReference> objects,
             string type,
             IEnumerable<string> paths,
             Func<ObjectContent, T> decode,
+            IProgress<int>? objectsRead = null,
             CancellationToken cancellationToken = default)
         {
             var specs = objects.Distinct().Select(o => new ObjectSpec(o)).ToArray();
@@ -49,7 +53,7 @@ namespace CpuidMask.Vim
                 return Task.FromResult<IReadOnlyList<T>>(Array.Empty<T>());
             }
 
-            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, specs), decode, cancellationToken);
+            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, specs), decode, objectsRead, cancellationToken);
         }
 
         /// <summary>Properties of every object of <paramref name="type"/> a ContainerView shows.</summary>
@@ -58,14 +62,18 @@ namespace CpuidMask.Vim
             string type,
             IEnumerable<string> paths,
             CancellationToken cancellationToken = default) =>
-            RetrieveFromViewAsync(containerView, type, paths, o => o, cancellationToken);
+            RetrieveFromViewAsync(containerView, type, paths, o => o, null, cancellationToken);
 
-        /// <summary>As <see cref="RetrieveFromViewAsync(ManagedObjectReference, string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
+        /// <summary>
+        /// As <see cref="RetrieveFromViewAsync(ManagedObjectReference, string, IEnumerable{string}, CancellationToken)"/>, each object
+        /// decoded as it is read; <paramref name="objectsRead"/> as for <see cref="RetrieveAsync{T}(PropertyFilterSpec, Func{ObjectContent, T}, IProgress{int}, CancellationToken)"/>.
+        /// </summary>
         public Task<IReadOnlyList<T>> RetrieveFromViewAsync<T>(
             ManagedObjectReference containerView,
             string type,
             IEnumerable<string> paths,
             Func<ObjectContent, T> decode,
+            IProgress<int>? objectsRead = null,
             CancellationToken cancellationToken = default)
         {
             var objectSpec = new ObjectSpec(containerView)
@@ -73,7 +81,7 @@ namespace CpuidMask.Vim
                 Skip = true,
                 SelectSet = new[] { TraversalSpec.ContainerViewToObjects() },
             };
-            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, new[] { objectSpec }), decode, cancellationToken);
+            return RetrieveAsync(new PropertyFilterSpec(new[] { new PropertySpec(type, paths) }, new[] { objectSpec }), decode, objectsRead, cancellationToken);
         }
 
         /// <summary>
@@ -81,10 +89,18 @@ namespace CpuidMask.Vim
         /// the root folder, paged retrieval, and the view destroyed again, whatever the object count.
         /// </summary>
         public Task<IReadOnlyList<ObjectContent>> RetrieveAllAsync(string type, IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
-            RetrieveAllAsync(type, paths, o => o, cancellationToken);
+            RetrieveAllAsync(type, paths, o => o, null, cancellationToken);
 
-        /// <summary>As <see cref="RetrieveAllAsync(string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read.</summary>
-        public async Task<IReadOnlyList<T>> RetrieveAllAsync<T>(string type, IEnumerable<string> paths, Func<ObjectContent, T> decode, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// As <see cref="RetrieveAllAsync(string, IEnumerable{string}, CancellationToken)"/>, each object decoded as it is read;
+        /// <paramref name="objectsRead"/> as for <see cref="RetrieveAsync{T}(PropertyFilterSpec, Func{ObjectContent, T}, IProgress{int}, CancellationToken)"/>.
+        /// </summary>
+        public async Task<IReadOnlyList<T>> RetrieveAllAsync<T>(
+            string type,
+            IEnumerable<string> paths,
+            Func<ObjectContent, T> decode,
+            IProgress<int>? objectsRead = null,
+            CancellationToken cancellationToken = default)
         {
             var view = await _service.CreateContainerView(
                 Require(_content.ViewManager, "viewManager"),
@@ -95,7 +111,7 @@ namespace CpuidMask.Vim
             bool destroy = true;
             try
             {
-                return await RetrieveFromViewAsync(view, type, paths, decode, cancellationToken).ConfigureAwait(false);
+                return await RetrieveFromViewAsync(view, type, paths, decode, objectsRead, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException || (ex is CpuidMaskException c && c.Kind == ErrorKind.ConnectionError))
             {
@@ -121,22 +137,30 @@ namespace CpuidMask.Vim
 
         /// <summary>Runs one filter spec to the last page.</summary>
         public Task<IReadOnlyList<ObjectContent>> RetrieveAsync(PropertyFilterSpec spec, CancellationToken cancellationToken = default) =>
-            RetrieveAsync(spec, o => o, cancellationToken);
+            RetrieveAsync(spec, o => o, null, cancellationToken);
 
         /// <summary>
         /// Runs one filter spec to the last page, each object turned into a <typeparamref name="T"/> as soon
-        /// as it is read: only the decoded results are kept, never a page's XML.
+        /// as it is read: only the decoded results are kept, never a page's XML. After each page,
+        /// <paramref name="objectsRead"/> (if given) gets the number of objects read so far, on the thread that
+        /// read the page: a read of thousands of objects is many pages, each a round trip.
         /// </summary>
-        public async Task<IReadOnlyList<T>> RetrieveAsync<T>(PropertyFilterSpec spec, Func<ObjectContent, T> decode, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<T>> RetrieveAsync<T>(
+            PropertyFilterSpec spec,
+            Func<ObjectContent, T> decode,
+            IProgress<int>? objectsRead = null,
+            CancellationToken cancellationToken = default)
         {
             var collector = Require(_content.PropertyCollector, "propertyCollector");
             var results = new List<T>();
             var page = await _service.RetrievePropertiesEx(collector, new[] { spec }, new RetrieveOptions { MaxObjects = PageSize }, decode, cancellationToken).ConfigureAwait(false);
             results.AddRange(page.Items);
+            objectsRead?.Report(results.Count);
             while (!string.IsNullOrEmpty(page.Token))
             {
                 page = await _service.ContinueRetrievePropertiesEx(collector, page.Token!, decode, cancellationToken).ConfigureAwait(false);
                 results.AddRange(page.Items);
+                objectsRead?.Report(results.Count);
             }
 
             return results;

@@ -40,6 +40,23 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
+        public async Task ReadHostsAsync_AllHosts_ReportsEachPageOfHostsWithoutATotal_ThenTheirClusters()
+        {
+            var (client, _) = await ConnectWithAllHosts();
+            using (client)
+            {
+                var progress = new ReportList<InventoryReadProgress>();
+
+                await new HostInventory(client, progress).ReadHostsAsync();
+
+                Assert.Equal(
+                    new[] { "Host 2 of ? names=False", "Host 3 of ? names=False", "Cluster 1 of 1 names=False" },
+                    progress.Items.Select(p => $"{p.Kind} {p.Read} of {p.Total?.ToString() ?? "?"} names={p.NamesOnly}"));
+                Assert.All(progress.Items, p => Assert.Equal(TestConnections.Server, p.Server));
+            }
+        }
+
+        [Fact]
         public async Task ReadHostsAsync_AsksForExactlyTheNeededPaths()
         {
             var (client, server) = await ConnectWithAllHosts();

@@ -11,15 +11,19 @@ namespace CpuidMask.Vim.Tests
     {
         private static readonly string[] Paths = { "name", "hardware.cpuFeature" };
 
+        // Every host through a container view, in two pages: two hosts, then one.
+        private static FakeVimServer ScriptTwoPagesOfHosts(FakeVimServer server) =>
+            server.Reply("CreateContainerView", "CreateContainerView.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
+                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml")
+                .Reply("DestroyView", "DestroyView.xml");
+
         [Fact]
         public async Task RetrieveAllAsync_UsesOneContainerViewAndFollowsTheToken()
         {
             var server = new FakeVimServer();
             using var client = await TestConnections.ConnectAsync(server);
-            server.Reply("CreateContainerView", "CreateContainerView.xml")
-                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_Page1.xml")
-                .Reply("ContinueRetrievePropertiesEx", "ContinueRetrievePropertiesEx_Hosts_Page2.xml")
-                .Reply("DestroyView", "DestroyView.xml");
+            ScriptTwoPagesOfHosts(server);
 
             var objects = await client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths);
 
@@ -28,6 +32,38 @@ namespace CpuidMask.Vim.Tests
                 new[] { "CreateContainerView", "RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "DestroyView" },
                 server.Methods.Skip(2));
             Assert.Equal(0, server.Remaining);
+        }
+
+        [Fact]
+        public async Task RetrieveAllAsync_WithAListener_ReportsTheObjectsReadSoFarAfterEveryPage()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptTwoPagesOfHosts(server);
+            var pages = new ReportList<int>();
+
+            var objects = await client.PropertyCollector.RetrieveAllAsync("HostSystem", Paths, o => o.Obj.Value, pages);
+
+            Assert.Equal(3, objects.Count);
+            Assert.Equal(new[] { 2, 3 }, pages.Items);
+        }
+
+        [Fact]
+        public async Task RetrieveAsync_ByReference_WithAListener_ReportsTheSinglePage()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Hosts_ByMoRef.xml");
+            var pages = new ReportList<int>();
+
+            await client.PropertyCollector.RetrieveAsync(
+                new[] { new ManagedObjectReference("HostSystem", "host-10"), new ManagedObjectReference("HostSystem", "host-12") },
+                "HostSystem",
+                Paths,
+                o => o,
+                pages);
+
+            Assert.Equal(new[] { 2 }, pages.Items);
         }
 
         [Fact]

@@ -39,6 +39,37 @@ namespace CpuidMask.Vim.Tests
         }
 
         [Fact]
+        public async Task FindVmsAsync_ReportsEveryNameReadWithoutATotal_ThenTheMatchesAndTheirHostsAsNOfTotal()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            ScriptFind(server);
+            var progress = new ReportList<InventoryReadProgress>();
+
+            await new VmInventory(client, progress).FindVmsAsync(new[] { "app01", "web/01" });
+
+            Assert.Equal(
+                new[] { "Vm 3 of ? names=True", "Vm 2 of 2 names=False", "Host 2 of 2 names=False" },
+                progress.Items.Select(p => $"{p.Kind} {p.Read} of {p.Total?.ToString() ?? "?"} names={p.NamesOnly}"));
+        }
+
+        [Fact]
+        public async Task ReadVmsAsync_ByReference_CountsEachVmOnce()
+        {
+            var server = new FakeVimServer();
+            using var client = await TestConnections.ConnectAsync(server);
+            server.Reply("RetrievePropertiesEx", "RetrievePropertiesEx_Vms.xml")
+                .Reply("RetrievePropertiesEx", "RetrievePropertiesEx_VmHostNames.xml");
+            var progress = new ReportList<InventoryReadProgress>();
+            var app = new ManagedObjectReference("VirtualMachine", "vm-42");
+
+            await new VmInventory(client, progress).ReadVmsAsync(new[] { app, new ManagedObjectReference("VirtualMachine", "vm-43"), app });
+
+            Assert.Equal(new int?[] { 2, 2 }, progress.Items.Select(p => p.Total));
+            Assert.Equal(new[] { InventoryObjectKind.Vm, InventoryObjectKind.Host }, progress.Items.Select(p => p.Kind));
+        }
+
+        [Fact]
         public async Task FindVmsAsync_DecodesWhatMaskingNeeds()
         {
             var server = new FakeVimServer();

@@ -43,16 +43,28 @@ namespace CpuidMask.Vim.Inventory
     public sealed class ComplianceInventory
     {
         private readonly VimClient _client;
+        private readonly IProgress<InventoryReadProgress>? _progress;
 
-        public ComplianceInventory(VimClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+        /// <param name="client">The session to read through.</param>
+        /// <param name="progress">Told after every page of every read (hosts, clusters, VMs); null: nobody listens.</param>
+        public ComplianceInventory(VimClient client, IProgress<InventoryReadProgress>? progress = null)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _progress = progress;
+        }
 
         /// <summary>Every host of the vCenter, every cluster's EVC mode and the EVC modes the vCenter knows.</summary>
         public async Task<ComplianceHosts> ReadHostsAsync(CancellationToken cancellationToken = default)
         {
-            var inventory = new HostInventory(_client);
+            var inventory = new HostInventory(_client, _progress);
             var hosts = await inventory.ReadHostsAsync((IEnumerable<string>?)null, cancellationToken).ConfigureAwait(false);
             var modes = await inventory.ReadSupportedEvcModesAsync(cancellationToken).ConfigureAwait(false);
-            var clusters = await _client.PropertyCollector.RetrieveAllAsync("ClusterComputeResource", new[] { "name", "summary" }, cancellationToken).ConfigureAwait(false);
+            var clusters = await _client.PropertyCollector.RetrieveAllAsync(
+                "ClusterComputeResource",
+                new[] { "name", "summary" },
+                o => o,
+                InventoryReadProgress.ForPages(_progress, _client.ServerName, InventoryObjectKind.Cluster, null),
+                cancellationToken).ConfigureAwait(false);
             var evc = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var cluster in clusters)
             {
@@ -71,7 +83,7 @@ namespace CpuidMask.Vim.Inventory
         public Task<IReadOnlyList<VmRecord>> ReadVmsAsync(IEnumerable<string>? names, CancellationToken cancellationToken = default)
         {
             var list = names?.Where(n => !string.IsNullOrWhiteSpace(n)).ToArray() ?? Array.Empty<string>();
-            return new VmInventory(_client).FindVmsAsync(list.Length == 0 ? new[] { "*" } : list, cancellationToken);
+            return new VmInventory(_client, _progress).FindVmsAsync(list.Length == 0 ? new[] { "*" } : list, cancellationToken);
         }
 
         /// <summary>

@@ -34,8 +34,15 @@ namespace CpuidMask.Vim.Inventory
         };
 
         private readonly VimClient _client;
+        private readonly IProgress<InventoryReadProgress>? _progress;
 
-        public HostInventory(VimClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+        /// <param name="client">The session to read through.</param>
+        /// <param name="progress">Told after every page of every read (hosts, their names, their clusters); null: nobody listens.</param>
+        public HostInventory(VimClient client, IProgress<InventoryReadProgress>? progress = null)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _progress = progress;
+        }
 
         /// <summary>
         /// All hosts, or those whose names match <paramref name="names"/> (names or wildcards), sorted by
@@ -50,19 +57,19 @@ namespace CpuidMask.Vim.Inventory
             IReadOnlyList<ParentedRecord> contents;
             if (patterns.Length == 0)
             {
-                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, decoder.Decode, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAllAsync("HostSystem", HostPaths, decoder.Decode, Pages(null), cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Names first, then the heavy paths for the matches only.
-                var all = await collector.RetrieveAllAsync("HostSystem", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                var all = await collector.RetrieveAllAsync("HostSystem", new[] { "name" }, o => o, Pages(null, namesOnly: true), cancellationToken).ConfigureAwait(false);
                 var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
                 if (missing.Count > 0)
                 {
                     throw EntityName.NotFound(VimErrorIds.HostNotFound, "host", missing, all.Select(EntityName.Of), _client.ServerName);
                 }
 
-                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, decoder.Decode, cancellationToken).ConfigureAwait(false);
+                contents = await collector.RetrieveAsync(matched.Select(c => c.Obj), "HostSystem", HostPaths, decoder.Decode, Pages(matched.Count), cancellationToken).ConfigureAwait(false);
             }
 
             return await ToRecordsAsync(contents, cancellationToken).ConfigureAwait(false);
@@ -96,7 +103,7 @@ namespace CpuidMask.Vim.Inventory
             IReadOnlyList<ParentedRecord> contents;
             try
             {
-                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, new HostDecoder(_client.ServerName).Decode, cancellationToken).ConfigureAwait(false);
+                contents = await _client.PropertyCollector.RetrieveAsync(refs, "HostSystem", HostPaths, new HostDecoder(_client.ServerName).Decode, Pages(refs.Length), cancellationToken).ConfigureAwait(false);
             }
             catch (VimFaultException fault) when (fault.FaultType == "ManagedObjectNotFound")
             {
@@ -131,7 +138,13 @@ namespace CpuidMask.Vim.Inventory
             var clusterNames = new Dictionary<ManagedObjectReference, string>();
             if (clusterRefs.Length > 0)
             {
-                var clusters = await collector.RetrieveAsync(clusterRefs, "ClusterComputeResource", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+                var clusters = await collector.RetrieveAsync(
+                    clusterRefs,
+                    "ClusterComputeResource",
+                    new[] { "name" },
+                    o => o,
+                    InventoryReadProgress.ForPages(_progress, _client.ServerName, InventoryObjectKind.Cluster, clusterRefs.Length),
+                    cancellationToken).ConfigureAwait(false);
                 foreach (var cluster in clusters)
                 {
                     clusterNames[cluster.Obj] = EntityName.Of(cluster);
@@ -253,5 +266,8 @@ namespace CpuidMask.Vim.Inventory
         }
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+        private IProgress<int>? Pages(int? total, bool namesOnly = false) =>
+            InventoryReadProgress.ForPages(_progress, _client.ServerName, InventoryObjectKind.Host, total, namesOnly);
     }
 }

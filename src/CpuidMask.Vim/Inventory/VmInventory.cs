@@ -27,8 +27,15 @@ namespace CpuidMask.Vim.Inventory
         };
 
         private readonly VimClient _client;
+        private readonly IProgress<InventoryReadProgress>? _progress;
 
-        public VmInventory(VimClient client) => _client = client ?? throw new ArgumentNullException(nameof(client));
+        /// <param name="client">The session to read through.</param>
+        /// <param name="progress">Told after every page of every read (VMs, their names, their hosts); null: nobody listens.</param>
+        public VmInventory(VimClient client, IProgress<InventoryReadProgress>? progress = null)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _progress = progress;
+        }
 
         /// <summary>
         /// The VirtualMachine properties read. runtime.featureMask exists from API 6.7; asking an older
@@ -49,7 +56,7 @@ namespace CpuidMask.Vim.Inventory
                 return Array.Empty<VmRecord>();
             }
 
-            var all = await _client.PropertyCollector.RetrieveAllAsync("VirtualMachine", new[] { "name" }, cancellationToken).ConfigureAwait(false);
+            var all = await _client.PropertyCollector.RetrieveAllAsync("VirtualMachine", new[] { "name" }, o => o, Pages(InventoryObjectKind.Vm, null, namesOnly: true), cancellationToken).ConfigureAwait(false);
             var (matched, missing) = NamePattern.Select(patterns, all, EntityName.Of);
             if (missing.Count > 0)
             {
@@ -63,7 +70,8 @@ namespace CpuidMask.Vim.Inventory
         public async Task<IReadOnlyList<VmRecord>> ReadVmsAsync(IEnumerable<ManagedObjectReference> vms, CancellationToken cancellationToken = default)
         {
             var collector = _client.PropertyCollector;
-            var contents = await collector.RetrieveAsync(vms, "VirtualMachine", VmPaths, cancellationToken).ConfigureAwait(false);
+            var refs = (vms ?? throw new ArgumentNullException(nameof(vms))).Distinct().ToArray();
+            var contents = await collector.RetrieveAsync(refs, "VirtualMachine", VmPaths, o => o, Pages(InventoryObjectKind.Vm, refs.Length), cancellationToken).ConfigureAwait(false);
 
             var hostRefs = contents.Select(c => c.GetMoRef("runtime.host")).Where(h => h != null).Select(h => h!).Distinct().ToArray();
             var hostNames = new Dictionary<ManagedObjectReference, string>();
@@ -71,7 +79,7 @@ namespace CpuidMask.Vim.Inventory
             if (hostRefs.Length > 0)
             {
                 // hardware.cpuFeature is a handful of short entries per host; its leaf 0 names the CPU vendor.
-                var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name", "hardware.cpuFeature" }, cancellationToken).ConfigureAwait(false);
+                var hosts = await collector.RetrieveAsync(hostRefs, "HostSystem", new[] { "name", "hardware.cpuFeature" }, o => o, Pages(InventoryObjectKind.Host, hostRefs.Length), cancellationToken).ConfigureAwait(false);
                 foreach (var host in hosts)
                 {
                     hostNames[host.Obj] = EntityName.Of(host);
@@ -155,6 +163,9 @@ namespace CpuidMask.Vim.Inventory
                 return null;
             }
         }
+
+        private IProgress<int>? Pages(InventoryObjectKind kind, int? total, bool namesOnly = false) =>
+            InventoryReadProgress.ForPages(_progress, _client.ServerName, kind, total, namesOnly);
 
         internal static bool SupportsFeatureMask(string? apiVersion)
         {
