@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using CpuidMask.Engine;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim.Masks;
 
@@ -23,20 +22,7 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public object[] VM { get; set; } = Array.Empty<object>();
 
-        protected override void ProcessRecord()
-        {
-            foreach (var value in UnwrapAll(VM))
-            {
-                try
-                {
-                    _vms.Add(InventoryInput.ForVm(value, Read));
-                }
-                catch (CpuidMaskException ex)
-                {
-                    WriteItemError(ex, value);
-                }
-            }
-        }
+        protected override void ProcessRecord() => _vms.AddRange(ReadVmInputs(VM));
 
         protected override void EndProcessing()
         {

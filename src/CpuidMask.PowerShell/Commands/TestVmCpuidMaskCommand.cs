@@ -56,20 +56,7 @@ namespace CpuidMask.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? HtmlPath { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            foreach (var value in UnwrapAll(VM))
-            {
-                try
-                {
-                    _vms.Add(InventoryInput.ForVm(value, Read));
-                }
-                catch (CpuidMaskException ex)
-                {
-                    WriteItemError(ex, value);
-                }
-            }
-        }
+        protected override void ProcessRecord() => _vms.AddRange(ReadVmInputs(VM));
 
         protected override void EndProcessing()
         {

@@ -51,6 +51,25 @@ namespace CpuidMask.PowerShell.Commands
         /// </summary>
         private protected VimClient Connect(ServerAddress? origin) => Connect(Server, Credential, Thumbprint, SkipCertificateCheck, origin);
 
+        /// <summary>Reads -VM inputs (PowerCLI VMs, Get-VmCpuidMask output, names); an unusable one is its own error.</summary>
+        private protected List<InventoryInput> ReadVmInputs(IEnumerable<object>? items)
+        {
+            var inputs = new List<InventoryInput>();
+            foreach (var value in UnwrapAll(items))
+            {
+                try
+                {
+                    inputs.Add(InventoryInput.ForVm(value, Read));
+                }
+                catch (CpuidMaskException ex)
+                {
+                    WriteItemError(ex, value);
+                }
+            }
+
+            return inputs;
+        }
+
         /// <summary>
         /// Hosts for the inputs, each with its session: PowerCLI objects by reference (and only if the reference
         /// still names that host), names and wildcards by name; each host once, in the order of the first input that

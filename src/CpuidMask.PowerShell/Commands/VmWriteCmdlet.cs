@@ -41,25 +41,6 @@ namespace CpuidMask.PowerShell.Commands
         [Parameter]
         public SwitchParameter AllowUnguarded { get; set; }
 
-        /// <summary>Reads -VM inputs (PowerCLI VMs, Get-VmCpuidMask output, names); an unusable one is its own error.</summary>
-        private protected List<InventoryInput> ReadVmInputs(IEnumerable<object> items)
-        {
-            var inputs = new List<InventoryInput>();
-            foreach (var value in items.SelectMany(UnwrapAll))
-            {
-                try
-                {
-                    inputs.Add(InventoryInput.ForVm(value, Read));
-                }
-                catch (CpuidMaskException ex)
-                {
-                    WriteItemError(ex, value);
-                }
-            }
-
-            return inputs;
-        }
-
         /// <summary>Writes <paramref name="mask"/> to every VM the inputs name.</summary>
         private protected void WriteMasks(IReadOnlyList<InventoryInput> inputs, VmMask mask, MaskApplyOptions options, bool passThru)
         {
