@@ -30,11 +30,21 @@ function Import-CpuidMaskUnderTest {
 function Invoke-WithProgress {
     # Runs a script in a fresh runspace with the module under test loaded and returns what it wrote to the progress
     # stream (Write-Progress records are not redirectable like the other streams). Parameters go in by name.
+    # To tell what came first, the script can pipe output (and errors, 2>&1) to Add-ProgressMark, which turns each into
+    # '<Name or error id> after <the last progress record's RecordType>'.
     param([Parameter(Mandatory)] [scriptblock] $Script, [hashtable] $Parameters = @{})
     $module = if ($env:CPUIDMASK_MODULE) { $env:CPUIDMASK_MODULE } else { Join-Path (Get-RepoRoot) 'artifacts/module/CpuidMask' }
     $shell = [powershell]::Create()
     try {
         $null = $shell.AddCommand('Import-Module').AddParameter('Name', $module).AddStatement()
+        $null = $shell.AddCommand('Set-Variable').AddParameter('Name', 'ProgressSoFar').AddParameter('Value', $shell.Streams.Progress).AddStatement()
+        $null = $shell.AddScript({
+                filter Add-ProgressMark {
+                    $what = if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId } else { $_.Name }
+                    $last = if ($ProgressSoFar.Count) { $ProgressSoFar[$ProgressSoFar.Count - 1].RecordType } else { 'no progress' }
+                    "$what after $last"
+                }
+            }.ToString()).AddStatement()
         $null = $shell.AddScript($Script.ToString())
         foreach ($name in $Parameters.Keys) { $null = $shell.AddParameter($name, $Parameters[$name]) }
         $output = $shell.Invoke()
@@ -61,7 +71,10 @@ function Start-TestVCenter {
     # -TaskDuration: a vCenter's latency (every request waits -Delay; reconfigure tasks run -TaskDuration).
     # Faults and latency at run time: Add-TestVCenterFault and the functions below (tests/vcsim/README.md).
     # -InventoryFile: another inventory of tests/vcsim, e.g. 'compliance.json' (one VM per compliance status).
-    param([string] $CertificateKeyPath, [string] $RequestLog, [timespan] $Delay = 0, [timespan] $TaskDuration = 0, [string] $InventoryFile = 'inventory.json')
+    # -MaxObjects: the simulator sends at most this many objects per RetrievePropertiesEx page, whatever the client
+    # asks, so a read of a few objects takes several pages as one of thousands does on a real vCenter.
+    param([string] $CertificateKeyPath, [string] $RequestLog, [timespan] $Delay = 0, [timespan] $TaskDuration = 0, [string] $InventoryFile = 'inventory.json',
+        [int] $MaxObjects = 0)
     $inventoryPath = Join-Path (Get-RepoRoot) "tests/vcsim/$InventoryFile"
     $inventory = Get-Content -LiteralPath $inventoryPath -Raw | ConvertFrom-Json
     $stem = Join-Path ([System.IO.Path]::GetTempPath()) ('cpuidmask-vcsim-{0}' -f [guid]::NewGuid().ToString('N'))
@@ -75,6 +88,7 @@ function Start-TestVCenter {
     if ($RequestLog) { $start.Arguments += ' -log-requests "{0}"' -f $RequestLog }
     if ($Delay -gt 0) { $start.Arguments += ' -delay {0}' -f (ConvertTo-GoDuration $Delay) }
     if ($TaskDuration -gt 0) { $start.Arguments += ' -task-duration {0}' -f (ConvertTo-GoDuration $TaskDuration) }
+    if ($MaxObjects -gt 0) { $start.Arguments += ' -max-objects {0}' -f $MaxObjects }
     $start.UseShellExecute = $false
     $start.RedirectStandardInput = $true
     $start.RedirectStandardOutput = $true

@@ -321,3 +321,33 @@ Describe 'Get-HostCpuid against the vCenter simulator' -Skip:(-not $HasSimulator
         }
     }
 }
+
+Describe 'Get-HostCpuid progress against a vCenter that answers in small pages' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        # Two objects a page, whatever the module asks: six hosts take three pages, as six thousand take twelve of 500.
+        $vc = Start-TestVCenter -MaxObjects 2
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'shows the hosts read page by page, names first, and clears it before the first profile' {
+        $run = Invoke-WithProgress {
+            param($Connection)
+            Get-HostCpuid 'esx-*' @Connection | Add-ProgressMark
+        } @{ Connection = $Connection }
+
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Count | Should -Be 6
+        $run.Output | ForEach-Object { $_ | Should -BeLike '* after Completed' }
+        $run.Progress.Activity | Sort-Object -Unique | Should -Be 'Reading vCenter inventory'
+        $reading = @($run.Progress | Where-Object RecordType -eq 'Processing')
+        $reading.StatusDescription | Select-Object -First 6 | Should -Be @(
+            "$($vc.Host): 2 host names read", "$($vc.Host): 4 host names read", "$($vc.Host): 6 host names read"
+            "$($vc.Host): 2 of 6 hosts read", "$($vc.Host): 4 of 6 hosts read", "$($vc.Host): 6 of 6 hosts read")
+        $reading.PercentComplete | Select-Object -First 6 | Should -Be -1, -1, -1, 33, 66, 100
+        $run.Progress[-1].RecordType | Should -Be 'Completed'
+    }
+}

@@ -224,6 +224,19 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $setting[-1].RecordType | Should -Be 'Completed'
     }
 
+    It 'shows the VMs read before they are previewed, and clears that before the first VM''s progress' {
+        $run = Invoke-WithProgress {
+            param($Connection, $Lines)
+            'vm-stale01', 'vm-batch01' | Set-VmCpuidMask -Mask $Lines @Connection -WhatIf
+        } @{ Connection = $Connection; Lines = $WorkedCaseLines }
+
+        $reading = @($run.Progress | Where-Object Activity -eq 'Reading vCenter inventory')
+        $reading.StatusDescription | Should -Contain "$($vc.Host): 2 of 2 VMs read"
+        $reading[-1].RecordType | Should -Be 'Completed'
+        $firstVm = ($run.Progress | Where-Object Activity -eq 'Setting CPUID masks')[0]
+        $run.Progress.IndexOf($reading[-1]) | Should -BeLessThan $run.Progress.IndexOf($firstVm)
+    }
+
     It 'refuses, per VM and before asking, a mask or EVC mode made for the other CPU vendor' {
         $before = (Get-VmCpuidMask vm-amd01 @Connection).Lines
 

@@ -245,3 +245,39 @@ Describe 'Test-VmCpuidMask across two vCenters in one run' -Skip:(-not $HasSimul
         $results | ForEach-Object { $_.CanMoveTo | Should -Contain 'esx-lab-avoton' }
     }
 }
+
+Describe 'Test-VmCpuidMask progress against a vCenter that answers in small pages' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        # Two objects a page, whatever the module asks: eleven VMs and hosts take six pages each, as thousands take
+        # many of 500 on a real vCenter.
+        $vc = Start-TestVCenter -InventoryFile compliance.json -MaxObjects 2
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+        $Server = $vc.Host
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'shows every VM and every host read page by page, and clears it before the first result' {
+        $run = Invoke-WithProgress {
+            param($Connection)
+            Test-VmCpuidMask @Connection | Add-ProgressMark
+        } @{ Connection = $Connection }
+
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Count | Should -Be 11
+        $run.Output | ForEach-Object { $_ | Should -BeLike '* after Completed' }
+        $run.Progress.Activity | Sort-Object -Unique | Should -Be 'Reading vCenter inventory'
+        $statuses = @($run.Progress | Where-Object RecordType -eq 'Processing').StatusDescription
+        $statuses | Where-Object { $_ -like '*VM*' } | Should -Be @(
+            foreach ($n in 2, 4, 6, 8, 10, 11) { "${Server}: $n VM names read" }
+            foreach ($n in 2, 4, 6, 8, 10, 11) { "${Server}: $n of 11 VMs read" })
+        # Every host of the vCenter, a number it does not tell in advance.
+        $statuses | Where-Object { $_ -like '*hosts read' -and $_ -notlike '* of *' } | Should -Be @(
+            foreach ($n in 2, 4, 6, 8, 10, 11) { "${Server}: $n hosts read" })
+        ($run.Progress | Where-Object StatusDescription -eq "${Server}: 2 hosts read").PercentComplete | Should -Be -1
+        ($run.Progress | Where-Object StatusDescription -eq "${Server}: 2 of 11 VMs read").PercentComplete | Should -Be 18
+        $run.Progress[-1].RecordType | Should -Be 'Completed'
+    }
+}

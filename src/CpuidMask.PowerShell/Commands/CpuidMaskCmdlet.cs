@@ -10,6 +10,7 @@ using CpuidMask.Engine;
 using CpuidMask.Engine.Catalog;
 using CpuidMask.PowerShell.Input;
 using CpuidMask.Vim;
+using CpuidMask.Vim.Inventory;
 
 namespace CpuidMask.PowerShell.Commands
 {
@@ -23,17 +24,41 @@ namespace CpuidMask.PowerShell.Commands
         /// <summary>Reads PowerCLI objects, deserialized objects and hashtables through PowerShell's own view of them.</summary>
         internal static readonly PropertyReader Read = ReadProperty;
 
-        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private readonly ConcurrentQueue<Advice> _warnings = new ConcurrentQueue<Advice>();
-
-        /// <summary>Warnings raised on other threads (the vSphere client's), written by <see cref="Wait{T}"/> on the pipeline thread.</summary>
-        private protected Action<Advice> QueueWarning => _warnings.Enqueue;
         // One activity per command; nested progress is not needed for a flat loop.
         private const int ProgressActivityId = 0x43505544;
+        private const string ReadActivity = "Reading vCenter inventory";
+
+        /// <summary>How often the pipeline thread looks for queued warnings and progress when nothing wakes it earlier.</summary>
+        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(250);
+
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly ConcurrentQueue<Advice> _warnings = new ConcurrentQueue<Advice>();
+        private readonly ConcurrentQueue<InventoryReadProgress> _reads = new ConcurrentQueue<InventoryReadProgress>();
+
+        // Released by other threads whenever they queue something for the pipeline thread; extra releases only cost a
+        // loop that finds nothing to write.
+        private readonly SemaphoreSlim _wake = new SemaphoreSlim(0);
 
         private FeatureCatalog? _catalog;
         private ProgressRecord? _progress;
+        private bool _readProgressShown;
         private bool _disposed;
+
+        protected CpuidMaskCmdlet() => ReadProgress = new QueuedReadProgress(this);
+
+        /// <summary>Warnings raised on other threads (the vSphere client's), written by <see cref="Wait{T}"/> on the pipeline thread.</summary>
+        private protected Action<Advice> QueueWarning => advice =>
+        {
+            _warnings.Enqueue(advice);
+            Wake();
+        };
+
+        /// <summary>
+        /// For the inventories a command reads through (<see cref="HostInventory"/>, <see cref="VmInventory"/>,
+        /// <see cref="ComplianceInventory"/>): their page-by-page progress, reported on the vSphere client's threads,
+        /// is written by <see cref="Wait{T}"/> on the pipeline thread (WriteProgress works only there) and cleared when the call returns.
+        /// </summary>
+        private protected IProgress<InventoryReadProgress> ReadProgress { get; }
 
         /// <summary>The feature catalog; a catalog that does not load ends the command.</summary>
         protected FeatureCatalog Catalog
@@ -90,6 +115,7 @@ namespace CpuidMask.PowerShell.Commands
             _disposed = true;
             Dispose(true);
             _stopping.Dispose();
+            _wake.Dispose();
             GC.SuppressFinalize(this);
         }
 
@@ -111,15 +137,24 @@ namespace CpuidMask.PowerShell.Commands
         }
 
         /// <summary>
-        /// Runs an asynchronous vSphere call to completion on the pipeline thread's behalf; Ctrl+C cancels
-        /// it. Warnings the call raised are written once it returns (WriteWarning only works on this thread).
+        /// Runs an asynchronous vSphere call to completion on the pipeline thread's behalf; Ctrl+C cancels it. While it
+        /// runs, the warnings and read progress (<see cref="ReadProgress"/>) it raises on other threads are written here
+        /// (WriteWarning and WriteProgress only work on this thread); the progress is cleared before the call's result or
+        /// error goes on, so nothing is written under a stale progress bar.
         /// </summary>
         protected T Wait<T>(Func<CancellationToken, Task<T>> call)
         {
             var token = _stopping.Token;
+            var task = Task.Run(() => call(token), token);
+            task.ContinueWith(_ => Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             try
             {
-                return Task.Run(() => call(token), token).GetAwaiter().GetResult();
+                while (!task.IsCompleted)
+                {
+                    AwaitWake();
+                }
+
+                return task.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -127,7 +162,41 @@ namespace CpuidMask.PowerShell.Commands
             }
             finally
             {
-                FlushWarnings();
+                WriteQueued();
+                if (_readProgressShown)
+                {
+                    _readProgressShown = false;
+
+                    // After Ctrl+C WriteProgress throws PipelineStoppedException; the host clears the bar itself when
+                    // the stopped pipeline ends.
+                    if (!token.IsCancellationRequested)
+                    {
+                        CompleteProgress();
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Blocks the pipeline thread until another thread has queued something (or a quarter second passed), then writes
+        /// what was queued: the loop of every wait for work on other threads.
+        /// </summary>
+        private protected void AwaitWake()
+        {
+            _wake.Wait(PumpInterval);
+            WriteQueued();
+        }
+
+        /// <summary>Lets <see cref="AwaitWake"/> return now: something was queued, or the awaited work finished.</summary>
+        private protected void Wake()
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command already finished; a late callback has nobody left to tell.
             }
         }
 
@@ -237,13 +306,20 @@ namespace CpuidMask.PowerShell.Commands
         /// finished, <paramref name="current"/> next. Shown by the host only when the loop takes a while;
         /// <see cref="CompleteProgress"/> clears it.
         /// </summary>
-        private protected void ReportProgress(string activity, string current, int done, int total)
+        private protected void ReportProgress(string activity, string current, int done, int total) =>
+            ShowProgress(activity, $"{current} ({done + 1} of {total})", total > 0 ? Math.Min(100, done * 100 / total) : -1);
+
+        /// <summary>One read's page as progress: "vc01: 1,500 of 10,000 VMs read", or without a total (-1 percent) "vc01: 1,500 VMs read".</summary>
+        private void ReportReadProgress(InventoryReadProgress read)
+        {
+            ShowProgress(ReadActivity, read.ToString(), read.Total is int total && total > 0 ? Math.Min(100, read.Read * 100 / total) : -1);
+            _readProgressShown = true;
+        }
+
+        private void ShowProgress(string activity, string status, int percentComplete)
         {
             // A new record each time: a host may keep the ones written (a runspace's Streams.Progress does).
-            _progress = new ProgressRecord(ProgressActivityId, activity, $"{current} ({done + 1} of {total})")
-            {
-                PercentComplete = total > 0 ? Math.Min(100, done * 100 / total) : -1,
-            };
+            _progress = new ProgressRecord(ProgressActivityId, activity, status) { PercentComplete = percentComplete };
             WriteProgress(_progress);
         }
 
@@ -263,11 +339,38 @@ namespace CpuidMask.PowerShell.Commands
             _progress = null;
         }
 
-        private protected void FlushWarnings()
+        /// <summary>
+        /// Writes the warnings and read progress other threads queued, in the order each was queued. Not once Ctrl+C
+        /// stopped the pipeline: PowerShell takes nothing more then.
+        /// </summary>
+        private protected void WriteQueued()
         {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
             while (_warnings.TryDequeue(out var warning))
             {
                 WriteWarning(RemedyWording.Describe(warning));
+            }
+
+            while (_reads.TryDequeue(out var read))
+            {
+                ReportReadProgress(read);
+            }
+        }
+
+        private sealed class QueuedReadProgress : IProgress<InventoryReadProgress>
+        {
+            private readonly CpuidMaskCmdlet _cmdlet;
+
+            public QueuedReadProgress(CpuidMaskCmdlet cmdlet) => _cmdlet = cmdlet;
+
+            public void Report(InventoryReadProgress value)
+            {
+                _cmdlet._reads.Enqueue(value);
+                _cmdlet.Wake();
             }
         }
 

@@ -81,7 +81,7 @@ namespace CpuidMask.PowerShell.Commands
             if (VM == null)
             {
                 var client = Connect(null);
-                vms.AddRange(OrTerminate(() => Wait(token => new ComplianceInventory(client).ReadVmsAsync(null, token))).Select(r => (client, r)));
+                vms.AddRange(OrTerminate(() => Wait(token => new ComplianceInventory(client, ReadProgress).ReadVmsAsync(null, token))).Select(r => (client, r)));
             }
             else
             {
@@ -103,7 +103,7 @@ namespace CpuidMask.PowerShell.Commands
             var modes = new Dictionary<string, EvcModeDefinition>(StringComparer.OrdinalIgnoreCase);
             foreach (var client in clients)
             {
-                var read = OrTerminate(() => Wait(token => new ComplianceInventory(client).ReadHostsAsync(token)));
+                var read = OrTerminate(() => Wait(token => new ComplianceInventory(client, ReadProgress).ReadHostsAsync(token)));
                 hosts.AddRange(read.Hosts.Select(h => ComplianceInventory.ToComplianceHost(h, read.ClusterEvcModes, label[client])));
                 foreach (var mode in ComplianceInventory.ToEvcModes(read.EvcModes))
                 {

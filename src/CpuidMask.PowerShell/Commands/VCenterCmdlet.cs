@@ -78,7 +78,7 @@ namespace CpuidMask.PowerShell.Commands
         private protected IReadOnlyList<Resolved<HostCpuRecord>> ReadHosts(IReadOnlyList<InventoryInput> inputs) =>
             Resolve(
                 inputs,
-                client => new HostInventory(client),
+                client => new HostInventory(client, ReadProgress),
                 (inventory, refs, token) => inventory.ReadHostsAsync(refs, token),
                 (inventory, names, token) => inventory.ReadHostsAsync(names, token),
                 r => r.MoRef,
@@ -91,7 +91,7 @@ namespace CpuidMask.PowerShell.Commands
         private protected IReadOnlyList<Resolved<VmRecord>> ReadVms(IReadOnlyList<InventoryInput> inputs) =>
             Resolve(
                 inputs,
-                client => new VmInventory(client),
+                client => new VmInventory(client, ReadProgress),
                 (inventory, refs, token) => inventory.ReadVmsAsync(refs, token),
                 (inventory, names, token) => inventory.FindVmsAsync(names, token),
                 r => r.MoRef,

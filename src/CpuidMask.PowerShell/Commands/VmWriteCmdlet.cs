@@ -213,7 +213,6 @@ namespace CpuidMask.PowerShell.Commands
         private void RunApproved(IReadOnlyList<Step> steps, List<int> approved, Action?[] slots, ref int written, string activity, bool passThru, bool sequential)
         {
             var finished = new ConcurrentQueue<VmBatchResult<int, StepResult>>();
-            using var signal = new SemaphoreSlim(0);
             using var deadline = Timeout > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(Timeout)) : new CancellationTokenSource();
             using var run = CancellationTokenSource.CreateLinkedTokenSource(StopToken, deadline.Token);
             var batch = VmBatch.RunAsync(
@@ -224,14 +223,13 @@ namespace CpuidMask.PowerShell.Commands
                 done =>
                 {
                     finished.Enqueue(done);
-                    signal.Release();
+                    Wake();
                 });
             int done = 0;
             while (done < approved.Count)
             {
                 // Progress, warnings and results only on the pipeline thread; the writes run on the thread pool.
-                signal.Wait(TimeSpan.FromMilliseconds(250));
-                FlushWarnings();
+                AwaitWake();
                 while (finished.TryDequeue(out var result))
                 {
                     done++;
@@ -252,7 +250,7 @@ namespace CpuidMask.PowerShell.Commands
             }
 
             batch.GetAwaiter().GetResult();
-            FlushWarnings();
+            WriteQueued();
             if (StopToken.IsCancellationRequested)
             {
                 // Ctrl+C: the records are kept (files with -UndoPath); PowerShell takes no more output now.
