@@ -82,6 +82,7 @@ namespace CpuidMask.Engine.Tests.Compliance
             Assert.Equal(new[] { "esx-avoton" }, results[0].CanMoveTo);
             Assert.Equal(new[] { "esx-ivy" }, results[1].CanMoveTo);
             Assert.Empty(results[0].Fix);
+            Assert.Equal(ComplianceFixKind.None, results[0].FixKind);
         }
 
         [Fact]
