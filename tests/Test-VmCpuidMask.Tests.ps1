@@ -68,6 +68,20 @@ Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSim
         $vm.NotHidden | Should -Contain 'Advanced Vector Extensions 2 (AVX2)'
         $vm.Fix | Should -BeLike 'Apply the minimal mask for its scope*'
         $vm.FixMask | Should -Match '^cpuid\.[0-9a-f]+(\.[0-9a-f]+)?\.e[abcd]x = "[-0]{32}"$'
+        $vm.Fix | Should -BeExactly ("Apply the minimal mask for its scope in place of its CPUID masks with Set-VmCpuidMask -Server {0} -VM vm-lab-stale -Mask {1} -Replace." -f
+            ([uri]$vc.Url).Authority, (($vm.FixMask | ForEach-Object { "'$_'" }) -join ', '))
+    }
+
+    It 'words every fix in the module''s cmdlets, never in the cpuidmask program''s commands or options' {
+        $fixes = @($All | Where-Object { -not $_.Compliant } | ForEach-Object Fix)
+        $fixes.Count | Should -Be 6
+        $fixes | ForEach-Object {
+            $_ | Should -Not -BeNullOrEmpty
+            $_ | Should -Not -MatchExactly '\bcpuidmask\b'
+            $_ | Should -Not -Match '(^|\s)--[a-z]'
+        }
+        ($All | Where-Object Name -eq vm-twin-wider).Fix | Should -BeLike "Remove its CPUID masks with Set-VmCpuidMask -Server * -VM vm-twin-wider -Mask '' -Replace: *"
+        ($All | Where-Object Name -eq vm-dev-unmasked).Fix | Should -BeLike '* -Replace -Force, then power the VM off and on.'
     }
 
     It 'tells a pending VM to power-cycle, and a wider one which features it hides for nothing' {
@@ -181,6 +195,9 @@ Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSim
         $html | Should -BeLike '<!DOCTYPE html>*'
         $html | Should -Match '<td class="c no" aria-label="cannot move" title="vm-dev-unmasked cannot move to esx-dev-haswell:\n[^"]*Advanced Vector Extensions 512 Foundation \(AVX512F\)'
         $html | Should -BeLike '*<tfoot><tr><th scope="row">All</th><td class="n">11</td>*'
+        # The fixes as Test-VmCpuidMask words them, not as the cpuidmask program would.
+        $html | Should -BeLike '*<td class="fix">Apply the minimal mask for its scope in place of its CPUID masks with Set-VmCpuidMask -Server *'
+        $html | Should -Not -MatchExactly '\bcpuidmask (apply|vm-mask)\b'
         @(Get-ChildItem -LiteralPath $TestDrive -Filter '*.tmp' -Force).Count | Should -Be 0
     }
 
@@ -209,6 +226,44 @@ Describe 'Test-VmCpuidMask against the compliance simulator' -Skip:(-not $HasSim
         $result = Test-VmCpuidMask vm-nope, vm-twin-ok @Connection -ErrorVariable errors -ErrorAction SilentlyContinue
         $result.Name | Should -Be 'vm-twin-ok'
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'VmNotFound,*'
+    }
+}
+
+Describe 'Test-VmCpuidMask fixes, run as Fix words them' -Skip:(-not $HasSimulator) {
+    BeforeAll {
+        $vc = Start-TestVCenter -InventoryFile compliance.json
+        $Connection = @{ Server = $vc.Url; Credential = $vc.Credential; Thumbprint = $vc.Thumbprint }
+        # Each command of a fix: a cmdlet of the module, naming the vCenter and the VM, up to where the sentence goes on.
+        $CommandPattern = '(?<command>(?:Set|Get)-Vm\w+ -Server .*?)(?=, then |: the hosts | and Set-|, and power | shows them|\.$)'
+    }
+
+    AfterAll {
+        Stop-TestVCenter $vc
+    }
+
+    It 'does what each fix says when its commands are run as written, with the credential added' {
+        # A per-VM EVC mode lower than the twins need makes vm-twin-ok Wider, with a better mode to apply.
+        Set-VmEvcMode vm-twin-ok -Baseline intel-westmere -Confirm:$false @Connection | Out-Null
+        $before = Test-VmCpuidMask @Connection
+        $ran = foreach ($vm in $before | Where-Object { $_.Fix -match 'Set-Vm' }) {
+            foreach ($match in [regex]::Matches($vm.Fix, $CommandPattern)) {
+                $command = $match.Groups['command'].Value
+                & ([scriptblock]::Create($command + ' -Credential $vc.Credential -Thumbprint $vc.Thumbprint -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop')) | Out-Null
+                '{0}: {1}' -f $vm.Name, $command
+            }
+        }
+
+        $ran | Where-Object { $_ -like 'vm-lab-stale: *' } | Should -BeLike 'vm-lab-stale: Set-VmCpuidMask -Server * -VM vm-lab-stale -Mask ''cpuid.*'' -Replace' -Because ($ran -join "`n")
+        $ran | Where-Object { $_ -like 'vm-dev-unmasked: *' } | Should -BeLike '* -Replace -Force'
+        $ran | Where-Object { $_ -like 'vm-twin-wider: *' } | Should -BeLike "* -Mask '' -Replace"
+        $ran | Where-Object { $_ -like 'vm-twin-ok: *' } | Should -BeLike 'vm-twin-ok: Set-VmEvcMode -Server * -VM vm-twin-ok -Baseline intel-*'
+        $after = Test-VmCpuidMask @Connection
+        foreach ($name in 'vm-lab-stale', 'vm-lab-unmasked', 'vm-twin-wider', 'vm-twin-ok') {
+            $result = $after | Where-Object Name -eq $name
+            $result.Status | Should -Be 'Compliant' -Because "$name : $($result.Reason)"
+        }
+        # Written while it runs: the mask takes effect at its next power-on, as the fix says.
+        ($after | Where-Object Name -eq vm-dev-unmasked).Status | Should -Be 'PendingPowerCycle'
     }
 }
 

@@ -24,6 +24,9 @@ namespace CpuidMask.Cli
             RemedyKind.HideByName => "On hardware version 9 and later prefer --format featmask, which hides these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (--format pervmevc, apply --method PerVmEvc).",
             RemedyKind.AllowUnguarded => "--allow-unguarded writes anyway, reading the VM again just before the write and comparing instead.",
             RemedyKind.AllowPartial => $"Use --allow-partial {remedy.Detail}.".Replace(" .", "."),
+            RemedyKind.VCenterEvcMode => $"To use a vCenter's own definition of the mode: 'cpuidmask apply --method PerVmEvc --baseline {remedy.Detail}' applies it where the vCenter offers the mode, "
+                + $"and 'cpuidmask mask --baseline {remedy.Detail} --format pervmevc --evc-mode-file F' reads one saved from capability.supportedEVCMode. "
+                + $"Or write the mode's CPUID mask to extraConfig instead: 'cpuidmask apply --baseline {remedy.Detail}'.",
             _ => string.Empty,
         };
     }

@@ -28,6 +28,12 @@ namespace CpuidMask.Engine
         AllowUnknownFeatures,
         /// <summary>Read a profile file that lacks leaves its kind of source normally has (cpuidmask --allow-partial, PowerShell -AllowPartial); the detail says what that does.</summary>
         AllowPartial,
+
+        /// <summary>
+        /// Apply an EVC mode as a vCenter defines it (its own EVCMode.featureMask) instead of a per-VM EVC mask computed
+        /// from the baseline catalog, or write the baseline's CPUID mask to extraConfig instead; the detail is the mode's key.
+        /// </summary>
+        VCenterEvcMode,
     }
 
     /// <summary>A <see cref="RemedyKind"/> and its detail.</summary>
@@ -41,7 +47,7 @@ namespace CpuidMask.Engine
 
         public RemedyKind Kind { get; }
 
-        /// <summary>For Force and AllowPartial, what the option does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint.</summary>
+        /// <summary>For Force and AllowPartial, what the option does ("to restore the previous values anyway"); for PinThumbprint, the thumbprint; for VCenterEvcMode, the mode's key.</summary>
         public string? Detail { get; }
     }
 

@@ -24,6 +24,8 @@ namespace CpuidMask.PowerShell
             RemedyKind.HideByName => "On hardware version 9 and later prefer the mask's FeatMaskLines, which hide these features by name; for an EVC mode on hardware version 14 and later, per-VM EVC does too (New-VmCpuidMask -Baseline KEY -AsPerVmEvc, Set-VmEvcMode).",
             RemedyKind.AllowUnguarded => "-AllowUnguarded writes anyway, reading the VM again just before the write and comparing instead.",
             RemedyKind.AllowPartial => $"Use -AllowPartial {remedy.Detail}.".Replace(" .", "."),
+            RemedyKind.VCenterEvcMode => $"To use a vCenter's own definition of the mode: Set-VmEvcMode -Baseline {remedy.Detail} applies it where the vCenter offers the mode (the module reads no saved EVCMode). "
+                + $"Or write the mode's CPUID mask to extraConfig instead: Set-VmCpuidMask -Baseline {remedy.Detail}.",
             _ => string.Empty,
         };
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.IO;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using CpuidMask.Engine.Readers;
 using CpuidMask.Engine.Compliance;
@@ -124,7 +125,8 @@ namespace CpuidMask.Integration.Tests
             Assert.Equal(1, run.ExitCode);
             Assert.Contains("vm-lab-stale: Stale (cluster Lab; on esx-lab-ivy, poweredOff)", run.Out);
             Assert.Contains("cannot move to: esx-lab-haswell: ", run.Out);
-            Assert.Contains("fix:            Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): cpuid.", run.Out);
+            Assert.Contains($"fix:            Apply the minimal mask for its scope in place of its CPUID masks with cpuidmask apply --server {_vcsim.Url} --vm vm-lab-stale --mask-file FILE --replace, FILE holding these lines, one per line: cpuid.", run.Out);
+            Assert.DoesNotContain("Set-Vm", run.Out);
             Assert.Contains("vm-dev-gone: Unknown", run.Out);
             Assert.Contains("11 VMs: 5 Compliant, 1 Stale, 1 Wider, 1 PendingPowerCycle, 2 Unmasked, 1 Unknown", run.Out);
         }
@@ -234,6 +236,65 @@ namespace CpuidMask.Integration.Tests
             }
         }
 
+        [Fact]
+        public async Task CheckCommand_EveryFixWithACommand_DoesWhatItSaysWhenRunAsPrinted()
+        {
+            using var server = new ComplianceVcsim();
+            string dir = VcsimCli.TempDirectory();
+            try
+            {
+                // A per-VM EVC mode lower than the twins need makes vm-twin-ok Wider, with a better mode to apply; a value no
+                // mask reader takes makes vm-prod-off's masks unreadable.
+                Assert.Equal(0, VcsimCli.Run(server, "apply", "--vm", "vm-twin-ok", "--method", "PerVmEvc", "--baseline", "intel-westmere", "--undo-file", dir).ExitCode);
+                var soap = await VcsimSoap.LoginAsync(server);
+                var before = Vms(VcsimCli.Run(server, "check", "--all", "--json"));
+                string prodOff = ((string)before["vm-prod-off"]["moref"]!).Split(':')[1];
+                Assert.Equal("success", (await soap.WaitForTaskAsync(VcsimSoap.TaskOf(await soap.ReconfigureAsync(prodOff, "cpuid.1.ecx", "not a mask", null)), TimeSpan.FromSeconds(30))).State);
+
+                var vms = Vms(VcsimCli.Run(server, "check", "--all", "--json"));
+                var ran = new List<string>();
+                foreach (var (name, vm) in vms.Where(v => v.Value["fix"]!.ToString().Contains("cpuidmask ", StringComparison.Ordinal)).Select(v => (v.Key, v.Value)))
+                {
+                    string fix = (string)vm["fix"]!;
+                    Assert.DoesNotContain("Set-Vm", fix, StringComparison.Ordinal);
+                    foreach (Match command in Regex.Matches(fix, @"cpuidmask ((?:[a-z-]+)(?: --[a-z-]+(?: [^-\s,][^\s,]*)?)*)"))
+                    {
+                        // The user adds what logs in; the command names the rest. FILE holds the mask's lines, EMPTY nothing.
+                        // The command ends the fix's sentence, or a clause before a comma.
+                        var args = command.Groups[1].Value.TrimEnd('.').Split(' ').Select(a => a == "FILE" ? Write(dir, "mask.vmx", vm["fixMask"]!.AsArray().Select(l => (string)l!)) : a == "EMPTY" ? Write(dir, "empty.vmx", Array.Empty<string>()) : a)
+                            .Concat(new[] { "--thumbprint", server.Thumbprint, "--user", server.User })
+                            .Concat(command.Value.StartsWith("cpuidmask apply", StringComparison.Ordinal) ? new[] { "--undo-file", dir } : Array.Empty<string>())
+                            .ToArray();
+                        var run = VcsimCli.RunRaw(server, new Dictionary<string, string?> { ["CPUIDMASK_PASSWORD"] = server.Password }, args);
+                        Assert.True(run.ExitCode == 0, $"{name}: {command.Value}\n{run.Out}{run.Err}");
+                        ran.Add($"{name}: {command.Value.TrimEnd('.')}");
+                        if (command.Value.StartsWith("cpuidmask vm-mask", StringComparison.Ordinal))
+                        {
+                            Assert.Contains("not a mask", run.Out, StringComparison.Ordinal);
+                        }
+                    }
+                }
+
+                var after = Vms(VcsimCli.Run(server, "check", "--all", "--json"));
+                Assert.Contains(ran, c => c.StartsWith("vm-lab-stale: cpuidmask apply --server ", StringComparison.Ordinal) && c.EndsWith(" --vm vm-lab-stale --mask-file FILE --replace", StringComparison.Ordinal));
+                Assert.Contains(ran, c => c.StartsWith("vm-dev-unmasked: ", StringComparison.Ordinal) && c.EndsWith(" --replace --force", StringComparison.Ordinal));
+                Assert.Contains(ran, c => c.StartsWith("vm-twin-wider: ", StringComparison.Ordinal) && c.EndsWith(" --mask-file EMPTY --replace", StringComparison.Ordinal));
+                Assert.Contains(ran, c => c.StartsWith("vm-twin-ok: ", StringComparison.Ordinal) && c.Contains(" --method PerVmEvc --baseline intel-", StringComparison.Ordinal));
+                Assert.Contains(ran, c => c.StartsWith("vm-prod-off: cpuidmask vm-mask ", StringComparison.Ordinal));
+                foreach (string vm in new[] { "vm-lab-stale", "vm-lab-unmasked", "vm-twin-wider", "vm-twin-ok" })
+                {
+                    Assert.True((string)after[vm]["status"]! == "Compliant", $"{vm}: {after[vm]["status"]}, {after[vm]["reason"]}");
+                }
+
+                // Written while it runs: the mask takes effect at its next power-on, as the fix says.
+                Assert.Equal("PendingPowerCycle", (string)after["vm-dev-unmasked"]["status"]!);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         [Theory]
         [InlineData("vm-prod-off")] // cluster EVC intel-haswell on a Cascade Lake host
         [InlineData("vm-dev-evc")] // per-VM EVC intel-haswell on a Cascade Lake host, no cluster EVC
@@ -260,6 +321,16 @@ namespace CpuidMask.Integration.Tests
             Assert.DoesNotContain(running.FeatureRequirement, r => r.Key == "cpuid.AVX512F");
             Assert.True(result.Status == ComplianceStatus.Compliant, result.Reason);
             Assert.StartsWith("runtime.featureRequirement", result.Basis, StringComparison.Ordinal);
+        }
+
+        private static Dictionary<string, JsonNode> Vms(CliRun run) =>
+            JsonNode.Parse(run.Out)!["vms"]!.AsArray().ToDictionary(v => (string)v!["name"]!, v => v!);
+
+        private static string Write(string directory, string name, IEnumerable<string> lines)
+        {
+            string path = Path.Combine(directory, name);
+            File.WriteAllLines(path, lines);
+            return path;
         }
 
         private async Task<IReadOnlyList<VmCompliance>> CheckAsync(ComplianceScope scope)

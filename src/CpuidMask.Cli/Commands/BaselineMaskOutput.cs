@@ -106,12 +106,20 @@ namespace CpuidMask.Cli.Commands
             }
         }
 
-        private static void WritePerVmEvc(CliContext context, Baseline baseline, BaselineCatalog catalog, IReadOnlyList<CpuidProfile>? hosts, string? evcModeFile)
+        /// <summary>
+        /// The per-VM EVC mask of a baseline: computed from the catalog, or with <paramref name="evcModeFile"/> a vCenter's
+        /// own definition of the mode, listed with how it differs from the computed one. A mode the catalog has no
+        /// identity for gets no computed mask (PerVmEvcIdentityMissing), but the vCenter's own still serves.
+        /// </summary>
+        internal static void WritePerVmEvc(CliContext context, Baseline baseline, BaselineCatalog catalog, IReadOnlyList<CpuidProfile>? hosts, string? evcModeFile)
         {
-            var ours = PerVmEvcMask.FromBaseline(baseline, catalog, hosts);
-            var mask = ours;
             var differences = new List<string>();
-            if (evcModeFile != null)
+            PerVmEvcMask mask;
+            if (evcModeFile == null)
+            {
+                mask = PerVmEvcMask.FromBaseline(baseline, catalog, hosts);
+            }
+            else
             {
                 string text;
                 try
@@ -124,7 +132,10 @@ namespace CpuidMask.Cli.Commands
                 }
 
                 mask = PerVmEvcMask.FromEvcMode(text, baseline.Key, evcModeFile);
-                differences.AddRange(mask.Differences(ours));
+                if (baseline.Identity != null)
+                {
+                    differences.AddRange(mask.Differences(PerVmEvcMask.FromBaseline(baseline, catalog, hosts)));
+                }
             }
 
             Render.WriteJson(context.Out, new JsonObject

@@ -35,7 +35,8 @@ masks no longer cover the scope: a host was added); Unmasked (no masks, and the 
 differ); PendingPowerCycle (running with other features than its masks now give);
 Wider (its masks hide features every host offers: hosts were retired); Unknown (its
 host is disconnected, or its masks cannot be read). Each comes with the fix: the mask
-or per-VM EVC mode to apply, or what else to do.
+or per-VM EVC mode to apply, or what else to do, with the cpuidmask command that does it
+for the VM (add --user or --thumbprint as for this check).
 
 Every VM and host is read in a constant number of round trips, whatever their number.
 
@@ -124,6 +125,7 @@ Examples:
             var results = new ComplianceChecker(context.Catalog, ComplianceInventory.ToEvcModes(hosts.EvcModes))
                 .Check(vms.Select(v => ComplianceInventory.ToComplianceVm(v)).ToArray(), complianceHosts, scope);
             var drift = snapshot == null ? Array.Empty<HostDrift>() : HostDriftDetector.Compare(snapshot, complianceHosts, results, context.Catalog);
+            var fixCommands = new ComplianceFixCommands(vcenter.Server);
 
             if (args.Value("--save-snapshot") is string savePath)
             {
@@ -134,15 +136,15 @@ Examples:
 
             if (args.Has("--json"))
             {
-                Render.WriteJson(context.Out, ToJson(hosts.Server, scope, results, drift));
+                Render.WriteJson(context.Out, ToJson(hosts.Server, scope, results, drift, fixCommands));
             }
             else if (args.Has("--csv"))
             {
-                WriteCsv(context.Out, results);
+                WriteCsv(context.Out, results, fixCommands);
             }
             else
             {
-                WriteText(context.Out, results, drift);
+                WriteText(context.Out, results, drift, fixCommands);
             }
 
             if (htmlPath != null)
@@ -152,6 +154,7 @@ Examples:
                     Drift = snapshot == null ? null : drift,
                     EvcModes = ComplianceInventory.ToEvcModes(hosts.EvcModes),
                     Scope = scope.ToString(),
+                    FixCommands = fixCommands,
                 });
             }
 
@@ -184,7 +187,7 @@ Examples:
             return matched.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         }
 
-        private static void WriteText(TextWriter o, IReadOnlyList<VmCompliance> results, IReadOnlyList<HostDrift> drift)
+        private static void WriteText(TextWriter o, IReadOnlyList<VmCompliance> results, IReadOnlyList<HostDrift> drift, IComplianceFixCommands fixCommands)
         {
             if (results.Count == 0)
             {
@@ -211,9 +214,9 @@ Examples:
                     o.WriteLine($"  not checked:    {d.HostName}: {d.Reason}");
                 }
 
-                if (r.Fix.Length > 0)
+                if (r.FixKind != ComplianceFixKind.None)
                 {
-                    o.WriteLine("  fix:            " + r.Fix);
+                    o.WriteLine("  fix:            " + r.DescribeFix(fixCommands));
                 }
 
                 o.WriteLine();
@@ -238,7 +241,7 @@ Examples:
             "CanMoveTo", "CannotMoveTo", "UnknownHosts", "BlockingFeatures", "Fix", "FixMask", "FixEvcMode",
         };
 
-        private static void WriteCsv(TextWriter o, IReadOnlyList<VmCompliance> results)
+        private static void WriteCsv(TextWriter o, IReadOnlyList<VmCompliance> results, IComplianceFixCommands fixCommands)
         {
             o.WriteLine(string.Join(",", CsvColumns.Select(Csv)));
             foreach (var r in results)
@@ -258,7 +261,7 @@ Examples:
                     string.Join("; ", r.CannotMoveTo),
                     string.Join("; ", r.UnknownHosts),
                     string.Join("; ", r.BlockingFeatures.Select(b => b.Label)),
-                    r.Fix,
+                    r.DescribeFix(fixCommands),
                     FixMaskText(r),
                     r.FixEvcMode ?? string.Empty,
                 }.Select(Csv)));
@@ -274,7 +277,7 @@ Examples:
                 ? string.Join("; ", r.ScopeMask?.ToVmxLines() ?? Array.Empty<string>())
                 : string.Empty;
 
-        private static JsonObject ToJson(string server, ComplianceScope scope, IReadOnlyList<VmCompliance> results, IReadOnlyList<HostDrift> drift) => new JsonObject
+        private static JsonObject ToJson(string server, ComplianceScope scope, IReadOnlyList<VmCompliance> results, IReadOnlyList<HostDrift> drift, IComplianceFixCommands fixCommands) => new JsonObject
         {
             ["server"] = server,
             ["scope"] = scope.ToString(),
@@ -309,7 +312,7 @@ Examples:
                 }).ToArray()),
                 ["hiddenNeedlessly"] = Strings(r.HiddenNeedlessly.Select(f => f.DisplayName)),
                 ["notHidden"] = Strings(r.NotHidden.Select(f => f.DisplayName)),
-                ["fix"] = r.Fix,
+                ["fix"] = r.DescribeFix(fixCommands),
                 ["fixMask"] = Strings(FixMaskText(r).Length == 0 ? Array.Empty<string>() : r.ScopeMask!.ToVmxLines()),
                 ["fixEvcMode"] = r.FixEvcMode,
             }).ToArray()),

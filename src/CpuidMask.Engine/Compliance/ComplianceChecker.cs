@@ -115,7 +115,7 @@ namespace CpuidMask.Engine.Compliance
                 {
                     return Unknown(vm, vm.HostName == null
                         ? "vCenter names no host for it"
-                        : $"its host {vm.HostName} is not among the hosts read", "Read its host too (or all hosts) and check again.", "-");
+                        : $"its host {vm.HostName} is not among the hosts read", ComplianceFixKind.Manual, "Read its host too (or all hosts) and check again.", "-");
                 }
 
                 var (scopeHosts, scopeText) = ScopeOf(home);
@@ -128,17 +128,17 @@ namespace CpuidMask.Engine.Compliance
             {
                 if (!home.IsConnected)
                 {
-                    return Unknown(vm, $"its host {home.Name} is {home.ConnectionState}: vCenter has no current CPU data for it and cannot move the VM", $"Reconnect {home.Name} in vCenter and check again.", scopeText);
+                    return Unknown(vm, $"its host {home.Name} is {home.ConnectionState}: vCenter has no current CPU data for it and cannot move the VM", ComplianceFixKind.Manual, $"Reconnect {home.Name} in vCenter and check again.", scopeText);
                 }
 
                 if (!_classOf.TryGetValue(home, out var homeClass))
                 {
-                    return Unknown(vm, $"vCenter has no CPU data for its host {home.Name}", $"Check {home.Name} in vCenter (hardware.cpuFeature and config.featureCapability are empty) and check again.", scopeText);
+                    return Unknown(vm, $"vCenter has no CPU data for its host {home.Name}", ComplianceFixKind.Manual, $"Check {home.Name} in vCenter (hardware.cpuFeature and config.featureCapability are empty) and check again.", scopeText);
                 }
 
                 if (vm.StoredMaskError != null)
                 {
-                    return Unknown(vm, "its stored CPUID masks cannot be read: " + vm.StoredMaskError, "Correct or remove the malformed mask keys (Get-VmCpuidMask shows them) and check again.", scopeText);
+                    return Unknown(vm, "its stored CPUID masks cannot be read: " + vm.StoredMaskError, ComplianceFixKind.RepairMasks, string.Empty, scopeText);
                 }
 
                 // VMs of one cluster, host class and hardware version share the scope's classes and minimal mask.
@@ -200,8 +200,8 @@ namespace CpuidMask.Engine.Compliance
 
             private static bool SameServer(ComplianceHost a, ComplianceHost b) => string.Equals(a.Server, b.Server, StringComparison.OrdinalIgnoreCase);
 
-            private static VmCompliance Unknown(ComplianceVm vm, string reason, string fix, string scope) =>
-                new VmCompliance(vm, ComplianceStatus.Unknown, reason, scope, Array.Empty<DestinationVerdict>()) { Fix = fix };
+            private static VmCompliance Unknown(ComplianceVm vm, string reason, ComplianceFixKind fixKind, string fix, string scope) =>
+                new VmCompliance(vm, ComplianceStatus.Unknown, reason, scope, Array.Empty<DestinationVerdict>()) { FixKind = fixKind, ManualFix = fix };
         }
 
         /// <summary>
@@ -267,7 +267,6 @@ namespace CpuidMask.Engine.Compliance
                 }
 
                 Mask = new VmMask(registers);
-                MaskLines = string.Join("; ", Mask.ToVmxLines());
             }
 
             public CapabilityClass[] Classes { get; }
@@ -279,8 +278,6 @@ namespace CpuidMask.Engine.Compliance
             public bool[] OnEveryHost { get; }
 
             public VmMask Mask { get; }
-
-            public string MaskLines { get; }
         }
 
         /// <summary>The decision for one VM whose host is known.</summary>
@@ -410,14 +407,13 @@ namespace CpuidMask.Engine.Compliance
 
                 ComplianceStatus status;
                 string reasonText;
-                string fix = string.Empty;
-                string? fixEvc = null;
+                var fix = (Kind: ComplianceFixKind.None, Text: string.Empty, EvcMode: (EvcModeDefinition?)null);
                 if (vendorBlocked)
                 {
                     var other = destinations.Where(d => _classOf.TryGetValue(d.Host, out var c) && c.Vendor != _homeClass.Vendor).Select(d => d.HostName).ToArray();
                     status = ComplianceStatus.Blocked;
                     reasonText = $"{Names(other)} {(other.Length == 1 ? "has" : "have")} CPUs of another vendor than {_home.Name} ({_homeClass.Vendor}); no mask makes that move possible";
-                    fix = "Leave hosts of another CPU vendor out of the scope: vMotion between CPU vendors is never possible.";
+                    fix = (ComplianceFixKind.Manual, "Leave hosts of another CPU vendor out of the scope: vMotion between CPU vendors is never possible.", null);
                 }
                 else if (notHidden.Count > 0 || viewBlocked)
                 {
@@ -428,7 +424,7 @@ namespace CpuidMask.Engine.Compliance
                         : "a host of its scope lacks features it would see";
                     reasonText = (hasMask ? "its masks no longer fit its scope: " : "it has no CPUID masks, and ") + what
                         + (blockedHosts.Length > 0 ? $"; blocked now to {Names(blockedHosts)}" : string.Empty);
-                    (fix, fixEvc) = MaskFix(scopeMask, required, scopeClasses);
+                    fix = MaskFix(scopeMask, required, scopeClasses);
                 }
                 else if (_vm.IsRunning && nowBlocked)
                 {
@@ -446,7 +442,7 @@ namespace CpuidMask.Engine.Compliance
                 {
                     status = ComplianceStatus.Wider;
                     reasonText = $"its masks hide features every host of its scope offers: {Labels(needless)}";
-                    (fix, fixEvc) = MaskFix(scopeMask, required, scopeClasses);
+                    fix = MaskFix(scopeMask, required, scopeClasses);
                 }
                 else
                 {
@@ -467,33 +463,29 @@ namespace CpuidMask.Engine.Compliance
                     HiddenNeedlessly = needless,
                     NotHidden = notHidden,
                     ScopeMask = scopeMask,
-                    FixEvcMode = fixEvc,
-                    Fix = fix,
+                    FixKind = fix.Kind,
+                    FixEvcMode = fix.EvcMode?.Key,
+                    FixEvcModeLabel = fix.EvcMode?.Label,
+                    ManualFix = fix.Text,
                 };
             }
 
-            private string PowerCycleFix => _vm.HasPerVmEvc || _vm.HasStoredMask
-                ? "Power the VM off and on again (a restart of the guest is not enough) so its stored masks take effect."
-                : "Power the VM off and on again (a restart of the guest is not enough) so it runs with the features of its current masks.";
+            private (ComplianceFixKind, string, EvcModeDefinition?) PowerCycleFix => (
+                ComplianceFixKind.PowerCycle,
+                _vm.HasPerVmEvc || _vm.HasStoredMask
+                    ? "Power the VM off and on again (a restart of the guest is not enough) so its stored masks take effect."
+                    : "Power the VM off and on again (a restart of the guest is not enough) so it runs with the features of its current masks.",
+                null);
 
-            private (string Fix, string? EvcMode) MaskFix(VmMask scopeMask, bool[] required, CapabilityClass[] scopeClasses)
+            // The fix's sentence is made from its kind (ComplianceFixText), so each shell can put its own commands in it.
+            private (ComplianceFixKind, string, EvcModeDefinition?) MaskFix(VmMask scopeMask, bool[] required, CapabilityClass[] scopeClasses)
             {
-                string after = _vm.IsRunning ? ", then power the VM off and on" : string.Empty;
-                if (_vm.HasPerVmEvc)
+                if (_vm.HasPerVmEvc && BestEvcMode(required, scopeClasses) is EvcModeDefinition mode)
                 {
-                    var mode = BestEvcMode(required, scopeClasses);
-                    if (mode != null)
-                    {
-                        return ($"Apply per-VM EVC mode {mode.Key} ({mode.Label}) while the VM is powered off (Set-VmEvcMode -Baseline {mode.Key}, or cpuidmask apply --method PerVmEvc --baseline {mode.Key}){after}.", mode.Key);
-                    }
+                    return (ComplianceFixKind.ApplyEvcMode, string.Empty, mode);
                 }
 
-                if (scopeMask.IsEmpty)
-                {
-                    return ($"Remove its CPUID masks{(_vm.HasPerVmEvc ? " and its per-VM EVC mode" : string.Empty)}: the hosts of its scope offer the same features{after}.", null);
-                }
-
-                return ($"Apply the minimal mask for its scope with Set-VmCpuidMask -Replace (or cpuidmask apply): {_facts.MaskLines}{after}.", null);
+                return (scopeMask.IsEmpty ? ComplianceFixKind.RemoveMasks : ComplianceFixKind.ApplyMask, string.Empty, null);
             }
 
             // The per-VM EVC mode of the VM's vendor that hides everything the scope needs hidden, keeps only features

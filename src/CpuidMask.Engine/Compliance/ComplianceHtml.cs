@@ -473,7 +473,8 @@ footer{margin-top:28px;color:#666;font-size:12px}
                 Text(vm.Name);
                 _w.Write($"</th><td class=\"st s-{r.Status}\" title=\"");
                 // The reason of a VM that is not compliant is in the table below the matrix; here, once, the fix.
-                Text(r.IsCompliant || r.Fix.Length == 0 ? r.Reason : "Fix: " + r.Fix);
+                string fix = r.DescribeFix(_report.FixCommands);
+                Text(r.IsCompliant || fix.Length == 0 ? r.Reason : "Fix: " + fix);
                 _w.Write($"\">{r.Status}</td>");
 
                 var verdicts = new Dictionary<ComplianceHost, DestinationVerdict>();
@@ -607,7 +608,7 @@ footer{margin-top:28px;color:#666;font-size:12px}
                     _w.Write($"</th><td class=\"st s-{r.Status}\">{r.Status}</td><td class=\"why\">");
                     Text(r.Reason);
                     _w.Write("</td><td class=\"fix\">");
-                    Text(r.Fix);
+                    Text(r.DescribeFix(_report.FixCommands));
                     _w.Write("</td></tr>\n");
                 }
 

@@ -34,6 +34,12 @@ namespace CpuidMask.Engine.Compliance
         /// <summary>The EVC modes the vCenters list, for their labels in the cluster summary (keys are shown without them).</summary>
         public IReadOnlyList<EvcModeDefinition> EvcModes { get; init; } = Array.Empty<EvcModeDefinition>();
 
+        /// <summary>
+        /// The commands of the shell that writes the report, put into each VM's fix in its syntax; null for the fix
+        /// without commands (<see cref="VmCompliance.Fix"/>).
+        /// </summary>
+        public IComplianceFixCommands? FixCommands { get; init; }
+
         /// <summary>The scope asked for, in words ("own cluster", "hosts a, b"); null when not worth saying.</summary>
         public string? Scope { get; init; }
 

@@ -153,8 +153,20 @@ namespace CpuidMask.Engine.Compliance
         /// <summary>The per-VM EVC mode to apply instead, for a VM that uses per-VM EVC, when one fits.</summary>
         public string? FixEvcMode { get; internal set; }
 
-        /// <summary>What to do, in one or two sentences; empty when compliant.</summary>
-        public string Fix { get; internal set; } = string.Empty;
+        /// <summary>What kind of fix <see cref="Fix"/> is; the facts it needs are <see cref="FixEvcMode"/>, <see cref="ScopeMask"/> and <see cref="Vm"/>.</summary>
+        public ComplianceFixKind FixKind { get; internal set; }
+
+        /// <summary>What to do, in one or two sentences that name no shell's command; empty when compliant.</summary>
+        public string Fix => ComplianceFixText.Describe(this, null);
+
+        /// <summary>The label of <see cref="FixEvcMode"/> ("Intel Ivy Bridge Generation"), for the fix's sentence.</summary>
+        internal string? FixEvcModeLabel { get; set; }
+
+        /// <summary>The whole fix, for the kinds no shell has a command for (Manual, PowerCycle).</summary>
+        internal string ManualFix { get; set; } = string.Empty;
+
+        /// <summary>What to do, with the shell's own commands in it where the fix has one; <see cref="Fix"/> for null.</summary>
+        public string DescribeFix(IComplianceFixCommands? commands) => ComplianceFixText.Describe(this, commands);
 
         public bool IsCompliant => Status == ComplianceStatus.Compliant;
 

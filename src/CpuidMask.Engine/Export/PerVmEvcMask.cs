@@ -160,9 +160,11 @@ namespace CpuidMask.Engine.Export
                 "PerVmEvcIdentityMissing",
                 ErrorKind.NotImplemented,
                 $"The baseline catalog has no identity for EVC mode '{baseline.Key}' (the family, model, stepping and CPUID leaf counts of the mode's reference CPU), so no per-VM EVC mask is made from it: " +
-                "sent with completeMasks true, a mask without them would leave the guest CPU family 0 and no CPUID leaves. Apply the mode as a vCenter defines it (used when the vCenter offers the mode; " +
-                "the mask command's --evc-mode-file reads a saved EVCMode), or write the baseline's CPUID mask to extraConfig instead.",
-                baseline.Key);
+                "sent with completeMasks true, a mask without them would leave the guest CPU family 0 and no CPUID leaves.",
+                baseline.Key)
+            {
+                Remedy = new Remedy(RemedyKind.VCenterEvcMode, baseline.Key),
+            };
             var entries = new List<PerVmEvcEntry>();
             void Add(string key, string value, PerVmEvcEntryKind kind, string description)
             {

@@ -99,6 +99,7 @@ namespace CpuidMask.PowerShell.Commands
             // Every host of every vCenter involved: a VM's cluster, and the named hosts, may be anywhere on it.
             var clients = vms.Select(v => v.Client).Concat(scopeHosts.Select(h => h.Client)).Distinct().ToArray();
             var label = LabelServers(clients);
+            var fixCommands = new ComplianceFixCommands(label.GroupBy(l => l.Value, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Key.Server.Authority, StringComparer.OrdinalIgnoreCase));
             var hosts = new List<ComplianceHost>();
             var modes = new Dictionary<string, EvcModeDefinition>(StringComparer.OrdinalIgnoreCase);
             foreach (var client in clients)
@@ -135,6 +136,7 @@ namespace CpuidMask.PowerShell.Commands
                         Drift = snapshot == null ? null : drift,
                         EvcModes = modes.Values.ToArray(),
                         Scope = scope.ToString(),
+                        FixCommands = fixCommands,
                     });
                 }
                 catch (CpuidMaskException ex)
@@ -151,7 +153,7 @@ namespace CpuidMask.PowerShell.Commands
 
             foreach (var result in results)
             {
-                WriteObject(new VmCpuidCompliance(result));
+                WriteObject(new VmCpuidCompliance(result, fixCommands));
             }
 
             foreach (var host in drift)

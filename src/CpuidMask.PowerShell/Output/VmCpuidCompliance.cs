@@ -15,9 +15,10 @@ namespace CpuidMask.PowerShell
     {
         private readonly VmCompliance _result;
 
-        internal VmCpuidCompliance(VmCompliance result)
+        internal VmCpuidCompliance(VmCompliance result, ComplianceFixCommands? fixCommands = null)
         {
             _result = result ?? throw new ArgumentNullException(nameof(result));
+            Fix = result.DescribeFix(fixCommands ?? new ComplianceFixCommands());
             CanMoveTo = result.CanMoveTo.ToItemList();
             CannotMoveTo = result.CannotMoveTo.ToItemList();
             UnknownHosts = result.UnknownHosts.ToItemList();
@@ -87,8 +88,8 @@ namespace CpuidMask.PowerShell
         /// <summary>Features the hosts of the scope differ in that its masks do not hide (Stale, Unmasked).</summary>
         public IReadOnlyList<string> NotHidden { get; }
 
-        /// <summary>What to do; empty when compliant.</summary>
-        public string Fix => _result.Fix;
+        /// <summary>What to do, naming the cmdlets that do it; empty when compliant.</summary>
+        public string Fix { get; }
 
         /// <summary>The mask to apply, as .vmx lines (Set-VmCpuidMask -Mask takes them); empty unless that is the fix.</summary>
         public IReadOnlyList<string> FixMask { get; }

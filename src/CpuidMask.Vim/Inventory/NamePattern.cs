@@ -34,6 +34,36 @@ namespace CpuidMask.Vim.Inventory
         public override string ToString() => Text;
 
         /// <summary>
+        /// The pattern that matches exactly <paramref name="name"/>, for a command a shell prints: a name with a
+        /// wildcard character in it gets them (and backticks) escaped with a backtick; any other name is its own pattern.
+        /// </summary>
+        public static string Escape(string name)
+        {
+            if (name == null)
+            {
+                throw new ArgumentNullException(nameof(name));
+            }
+
+            if (name.IndexOfAny(new[] { '*', '?', '[' }) < 0)
+            {
+                return name;
+            }
+
+            var builder = new StringBuilder(name.Length + 4);
+            foreach (char c in name)
+            {
+                if (c == '*' || c == '?' || c == '[' || c == '`')
+                {
+                    builder.Append('`');
+                }
+
+                builder.Append(c);
+            }
+
+            return builder.ToString();
+        }
+
+        /// <summary>
         /// Splits names into those matched and the plain (non-wildcard) patterns that matched nothing;
         /// a wildcard matching nothing is not an error, a misspelt name is.
         /// </summary>

@@ -9,18 +9,13 @@ using CpuidMask.Engine.Masks;
 using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 using CpuidMask.Engine.Tests.Analysis;
+using CpuidMask.Tests.Shared;
 using Xunit;
 
 namespace CpuidMask.Engine.Tests.Compliance
 {
     public class ComplianceCheckerTests
     {
-        private const string WorkedCaseMask =
-            "cpuid.80000001.ecx = \"-----------------------0--------\"\n" +
-            "cpuid.1.ecx = \"--00-0---0----0-----------------\"\n" +
-            "cpuid.7.ebx = \"-------------------------------0\"\n" +
-            "cpuid.d.eax = \"-----------------------------00-\"\n";
-
         private static readonly CpuidProfile Avoton = DumpProfiles.Find("Avoton").WithName("esx-avoton");
         private static readonly CpuidProfile Ivy = DumpProfiles.Find("00306A9_IvyBridge_").WithName("esx-ivy");
         private static readonly CpuidProfile Haswell = DumpProfiles.Find("00306F2_HaswellEP").WithName("esx-haswell");
@@ -82,6 +77,7 @@ namespace CpuidMask.Engine.Tests.Compliance
             Assert.Equal(new[] { "esx-avoton" }, results[0].CanMoveTo);
             Assert.Equal(new[] { "esx-ivy" }, results[1].CanMoveTo);
             Assert.Empty(results[0].Fix);
+            Assert.Equal(ComplianceFixKind.None, results[0].FixKind);
         }
 
         [Fact]
@@ -374,7 +370,7 @@ namespace CpuidMask.Engine.Tests.Compliance
             Assert.All(results, r => Assert.Equal(199, r.CanMoveTo.Count));
         }
 
-        internal static VmMask WorkedMask() => VmMask.ParseVmx(WorkedCaseMask, "worked case");
+        internal static VmMask WorkedMask() => ComplianceFixCases.WorkedMask();
 
         private static ComplianceHost[] Standalone(params CpuidProfile[] profiles) =>
             profiles.Select(p => new ComplianceHost("vc01", p.Name, p)).ToArray();

@@ -287,6 +287,11 @@ namespace CpuidMask.Engine.Tests.Export
             Assert.Equal("intel-haswell", ex.Target);
             Assert.Contains("no identity for EVC mode 'intel-haswell'", ex.Message);
             Assert.Contains("completeMasks true", ex.Message);
+
+            // The way out is the shells' to word: the message names no option of either.
+            Assert.Equal(RemedyKind.VCenterEvcMode, ex.Remedy!.Kind);
+            Assert.Equal("intel-haswell", ex.Remedy.Detail);
+            Assert.DoesNotContain("--", ex.Message);
         }
 
         [Fact]
