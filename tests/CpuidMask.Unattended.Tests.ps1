@@ -225,7 +225,7 @@ Describe 'The compliance job of about_CpuidMask' -Skip:(-not $HasSimulator) {
 
     It 'is in the help, complete' {
         $start | Should -BeGreaterThan 0
-        $script | Should -BeLike '*Test-VmCpuidMask @vc -SnapshotPath $snapshot*'
+        $script | Should -BeLike '*Test-VmCpuidMask @vc -SnapshotPath $snapshot -HtmlPath "cpuid-compliance-$day.html"*'
         $script | Should -BeLike '*exit 1 }'
     }
 
@@ -238,8 +238,11 @@ Describe 'The compliance job of about_CpuidMask' -Skip:(-not $HasSimulator) {
         ($rows | Where-Object Name -eq vm-lab-stale).Status | Should -Be 'Stale'
         ($rows | Where-Object Name -eq vm-dev-unmasked).CannotMoveTo | Should -Be 'esx-dev-haswell'
         $html = Get-Content -Raw (Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-compliance-*.html').FullName
-        $html | Should -BeLike '*<td>vm-lab-stale</td><td>Lab</td><td>esx-lab-ivy</td><td>Stale</td>*'
-        $html | Should -Not -BeLike '*<td>vm-twin-ok</td>*'
+        # The report of Test-VmCpuidMask -HtmlPath: every VM in its cluster's matrix, the findings with their fixes.
+        $html | Should -BeLike '<!DOCTYPE html>*'
+        $html | Should -BeLike '*<tfoot><tr><th scope="row">All</th><td class="n">11</td>*'
+        $html | Should -Match '<td class="c no" aria-label="cannot move" title="vm-dev-unmasked cannot move to esx-dev-haswell:'
+        $html | Should -BeLike '*<td class="fix">Apply the minimal mask for its scope*Set-VmCpuidMask -Server *'
         (Get-HostCpuid -Path (Join-Path $jobHome 'cpuid-hosts.json')).Name | Should -Contain 'esx-dev-haswell'
         Get-ChildItem -LiteralPath $jobHome -Filter 'cpuid-drift-*.json' | Should -BeNullOrEmpty -Because 'nothing changed since the snapshot it just took'
     }
