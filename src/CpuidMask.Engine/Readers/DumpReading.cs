@@ -105,13 +105,35 @@ namespace CpuidMask.Engine.Readers
             {
                 var profile = new CpuidProfile(
                     ProfileName(sourceName, i),
-                    blocks[i].Leaves,
+                    WithoutUnsupportedStateSubleaves(blocks[i].Leaves),
                     format,
                     ProfileSource(sourceName, i, format));
                 profiles[i] = new ParsedProfile(profile, blocks[i].Where, kind, blocks[i].SubleafLeaves, blocks[i].Lines);
             }
 
             return profiles;
+        }
+
+        /// <summary>
+        /// Leaf 0xD subleaves of state components the CPU enables neither in XCR0 (0xD.0 EDX:EAX) nor in IA32_XSS
+        /// (0xD.1 EDX:ECX) describe state no OS, and so no guest, can use. Intel's CPUs answer them with zeros, but not
+        /// every CPU does: a Centaur CNS reports CET's component 11 with an IA32_XSS of zero. Left in, such a line would
+        /// read as that component's features present; it is read as the CPU's own 0xD.0 and 0xD.1 say, without it
+        /// (all-zero answers, the usual ones, stay).
+        /// Without subleaf 1 the IA32_XSS components are not known, and nothing is left out.
+        /// </summary>
+        private static IReadOnlyList<CpuidLeaf> WithoutUnsupportedStateSubleaves(List<CpuidLeaf> leaves)
+        {
+            var xcr0 = leaves.Find(l => l.Leaf == 0xD && l.Subleaf == 0);
+            var xss = leaves.Find(l => l.Leaf == 0xD && l.Subleaf == 1);
+            if (xcr0 == null || xss == null)
+            {
+                return leaves;
+            }
+
+            ulong supported = ((ulong)xcr0.Registers.Edx << 32) | xcr0.Registers.Eax | ((ulong)xss.Registers.Edx << 32) | xss.Registers.Ecx;
+            return leaves.FindAll(l => !(l.Leaf == 0xD && l.Subleaf >= 2 && l.Subleaf <= 63 && ((supported >> (int)l.Subleaf) & 1) == 0
+                && !l.Registers.Equals(default(CpuidRegisters))));
         }
 
         /// <summary>

@@ -298,6 +298,27 @@ namespace CpuidMask.Engine.Readers
                     sourceName);
             }
 
+            // Subleaf 0 ECX is the size of an XSAVE area for every XCR0 component: never less than the legacy region and
+            // header (576 bytes), and with the upper YMM halves (256 bytes at 576) at least 832. Less is another subleaf's line.
+            if (profile.TryGet(1, 0, CpuidRegister.Ecx) is uint ecx1 && (ecx1 & (1u << 26)) != 0
+                && profile.TryGet(0xD, 0, CpuidRegister.Eax) is uint components && profile.TryGet(0xD, 0, CpuidRegister.Ecx) is uint areaSize
+                && areaSize < ((components & 0x4) != 0 ? 0x340u : 0x240u))
+            {
+                throw new CpuidMaskException(
+                    Inconsistent,
+                    ErrorKind.InvalidData,
+                    string.Format(
+                        CultureInfo.InvariantCulture,
+                        "{0}{1}: leaf 0xD subleaf 0 of {2} gives {3} bytes as the largest XSAVE area for the states 0x{4:X8}, less than those states take (576 bytes of legacy region and header{5}). The line holds another subleaf's data or is damaged; take the data again.",
+                        sourceName,
+                        AtLine(item, new LeafKey(0xD)),
+                        item.Where,
+                        areaSize,
+                        components,
+                        (components & 0x4) != 0 ? ", 256 more for YMM" : string.Empty),
+                    sourceName);
+            }
+
             // A state component the CPU supports neither in XCR0 (0xD.0 EDX:EAX) nor in IA32_XSS (0xD.1 EDX:ECX) has
             // an all-zero subleaf (Intel SDM vol. 2A, CPUID leaf 0DH); a subleaf with data for one is another CPU's line.
             if (profile.TryGet(0xD, 0, CpuidRegister.Eax) is uint xcr0Low && profile.TryGet(0xD, 0, CpuidRegister.Edx) is uint xcr0High
@@ -391,7 +412,16 @@ namespace CpuidMask.Engine.Readers
 
             uint maxStd = profile.MaxStandardLeaf ?? 0;
             uint maxExt = profile.MaxExtendedLeaf is uint e && e >= 0x80000000u ? e : 0;
-            var leaves = new SortedSet<LeafKey> { new LeafKey(0x80000000u) };
+            var leaves = new SortedSet<LeafKey>();
+            // Every CPU since the Pentium 4 and the Athlon 64 (all with SSE2) reports the extended leaves; 486, Pentium,
+            // Pentium II/III, K5 and other CPUs of that age have none, and their dumps rightly lack leaf 0x80000000. A dump
+            // with other extended leaves has it too: dumpers read it first to know how far to go.
+            if (maxExt != 0 || (profile.TryGet(1, 0, CpuidRegister.Edx) is uint features && (features & (1u << 26)) != 0)
+                || profile.Leaves.Any(l => l.Leaf > 0x80000000u && l.Leaf < 0x80010000u))
+            {
+                leaves.Add(new LeafKey(0x80000000u));
+            }
+
             foreach (uint leaf in new uint[] { 6, 7, 0xD, 0x14 })
             {
                 if (leaf <= maxStd)
