@@ -4,9 +4,9 @@
 # to ship); run it after a reader change:
 #   git clone https://github.com/InstLatx64/InstLatx64 /tmp/InstLatx64
 #   bash tests/tools/survey-dumps.sh /tmp/InstLatx64
-# At commit 087af2c7 (588 dumps) 584 read; the 4 refused are a Quark that answers leaves above its highest one,
-# two CPUs reporting XSAVE with an all-zero leaf 0xD (one with a damaged vendor string) and a Vermeer dump
-# lacking leaf 0xD subleaves 11 and 12.
+# At commit 087af2c7 (588 dumps) 585 read; the 3 refused are a Quark that answers leaves above its highest one
+# and two CPUs reporting XSAVE with an all-zero leaf 0xD (an early Sandy Bridge stepping, and a Haswell dump
+# whose vendor string is damaged).
 set -u
 collection=${1:?usage: survey-dumps.sh INSTLATX64_CHECKOUT}
 here=$(cd "$(dirname "$0")/../.." && pwd)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Readers
@@ -105,7 +106,7 @@ namespace CpuidMask.Engine.Readers
             {
                 var profile = new CpuidProfile(
                     ProfileName(sourceName, i),
-                    WithoutUnsupportedStateSubleaves(blocks[i].Leaves),
+                    WithDerivedSupervisorStateSubleaves(WithoutUnsupportedStateSubleaves(blocks[i].Leaves)),
                     format,
                     ProfileSource(sourceName, i, format));
                 profiles[i] = new ParsedProfile(profile, blocks[i].Where, kind, blocks[i].SubleafLeaves, blocks[i].Lines);
@@ -134,6 +135,37 @@ namespace CpuidMask.Engine.Readers
             ulong supported = ((ulong)xcr0.Registers.Edx << 32) | xcr0.Registers.Eax | ((ulong)xss.Registers.Edx << 32) | xss.Registers.Ecx;
             return leaves.FindAll(l => !(l.Leaf == 0xD && l.Subleaf >= 2 && l.Subleaf <= 63 && ((supported >> (int)l.Subleaf) & 1) == 0
                 && !l.Registers.Equals(default(CpuidRegisters))));
+        }
+
+        /// <summary>
+        /// Leaf 0xD subleaf n ECX bit 0 is set exactly when state component n is saved through IA32_XSS, that is when
+        /// bit n of 0xD.1 EDX:ECX is (Intel SDM vol. 2A, CPUID leaf 0DH). Some AIDA64 versions list subleaves only up to
+        /// 9, leaving out CET's 11 and 12; for an IA32_XSS component whose subleaf the catalog reads features from, that
+        /// one register is filled in from subleaf 1 (bit 0 set, the alignment bit and the size are not known), so
+        /// the dump reads as complete instead of damaged.
+        /// </summary>
+        private static IReadOnlyList<CpuidLeaf> WithDerivedSupervisorStateSubleaves(IReadOnlyList<CpuidLeaf> leaves)
+        {
+            var xss = leaves.FirstOrDefault(l => l.Leaf == 0xD && l.Subleaf == 1);
+            if (xss == null)
+            {
+                return leaves;
+            }
+
+            ulong supervisor = ((ulong)xss.Registers.Edx << 32) | xss.Registers.Ecx;
+            List<CpuidLeaf>? completed = null;
+            foreach (uint component in ProfileChecks.StateSubleavesWithFeatures.Value)
+            {
+                var key = new LeafKey(0xD, component);
+                if (component < 64 && ((supervisor >> (int)component) & 1) != 0 && !leaves.Any(l => l.Key.Equals(key)))
+                {
+                    completed ??= leaves.ToList();
+                    int at = completed.FindIndex(l => l.Key.CompareTo(key) > 0);
+                    completed.Insert(at < 0 ? completed.Count : at, new CpuidLeaf(key, new CpuidRegisters(0, 0, 1, 0), RegisterSet.Ecx));
+                }
+            }
+
+            return completed ?? leaves;
         }
 
         /// <summary>

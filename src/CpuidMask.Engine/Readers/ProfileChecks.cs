@@ -413,6 +413,7 @@ namespace CpuidMask.Engine.Readers
             uint maxStd = profile.MaxStandardLeaf ?? 0;
             uint maxExt = profile.MaxExtendedLeaf is uint e && e >= 0x80000000u ? e : 0;
             var leaves = new SortedSet<LeafKey>();
+            var supervisorSubleaves = new List<LeafKey>();
             // Every CPU since the Pentium 4 and the Athlon 64 (all with SSE2) reports the extended leaves; 486, Pentium,
             // Pentium II/III, K5 and other CPUs of that age have none, and their dumps rightly lack leaf 0x80000000. A dump
             // with other extended leaves has it too: dumpers read it first to know how far to go.
@@ -479,9 +480,15 @@ namespace CpuidMask.Engine.Readers
                 {
                     ulong components = ((ulong)(profile.TryGet(0xD, 0, CpuidRegister.Edx) ?? 0) << 32) | (profile.TryGet(0xD, 0, CpuidRegister.Eax) ?? 0)
                         | ((ulong)(profile.TryGet(0xD, 1, CpuidRegister.Edx) ?? 0) << 32) | (profile.TryGet(0xD, 1, CpuidRegister.Ecx) ?? 0);
+                    ulong supervisor = ((ulong)(profile.TryGet(0xD, 1, CpuidRegister.Edx) ?? 0) << 32) | (profile.TryGet(0xD, 1, CpuidRegister.Ecx) ?? 0);
                     foreach (uint component in StateSubleavesWithFeatures.Value)
                     {
-                        if (component < 64 && (components & (1UL << (int)component)) != 0)
+                        if (component < 64 && (supervisor & (1UL << (int)component)) != 0)
+                        {
+                            // Only ECX is read there, and the readers derive it from subleaf 1 when the dump leaves it out.
+                            supervisorSubleaves.Add(new LeafKey(0xD, component));
+                        }
+                        else if (component < 64 && (components & (1UL << (int)component)) != 0)
                         {
                             leaves.Add(new LeafKey(0xD, component));
                         }
@@ -493,10 +500,15 @@ namespace CpuidMask.Engine.Readers
             {
                 yield return (key, RegisterSet.All, Describe(key));
             }
+
+            foreach (var key in supervisorSubleaves)
+            {
+                yield return (key, RegisterSet.Ecx, Describe(key));
+            }
         }
 
         /// <summary>The leaf 0xD subleaves above 1 that the catalog reads features from (CET's, AMX's state components).</summary>
-        private static readonly Lazy<uint[]> StateSubleavesWithFeatures = new Lazy<uint[]>(() =>
+        internal static readonly Lazy<uint[]> StateSubleavesWithFeatures = new Lazy<uint[]>(() =>
             Catalog.FeatureCatalog.Default.Features.Select(f => f.LeafKey).Where(k => k.Leaf == 0xD && k.Subleaf > 1).Select(k => k.Subleaf).Distinct().ToArray());
 
         private static string Describe(ParsedProfile item) => item.Kind switch

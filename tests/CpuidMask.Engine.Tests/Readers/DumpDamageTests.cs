@@ -380,9 +380,12 @@ namespace CpuidMask.Engine.Tests.Readers
             }
         }
 
-        /// <summary>Fuzzing found it: a lost leaf 0xD line of a state component the CPU supports turned CET's or AMX's features unknown.</summary>
+        /// <summary>
+        /// Fuzzing found it: a lost leaf 0xD line of a state component the CPU supports turned CET's or AMX's features unknown.
+        /// AMX's tile states are XCR0 components, whose subleaf has nothing to derive it from; CET's, below, are not.
+        /// </summary>
         [Theory]
-        [InlineData("[SL 0B]", 11)]
+        [InlineData("[SL 11]", 17)]
         [InlineData("[SL 12]", 18)]
         public void Parse_TaggedDumpWithoutTheSubleafOfASupportedStateComponent_IsIncomplete(string tag, int subleaf)
         {
@@ -392,6 +395,22 @@ namespace CpuidMask.Engine.Tests.Readers
 
             Assert.Equal("ProfileIncomplete", ex.ErrorId);
             Assert.Contains($"leaf 0xD subleaf {subleaf}", ex.Message);
+        }
+
+        /// <summary>CET's user state is an IA32_XSS component: its lost subleaf's ECX bit 0 follows from subleaf 1, and the CPU reads as before.</summary>
+        [Fact]
+        public void Parse_TaggedDumpWithoutTheSubleafOfAnXssComponent_ReadsTheSameFeatures()
+        {
+            var original = ProfileReader.Parse(Sapphire, "spr.txt")[0];
+            string text = DropFirst(Sapphire, l => l.StartsWith("CPUID 0000000D:", StringComparison.Ordinal) && l.Contains("[SL 0B]"));
+
+            var read = ProfileReader.Parse(text, "spr.txt")[0];
+
+            Assert.Equal(RegisterSet.Ecx, read.GetLeaf(0xD, 11)!.Known);
+            foreach (var feature in CpuidMask.Engine.Catalog.FeatureCatalog.Default.Features)
+            {
+                Assert.Equal(CpuidMask.Engine.Analysis.FeatureEvaluator.HostState(original, feature), CpuidMask.Engine.Analysis.FeatureEvaluator.HostState(read, feature));
+            }
         }
 
         [Fact]

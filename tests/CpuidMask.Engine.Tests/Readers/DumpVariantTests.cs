@@ -167,5 +167,36 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Equal("ProfileIncomplete", ex.ErrorId);
             Assert.Contains("lacks leaf 0x80000000", ex.Message);
         }
+
+        /// <summary>
+        /// A tagged dump that stops leaf 0xD at subleaf 9 while IA32_XSS lists CET's components: subleaf 11 and 12 ECX bit 0
+        /// (saved through IA32_XSS) follows from subleaf 1, so the dump reads as complete, the rest of those subleaves unknown.
+        /// </summary>
+        [Fact]
+        public void Read_TaggedDumpWithoutCetStateSubleaves_DerivesTheirXssBitFromSubleafOne()
+        {
+            var profile = ProfileReader.Read(Variant("AuthenticAMD0A20F10_K19_Vermeer_CPUID1.txt"));
+
+            foreach (uint component in new uint[] { 11, 12 })
+            {
+                var leaf = profile.GetLeaf(0xD, component)!;
+                Assert.Equal(RegisterSet.Ecx, leaf.Known);
+                Assert.Equal(FeatureState.Present, profile.GetBit(0xD, component, CpuidRegister.Ecx, 0));
+                Assert.Equal(FeatureState.Unknown, profile.GetBit(0xD, component, CpuidRegister.Eax, 4));
+            }
+
+            var saved = ProfileReader.Parse(ProfileJson.WriteAll(new[] { profile }), "vermeer.json")[0];
+            Assert.Equal(RegisterSet.Ecx, saved.GetLeaf(0xD, 11)!.Known);
+        }
+
+        /// <summary>Only a component IA32_XSS lists is derived: a dump that lost CET's subleaf of a CET CPU with data stays as it is.</summary>
+        [Fact]
+        public void Read_TaggedDumpListingCetStateSubleaves_KeepsTheirData()
+        {
+            var profile = ProfileReader.Read(TestFiles.Dump(TestFiles.SapphireRapids));
+
+            Assert.Equal(RegisterSet.All, profile.GetLeaf(0xD, 11)!.Known);
+            Assert.Equal(RegisterSet.All, profile.GetLeaf(0xD, 12)!.Known);
+        }
     }
 }

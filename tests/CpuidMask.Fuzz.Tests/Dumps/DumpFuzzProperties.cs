@@ -25,7 +25,7 @@ namespace CpuidMask.Fuzz.Tests.Dumps
         {
             var byFormat = DumpSeeds.All.GroupBy(s => s.Format).ToDictionary(g => g.Key, g => g.Count());
 
-            Assert.Equal(48, byFormat[ProfileFormat.InstLatx64]);
+            Assert.Equal(49, byFormat[ProfileFormat.InstLatx64]);
             Assert.True(byFormat[ProfileFormat.LinuxCpuid] >= 20, "cpuid -r seeds: " + byFormat[ProfileFormat.LinuxCpuid]);
             Assert.True(byFormat[ProfileFormat.VmwareLog] >= 40);
             Assert.True(byFormat[ProfileFormat.BootCd] >= 40);
