@@ -38,10 +38,20 @@ namespace CpuidMask.Engine.Readers
         /// <paramref name="sourceName"/>, the line and the key.
         /// </summary>
         public static VmMask Read(string text, string sourceName, MaskReadOptions? options = null) =>
-            IsJson(text) ? MaskJson.Read(text, sourceName, options) : VmMask.ParseVmx(text, sourceName, options);
+            ReadWithVendor(text, sourceName, options).Mask;
+
+        /// <summary>
+        /// <see cref="Read"/>, with the CPU vendor the text says the mask is for: a JSON document's (<see cref="MaskJson.ReadWithVendor"/>);
+        /// none for .vmx lines, which carry no vendor.
+        /// </summary>
+        public static MaskForVendor ReadWithVendor(string text, string sourceName, MaskReadOptions? options = null) =>
+            IsJson(text) ? MaskJson.ReadWithVendor(text, sourceName, options) : new MaskForVendor(VmMask.ParseVmx(text, sourceName, options), null);
 
         /// <summary>Reads a mask file in either form (MaskFileNotFound, MaskFileTooLarge, or the errors of <see cref="Read"/>).</summary>
-        public static VmMask ReadFile(string path, MaskReadOptions? options = null)
+        public static VmMask ReadFile(string path, MaskReadOptions? options = null) => ReadFileWithVendor(path, options).Mask;
+
+        /// <summary><see cref="ReadFile"/>, with the CPU vendor the file says the mask is for (<see cref="ReadWithVendor"/>).</summary>
+        public static MaskForVendor ReadFileWithVendor(string path, MaskReadOptions? options = null)
         {
             if (path == null)
             {
@@ -53,7 +63,7 @@ namespace CpuidMask.Engine.Readers
                 throw new CpuidMaskException("MaskFileNotFound", ErrorKind.ObjectNotFound, $"Mask file '{path}' does not exist.", path);
             }
 
-            return Read(ReadBounded(path), path, options);
+            return ReadWithVendor(ReadBounded(path), path, options);
         }
 
         private static string ReadBounded(string path)

@@ -134,7 +134,16 @@ namespace CpuidMask.Engine.Readers
         /// is not JSON, MaskFileMalformed for a document of another shape or a value that is not a string, and the
         /// errors of mask keys and values (MaskKeyDuplicate, MaskMalformed ...).
         /// </summary>
-        public static VmMask Read(string text, string sourceName, MaskReadOptions? options = null)
+        public static VmMask Read(string text, string sourceName, MaskReadOptions? options = null) =>
+            ReadWithVendor(text, sourceName, options).Mask;
+
+        /// <summary>
+        /// <see cref="Read"/>, with the CPU vendor the document says the mask is for: its hosts' (<c>"hosts[].vendor"</c>),
+        /// else its baseline's, as the baseline catalog knows it; null when it names neither (a hand-written document
+        /// of <c>"extraConfig"</c> alone). MaskFileMalformed for hosts of two vendors' layouts, hosts whose vendor the
+        /// baseline is not for, a baseline the catalog does not know, or those members in another shape.
+        /// </summary>
+        public static MaskForVendor ReadWithVendor(string text, string sourceName, MaskReadOptions? options = null)
         {
             var root = JsonDomNode.Parse(text ?? throw new ArgumentNullException(nameof(text)), sourceName);
             if (!(root is JsonDomObject document))
@@ -168,7 +177,93 @@ namespace CpuidMask.Engine.Readers
                 entries.Add(member.Key, value.Value, location);
             }
 
-            return entries.ToMask();
+            return new MaskForVendor(entries.ToMask(), CpuVendorOf(document, sourceName));
+        }
+
+        private static string? CpuVendorOf(JsonDomObject document, string sourceName)
+        {
+            var hosts = HostVendors(document, sourceName);
+
+            // 'cpuidmask mask' refuses hosts of two vendors (MixedVendors), so a document that names them was edited or
+            // made by something else. Its bits cannot be right for both (the same position is another feature on each),
+            // and taking either vendor would pass it to the other's VMs or refuse the VMs it may be for: refuse the document.
+            // Vendors of one layout (AMD and Hygon) are one vendor here, as for the check when the mask is written.
+            var other = hosts.FirstOrDefault(h => !CpuVendors.SameLayout(h.Vendor, hosts[0].Vendor));
+            if (other.At != null)
+            {
+                throw Malformed(
+                    sourceName,
+                    other.At,
+                    $"the hosts have CPUs of different vendors ({hosts[0].Name} is {Shown(hosts[0].Vendor)}, {other.Name} is {Shown(other.Vendor)}): the same mask bit means other features on each, so one mask cannot be for both. Compute one mask per vendor with 'cpuidmask mask'.");
+            }
+
+            string? stated = hosts.Count > 0 ? hosts[0].Vendor : null;
+            if (!(document.Get("baseline") is JsonDomNode baselineNode) || baselineNode is JsonDomNull)
+            {
+                return stated;
+            }
+
+            if (!(baselineNode is JsonDomString key))
+            {
+                throw Malformed(sourceName, baselineNode, $"\"baseline\" is {Described(baselineNode)}; expected an EVC mode key such as \"intel-westmere\", or null.");
+            }
+
+            if (!BaselineCatalog.Default.TryFind(key.Value, out var baseline))
+            {
+                throw Malformed(
+                    sourceName,
+                    key,
+                    $"baseline '{Shown(key.Value)}' is not one this version of CpuidMask knows, so the CPU vendor the mask is for is unknown. Compute the mask again with a baseline that 'cpuidmask baselines' or Get-CpuidBaseline lists.");
+            }
+
+            if (stated != null && !baseline.AppliesTo(stated))
+            {
+                throw Malformed(
+                    sourceName,
+                    key,
+                    $"baseline {baseline.Key} is for {baseline.VendorString} CPUs, but host {hosts[0].Name} is {Shown(stated)}; 'cpuidmask mask' never writes both, so the document was edited. Compute the mask again.");
+            }
+
+            return stated ?? baseline.VendorString;
+        }
+
+        // The vendor of each host that states one ("vendor" null or left out says nothing), with its name for errors.
+        private static IReadOnlyList<(string Name, string Vendor, JsonDomNode At)> HostVendors(JsonDomObject document, string sourceName)
+        {
+            var found = new List<(string, string, JsonDomNode)>();
+            var hostsNode = document.Get("hosts");
+            if (hostsNode == null || hostsNode is JsonDomNull)
+            {
+                return found;
+            }
+
+            if (!(hostsNode is JsonDomArray hosts))
+            {
+                throw Malformed(sourceName, hostsNode, $"\"hosts\" is {Described(hostsNode)}; expected an array of the hosts the mask is for, each with its CPU \"vendor\".");
+            }
+
+            for (int i = 0; i < hosts.Count; i++)
+            {
+                if (!(hosts[i] is JsonDomObject host))
+                {
+                    throw Malformed(sourceName, hosts[i], $"host {i + 1} in \"hosts\" is {Described(hosts[i])}; expected an object with the host's \"name\" and CPU \"vendor\".");
+                }
+
+                string name = host.Get("name") is JsonDomString hostName ? "'" + Shown(hostName.Value) + "'" : (i + 1).ToString(CultureInfo.InvariantCulture);
+                switch (host.Get("vendor"))
+                {
+                    case null:
+                    case JsonDomNull _:
+                        break;
+                    case JsonDomString vendor when vendor.Value.Trim().Length > 0:
+                        found.Add((name, vendor.Value, vendor));
+                        break;
+                    case JsonDomNode vendor:
+                        throw Malformed(sourceName, vendor, $"host {name} has \"vendor\" {Described(vendor)}; expected a CPUID vendor string such as \"GenuineIntel\" or \"AuthenticAMD\".");
+                }
+            }
+
+            return found;
         }
 
         private static JsonDomObject Feature(FeatureDefinition f) => new JsonDomObject()

@@ -3,6 +3,7 @@ using System.Linq;
 using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Json;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Model;
 using CpuidMask.Engine.Readers;
 using CpuidMask.Engine.Tests.Analysis;
 using Xunit;
@@ -54,6 +55,78 @@ namespace CpuidMask.Engine.Tests.Readers
             Assert.Equal(new[] { "baselineLabel", "complete", "lines", "passedThrough" }, document.Keys.Skip(9));
             Assert.True(((JsonDomBool)document["complete"]).Value);
             Assert.Equal(result.Mask.ToVmxLines(), MaskJson.Read(json, "westmere.json").ToVmxLines());
+        }
+
+        [Theory]
+        [InlineData("Avoton", "00306A9_IvyBridge_", "GenuineIntel")]
+        [InlineData("Rome", "Milan", "AuthenticAMD")]
+        public void ReadWithVendor_MaskOfHosts_IsForTheHostsVendor(string first, string second, string vendor)
+        {
+            var result = new MaskGenerator().Generate(new[] { DumpProfiles.Find(first), DumpProfiles.Find(second) });
+
+            var read = MaskFile.ReadWithVendor(MaskJson.Write(result), "mask.json");
+
+            Assert.Equal(vendor, read.CpuVendor);
+            Assert.Equal(result.Mask.ToVmxLines(), read.Mask.ToVmxLines());
+        }
+
+        [Theory]
+        [InlineData("intel-westmere", "GenuineIntel")]
+        [InlineData("amd-zen", "AuthenticAMD")]
+        public void ReadWithVendor_MaskOfABaseline_IsForTheBaselinesVendor(string key, string vendor)
+        {
+            var read = MaskFile.ReadWithVendor(MaskJson.Write(new BaselineMaskGenerator().Generate(key)), "mask.json");
+
+            Assert.Equal(vendor, read.CpuVendor);
+        }
+
+        [Fact]
+        public void ReadWithVendor_MaskOfABaselineOverHosts_IsForTheHostsVendor()
+        {
+            var result = new BaselineMaskGenerator().Generate("amd-zen", new[] { DumpProfiles.Find("Rome"), DumpProfiles.Find("Milan") });
+
+            Assert.Equal(CpuVendors.Amd, MaskJson.ReadWithVendor(MaskJson.Write(result), "mask.json").CpuVendor);
+        }
+
+        [Theory]
+        [InlineData("cpuid.1.ecx = \"--00-0---0----0-----------------\"")]
+        [InlineData("{\"extraConfig\": {\"cpuid.1.ecx\": \"--00-0---0----0-----------------\"}}")]
+        [InlineData("{\"hosts\": [], \"baseline\": null, \"extraConfig\": {\"cpuid.1.ecx\": \"--00-0---0----0-----------------\"}}")]
+        [InlineData("{\"hosts\": [{\"name\": \"esx01\", \"vendor\": null}], \"extraConfig\": {}}")]
+        public void ReadWithVendor_VmxLinesOrJsonNamingNoHostVendorNorBaseline_SayNoVendor(string text)
+        {
+            Assert.Null(MaskFile.ReadWithVendor(text, "mask").CpuVendor);
+        }
+
+        [Fact]
+        public void ReadWithVendor_HostsOfAmdAndHygon_AreOneLayoutAndForTheFirstHostsVendor()
+        {
+            string json = "{\"hosts\": [{\"name\": \"esx01\", \"vendor\": \"AuthenticAMD\"}, {\"name\": \"esx02\", \"vendor\": \"HygonGenuine\"}], \"extraConfig\": {}}";
+
+            Assert.Equal(CpuVendors.Amd, MaskJson.ReadWithVendor(json, "mask.json").CpuVendor);
+        }
+
+        [Theory]
+        [InlineData(
+            "\"hosts\": [{\"name\": \"esx01\", \"vendor\": \"GenuineIntel\"},\n{\"name\": \"esx02\", \"vendor\": \"AuthenticAMD\"}]",
+            "mask.json line 2: the hosts have CPUs of different vendors ('esx01' is GenuineIntel, 'esx02' is AuthenticAMD)")]
+        [InlineData(
+            "\"hosts\": [{\"name\": \"esx01\", \"vendor\": \"GenuineIntel\"}],\n\"baseline\": \"amd-zen\"",
+            "mask.json line 2: baseline amd-zen is for AuthenticAMD CPUs, but host 'esx01' is GenuineIntel")]
+        [InlineData("\"baseline\": \"intel-nonesuch\"", "mask.json line 1: baseline 'intel-nonesuch' is not one this version of CpuidMask knows")]
+        [InlineData("\"baseline\": 7", "mask.json line 1: \"baseline\" is 7; expected an EVC mode key")]
+        [InlineData("\"hosts\": {\"vendor\": \"GenuineIntel\"}", "mask.json line 1: \"hosts\" is an object; expected an array")]
+        [InlineData("\"hosts\": [\"esx01\"]", "mask.json line 1: host 1 in \"hosts\" is 'esx01'; expected an object")]
+        [InlineData("\"hosts\": [{\"name\": \"esx01\", \"vendor\": 12}]", "mask.json line 1: host 'esx01' has \"vendor\" 12; expected a CPUID vendor string")]
+        [InlineData("\"hosts\": [{\"vendor\": \" \"}]", "mask.json line 1: host 1 has \"vendor\" ' '; expected a CPUID vendor string")]
+        public void ReadWithVendor_VendorStatementsThatContradictOrAreMisshapen_AreMaskFileMalformed(string members, string message)
+        {
+            string json = "{" + members + ",\n\"extraConfig\": {\"cpuid.1.ecx\": \"--00-0---0----0-----------------\"}}";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => MaskJson.ReadWithVendor(json, "mask.json"));
+
+            Assert.Equal("MaskFileMalformed", ex.ErrorId);
+            Assert.StartsWith(message, ex.Message);
         }
 
         [Theory]
