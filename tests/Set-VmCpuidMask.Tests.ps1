@@ -255,6 +255,31 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         (Get-VmCpuidMask vm-amd01 @Connection).FeatureMask | Should -BeNullOrEmpty
     }
 
+    It 'refuses, per VM and before asking, the JSON of a mask for the other CPU vendor, given whole or as lines' {
+        # What 'cpuidmask mask --format json' writes: over two AMD hosts (hosts[].vendor), and for an AMD baseline alone.
+        $dumps = Join-Path $RepoRoot 'tests/data/dumps'
+        $amdHosts = Join-Path $TestDrive 'amd-hosts.json'
+        $amdZen = Join-Path $TestDrive 'amd-zen.json'
+        $overHosts = Get-HostCpuid -Path (Join-Path $dumps 'AuthenticAMD0830F10_K17_Rome_CPUID2.txt'), (Join-Path $dumps 'AuthenticAMD0A00F11_K19_Milan_CPUID1.txt') | New-VmCpuidMask
+        Set-Content -LiteralPath $amdHosts -Value ([CpuidMask.Engine.Readers.MaskJson]::Write($overHosts.Generated))
+        Set-Content -LiteralPath $amdZen -Value ([CpuidMask.Engine.Readers.MaskJson]::Write([CpuidMask.Engine.Analysis.BaselineMaskGenerator]::new().Generate('amd-zen')))
+        $before = Read-TestVCenterVm -VCenter $vc -Name vm-web02
+
+        Set-VmCpuidMask -VM vm-web02 -Mask (Get-Content -LiteralPath $amdHosts -Raw) @Connection -Confirm:$false -ErrorVariable whole -ErrorAction SilentlyContinue
+        Set-VmCpuidMask -VM vm-web02 -Mask (Get-Content -LiteralPath $amdZen) @Connection -Confirm:$false -ErrorVariable lines -ErrorAction SilentlyContinue
+        Set-VmCpuidMask -VM vm-web02, vm-amd01 -Mask (Get-Content -LiteralPath $amdHosts -Raw) @Connection -WhatIf -ErrorVariable perVm -ErrorAction SilentlyContinue
+
+        foreach ($errors in $whole, $lines, $perVm) {
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -BeLike 'CpuVendorMismatch,*'
+            $errors[0].TargetObject | Should -Be 'vm-web02'
+            $errors[0].Exception.Message | Should -BeLike '*Intel CPU*for AMD CPUs*'
+        }
+        $after = Read-TestVCenterVm -VCenter $vc -Name vm-web02
+        $after.ChangeVersion | Should -Be $before.ChangeVersion
+        ($after.ExtraConfig | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join "`n" | Should -Be (($before.ExtraConfig | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join "`n")
+    }
+
     It 'still takes the deprecated -Undo and -Method PerVmEvc forms, each with a warning naming its successor' {
         $change = Set-VmCpuidMask -VM vm-idem01 -Mask $Mask @Connection -Confirm:$false -PassThru
         $undone = $change | Set-VmCpuidMask @Connection -Confirm:$false -PassThru -WarningVariable undoWarnings -WarningAction SilentlyContinue

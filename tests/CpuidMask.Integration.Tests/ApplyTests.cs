@@ -3,7 +3,9 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using CpuidMask.Engine;
+using CpuidMask.Engine.Analysis;
 using CpuidMask.Engine.Masks;
+using CpuidMask.Engine.Readers;
 using CpuidMask.Vim;
 using CpuidMask.Vim.Inventory;
 using CpuidMask.Vim.Masks;
@@ -271,6 +273,34 @@ namespace CpuidMask.Integration.Tests
             Assert.Empty(Directory.GetFiles(_dir, "cpuidmask-undo-vm-batch02-*.json"));
             Assert.Equal(4, (await VcsimCli.RawExtraConfigAsync(_vcsim, "vm-batch01")).Count(p => VmMask.IsMaskConfigKey(p.Key)));
             Assert.DoesNotContain(await VcsimCli.RawExtraConfigAsync(_vcsim, "vm-batch02"), p => VmMask.IsMaskConfigKey(p.Key));
+        }
+
+        [Fact]
+        public async Task Apply_JsonMaskFileOfTheOtherCpuVendor_IsRefusedPerVmAndWritesNothing()
+        {
+            var amdHosts = new MaskGenerator().Generate(new[] { VcsimInventory.Dump("AuthenticAMD0830F10_K17_Rome_CPUID2"), VcsimInventory.Dump("AuthenticAMD0A00F11_K19_Milan_CPUID1") });
+            string fromHosts = Path.Combine(_dir, "amd-hosts.json");
+            string fromBaseline = Path.Combine(_dir, "amd-zen.json");
+            File.WriteAllText(fromHosts, MaskJson.Write(amdHosts));
+            File.WriteAllText(fromBaseline, MaskJson.Write(new BaselineMaskGenerator().Generate("amd-zen")));
+            var before = await VcsimCli.RawExtraConfigAsync(_vcsim, "vm-web02");
+
+            var hostsRun = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-web02", "--mask-file", fromHosts, "--undo-file", _dir);
+            var baselineRun = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-web02", "--mask-file", fromBaseline, "--undo-file", _dir);
+            var perVm = VcsimCli.Run(_vcsim, "apply", "--vm", "vm-web02", "vm-amd01", "--mask-file", fromHosts, "--what-if");
+
+            foreach (var run in new[] { hostsRun, baselineRun, perVm })
+            {
+                Assert.True(run.ExitCode == 2, run.ToString());
+                Assert.Contains("cpuidmask apply: vm-web02: VM 'vm-web02' (127.0.0.1) runs on esx-avoton-01 with an Intel CPU (GenuineIntel), but this mask is for AMD CPUs", run.Err);
+                Assert.Contains("(error CpuVendorMismatch)", run.Err);
+                Assert.DoesNotContain("ReconfigVM_Task", run.Requests);
+            }
+
+            Assert.Contains("vm-amd01 (VirtualMachine:", perVm.Out);
+            Assert.DoesNotContain("vm-amd01", perVm.Err);
+            Assert.Equal(before, await VcsimCli.RawExtraConfigAsync(_vcsim, "vm-web02"));
+            Assert.Empty(Directory.GetFiles(_dir, "cpuidmask-undo-*.json"));
         }
 
         [Fact]

@@ -46,6 +46,9 @@ a time and reported in the order given.
 F holds the .vmx lines 'cpuidmask mask --format vmx' prints (or a .vmx file's cpuid
 lines), or the JSON of 'cpuidmask mask --format json'. --baseline KEY writes an EVC
 mode's complete mask instead (e.g. intel-westmere; see 'cpuidmask baselines').
+The JSON and --baseline say the CPU vendor the mask is for (its hosts' or the baseline's):
+a VM whose host has the other vendor's CPU is refused (CpuVendorMismatch) and the other
+VMs are still done. .vmx lines carry no vendor and are not checked.
 
 --method PerVmEvc applies an EVC mode as a per-VM EVC mode instead (vSphere 6.7+):
 one ApplyEvcModeVM_Task with the vCenter's own EVCMode.featureMask when it offers the
@@ -134,14 +137,15 @@ Example:
             }
 
             var generated = baseline != null ? new BaselineMaskGenerator().Generate(baseline) : null;
-            var mask = generated?.Mask ?? MaskFile.ReadFile(maskFile!, MaskOptions(args));
+            var read = generated != null ? new MaskForVendor(generated.Mask, generated.CpuVendor) : MaskFile.ReadFileWithVendor(maskFile!, MaskOptions(args));
+            var mask = read.Mask;
             maskFile ??= "baseline " + baseline;
             var options = new MaskApplyOptions
             {
                 Mode = args.Has("--replace") ? MaskWriteMode.Replace : MaskWriteMode.Merge,
                 Force = args.Has("--force"),
                 WhatIf = args.Has("--what-if"),
-                MaskCpuVendor = generated?.CpuVendor,
+                MaskCpuVendor = read.CpuVendor,
                 AllowUnguarded = args.Has("--allow-unguarded"),
             };
             if (mask.IsEmpty && options.Mode == MaskWriteMode.Merge)

@@ -198,8 +198,9 @@ namespace CpuidMask.PowerShell.Commands
             try
             {
                 var items = inputs.SelectMany(UnwrapAll).ToArray();
-                _maskVendor = MaskInput.CpuVendorOf(items);
-                return MaskInput.ToVmMask(items, Read, "-Mask", new MaskReadOptions { AllowUnknownFeatures = AllowUnknownFeature });
+                var read = MaskInput.ToMaskForVendor(items, Read, "-Mask", new MaskReadOptions { AllowUnknownFeatures = AllowUnknownFeature });
+                _maskVendor = read.CpuVendor;
+                return read.Mask;
             }
             catch (CpuidMaskException ex)
             {

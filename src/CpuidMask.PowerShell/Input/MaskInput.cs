@@ -24,9 +24,21 @@ namespace CpuidMask.PowerShell.Input
         /// Reads and merges all the inputs; lines given as separate strings are read as one text, .vmx lines or JSON.
         /// Every input but a computed mask (New-VmCpuidMask output) is held to the rules of mask input (<see cref="MaskReadOptions"/>).
         /// </summary>
-        public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName, MaskReadOptions? options = null)
+        public static VmMask ToVmMask(IEnumerable<object?> inputs, PropertyReader read, string sourceName, MaskReadOptions? options = null) =>
+            ToMaskForVendor(inputs, read, sourceName, options).Mask;
+
+        public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName, MaskReadOptions? options = null) =>
+            ToVmMask(new[] { input }, read, sourceName, options);
+
+        /// <summary>
+        /// <see cref="ToVmMask(IEnumerable{object?}, PropertyReader, string, MaskReadOptions?)"/>, with the CPU vendor the
+        /// inputs' masks were made for: New-VmCpuidMask output carries its hosts or baseline, and so does the JSON of
+        /// 'cpuidmask mask --format json'; null when none says, e.g. for .vmx lines. Inputs for several vendors make no
+        /// sense together: the first wins here, and writing such a mask to a VM fails the vendor check for one of them.
+        /// </summary>
+        public static MaskForVendor ToMaskForVendor(IEnumerable<object?> inputs, PropertyReader read, string sourceName, MaskReadOptions? options = null)
         {
-            var masks = new List<VmMask>();
+            var masks = new List<MaskForVendor>();
             var text = new StringBuilder();
             foreach (var input in Flatten(inputs))
             {
@@ -36,7 +48,7 @@ namespace CpuidMask.PowerShell.Input
                 }
                 else
                 {
-                    masks.Add(FromObject(input, read, sourceName, options));
+                    masks.Add(new MaskForVendor(FromObject(input, read, sourceName, options), CpuVendorOf(input)));
                 }
             }
 
@@ -50,31 +62,21 @@ namespace CpuidMask.PowerShell.Input
                 throw new CpuidMaskException(InvalidErrorId, ErrorKind.InvalidArgument, "No mask was given: pass New-VmCpuidMask output or .vmx lines such as cpuid.1.ecx = \"--00-0---0----0-----------------\".", sourceName);
             }
 
-            var result = masks[0];
+            var result = masks[0].Mask;
             foreach (var next in masks.Skip(1))
             {
-                result = result.Merge(next);
+                result = result.Merge(next.Mask);
             }
 
-            return result;
+            return new MaskForVendor(result, masks.Select(m => m.CpuVendor).FirstOrDefault(v => v != null));
         }
 
-        public static VmMask ToVmMask(object? input, PropertyReader read, string sourceName, MaskReadOptions? options = null) =>
-            ToVmMask(new[] { input }, read, sourceName, options);
-
-        /// <summary>
-        /// The CPU vendor the inputs' masks were computed for (New-VmCpuidMask output carries its hosts or baseline);
-        /// null when none says, e.g. for .vmx lines. Inputs for several vendors make no sense together: the first wins
-        /// here, and writing such a mask to a VM fails the vendor check for one of them.
-        /// </summary>
-        public static string? CpuVendorOf(IEnumerable<object?> inputs) => Flatten(inputs)
-            .Select(i => i switch
-            {
-                VmCpuidMask computed => computed.Generated.CpuVendor,
-                GeneratedMask generated => generated.CpuVendor,
-                _ => null,
-            })
-            .FirstOrDefault(v => v != null);
+        private static string? CpuVendorOf(object input) => input switch
+        {
+            VmCpuidMask computed => computed.Generated.CpuVendor,
+            GeneratedMask generated => generated.CpuVendor,
+            _ => null,
+        };
 
         private static VmMask FromObject(object input, PropertyReader read, string sourceName, MaskReadOptions? options)
         {
@@ -111,11 +113,11 @@ namespace CpuidMask.PowerShell.Input
         /// A file's content, not its name, is the mask (as -Value of Set-Content or -InputObject of ConvertFrom-Json take
         /// content): a lone string that is no mask line but names a file gets told how to pass the file.
         /// </summary>
-        private static VmMask FromText(string text, string sourceName, MaskReadOptions? options)
+        private static MaskForVendor FromText(string text, string sourceName, MaskReadOptions? options)
         {
             try
             {
-                return MaskFile.Read(text, sourceName, options);
+                return MaskFile.ReadWithVendor(text, sourceName, options);
             }
             catch (CpuidMaskException ex) when (ex.ErrorId == "MaskLineMalformed" && LooksLikePath(text))
             {
