@@ -78,6 +78,22 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         $thrown.Exception.Message | Should -BeLike '*-Mask is missing*Set-VmCpuidMask -Mask*'
     }
 
+    It 'says only that -Mask is missing when VMs are piped without it, with no word of the deprecated -Undo' {
+        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42'; ExtensionData = [pscustomobject]@{ MoRef = [pscustomobject]@{ Type = 'VirtualMachine'; Value = 'vm-42' } } }
+
+        $thrown = $null
+        try { $vm | Set-VmCpuidMask -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue }
+        catch { $thrown = $_ }
+        $thrown.FullyQualifiedErrorId | Should -Be 'MaskRequired,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'warns that -Undo is deprecated when it is named, even before anything is read' {
+        Set-VmCpuidMask -Undo ([pscustomobject]@{ Name = 'vm01' }) -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike '*-Undo is deprecated*Undo-VmCpuidMask*'
+    }
+
     It 'documents that -VM takes pipeline input' {
         (Get-Help Set-VmCpuidMask -Parameter VM).pipelineInput | Should -Be 'True (ByValue)'
     }
