@@ -240,6 +240,19 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $setting[-1].RecordType | Should -Be 'Completed'
     }
 
+    It 'ends the progress of the writes with all of them done' {
+        $run = Invoke-WithProgress {
+            param($Connection, $Lines)
+            'vm-web01', 'vm-db01' | Set-VmCpuidMask -Mask $Lines @Connection -Confirm:$false -Force
+        } @{ Connection = $Connection; Lines = $WorkedCaseLines }
+
+        $run.Errors | Should -BeNullOrEmpty
+        $setting = @($run.Progress | Where-Object Activity -eq 'Setting CPUID masks')
+        $setting.StatusDescription | Select-Object -Last 2 | Should -Be '2 of 2 done', '2 of 2 done'
+        $setting[-2].PercentComplete | Should -Be 100
+        $setting[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'shows the VMs read before they are previewed, and clears that before the first VM''s progress' {
         $run = Invoke-WithProgress {
             param($Connection, $Lines)
