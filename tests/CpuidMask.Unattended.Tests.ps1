@@ -91,6 +91,20 @@ Describe 'Unattended runs against the vCenter simulator' -Skip:(-not $HasSimulat
         $thrown.Exception.Message | Should -BeLike '*CPUIDMASK_SESSION*CPUIDMASK_USER*CPUIDMASK_PASSWORD*'
     }
 
+    It 'says CPUIDMASK_PASSWORD is missing when CPUIDMASK_USER is set without it' {
+        try {
+            $env:CPUIDMASK_USER = $vc.UserName
+            Remove-Item Env:CPUIDMASK_PASSWORD, Env:CPUIDMASK_SESSION -ErrorAction SilentlyContinue
+
+            $thrown = { Get-VmCpuidMask vm-web01 -Server $vc.Url -Thumbprint $vc.Thumbprint } |
+                Should -Throw -ErrorId 'VCenterCredentialRequired,CpuidMask.PowerShell.Commands.GetVmCpuidMaskCommand' -PassThru
+            $thrown.Exception.Message | Should -BeLike "CPUIDMASK_USER is set ($($vc.UserName)) but CPUIDMASK_PASSWORD is not*set CPUIDMASK_PASSWORD to*-Credential*"
+        }
+        finally {
+            Remove-Item Env:CPUIDMASK_USER -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'stops with ConfirmationUnavailable under pwsh -NonInteractive without -Confirm:$false, and writes nothing' {
         $command = "Import-Module `$env:CPUIDMASK_MODULE; " +
             "Set-VmCpuidMask -VM vm-web02 -Mask 'cpuid.1.ecx = `"--00-0---0----0-----------------`"' -Server '$($vc.Url)' -Thumbprint '$($vc.Thumbprint)' -ErrorAction Stop"

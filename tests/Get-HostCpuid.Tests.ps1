@@ -86,6 +86,22 @@ Describe 'Get-HostCpuid from dump files' {
         $reading = $run.Progress | Where-Object Activity -eq 'Reading CPUID dumps'
         $reading.StatusDescription | Select-Object -First 2 | Should -Be 'avoton-c2750.txt (1 of 2)', 'ivybridge-i7-3770k.txt (2 of 2)'
         $reading[-1].RecordType | Should -Be 'Completed'
+        $reading[-1].StatusDescription | Should -Be '2 of 2 done'
+    }
+
+    It 'shows the same progress for dumps piped from Get-ChildItem, each profile or error in the order the files came' {
+        $dumps = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'piped')
+        Set-Content -LiteralPath (Join-Path $dumps 'b-notes.txt') -Value 'nothing about CPUs here'
+        Copy-Item -LiteralPath $Avoton, $IvyBridge -Destination $dumps
+
+        $run = Invoke-WithProgress { param($Folder) Get-ChildItem -LiteralPath $Folder -Filter '*.txt' | Get-HostCpuid 2>&1 | Add-ProgressMark } @{ Folder = $dumps.FullName }
+
+        $reading = @($run.Progress | Where-Object Activity -eq 'Reading CPUID dumps')
+        $reading.StatusDescription | Should -Be 'avoton-c2750.txt (1 of 3)', 'b-notes.txt (2 of 3)', 'ivybridge-i7-3770k.txt (3 of 3)', '3 of 3 done'
+        $reading.PercentComplete | Should -Be 0, 33, 66, 100
+        $reading[-1].RecordType | Should -Be 'Completed'
+        # Each file's profile or error as soon as it is read, while the bar is up.
+        $run.Output | Should -Be 'avoton-c2750 after Processing', 'ProfileFormatUnknown,CpuidMask.PowerShell.Commands.GetHostCpuidCommand after Processing', 'ivybridge-i7-3770k after Processing'
     }
 
     It 'shows profiles as a table' {

@@ -78,6 +78,22 @@ Describe 'Set-VmCpuidMask without a vCenter' {
         $thrown.Exception.Message | Should -BeLike '*-Mask is missing*Set-VmCpuidMask -Mask*'
     }
 
+    It 'says only that -Mask is missing when VMs are piped without it, with no word of the deprecated -Undo' {
+        $vm = [pscustomobject]@{ Name = 'vm01'; Id = 'VirtualMachine-vm-42'; ExtensionData = [pscustomobject]@{ MoRef = [pscustomobject]@{ Type = 'VirtualMachine'; Value = 'vm-42' } } }
+
+        $thrown = $null
+        try { $vm | Set-VmCpuidMask -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue }
+        catch { $thrown = $_ }
+        $thrown.FullyQualifiedErrorId | Should -Be 'MaskRequired,CpuidMask.PowerShell.Commands.SetVmCpuidMaskCommand'
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'warns that -Undo is deprecated when it is named, even before anything is read' {
+        Set-VmCpuidMask -Undo ([pscustomobject]@{ Name = 'vm01' }) -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike '*-Undo is deprecated*Undo-VmCpuidMask*'
+    }
+
     It 'documents that -VM takes pipeline input' {
         (Get-Help Set-VmCpuidMask -Parameter VM).pipelineInput | Should -Be 'True (ByValue)'
     }
@@ -221,6 +237,19 @@ Describe 'Set-VmCpuidMask against the vCenter simulator' -Skip:(-not $HasSimulat
         $setting.StatusDescription | Select-Object -First 2 | Should -Be 'vm-stale01 (1 of 2)', 'vm-batch01 (2 of 2)'
         $setting[0].PercentComplete | Should -Be 0
         $setting[1].PercentComplete | Should -Be 50
+        $setting[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'ends the progress of the writes with all of them done' {
+        $run = Invoke-WithProgress {
+            param($Connection, $Lines)
+            'vm-web01', 'vm-db01' | Set-VmCpuidMask -Mask $Lines @Connection -Confirm:$false -Force
+        } @{ Connection = $Connection; Lines = $WorkedCaseLines }
+
+        $run.Errors | Should -BeNullOrEmpty
+        $setting = @($run.Progress | Where-Object Activity -eq 'Setting CPUID masks')
+        $setting.StatusDescription | Select-Object -Last 2 | Should -Be '2 of 2 done', '2 of 2 done'
+        $setting[-2].PercentComplete | Should -Be 100
         $setting[-1].RecordType | Should -Be 'Completed'
     }
 

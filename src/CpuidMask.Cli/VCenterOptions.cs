@@ -91,7 +91,14 @@ namespace CpuidMask.Cli
                 throw Arguments.Usage($"No user for {server}: give --user (or set {UserVariable}), or reuse a session with --session / {SessionVariable}.");
             }
 
+            // Set but empty (CPUIDMASK_PASSWORD= on a Unix command line) is no password either: say so rather than
+            // log in with an empty one and blame the user name or the password.
             string? password = context.Environment(PasswordVariable);
+            if (string.IsNullOrEmpty(password))
+            {
+                password = null;
+            }
+
             if (password == null && context.Interactive)
             {
                 string prompt = $"Password for {user} at {server}: ";

@@ -77,6 +77,17 @@ namespace CpuidMask.Cli.Tests
         }
 
         [Fact]
+        public void UserAndEmptyPassword_NotInteractive_SaysThePasswordIsMissing()
+        {
+            var env = new Dictionary<string, string?> { ["CPUIDMASK_USER"] = "administrator@vsphere.local", ["CPUIDMASK_PASSWORD"] = string.Empty };
+
+            var result = CliRunner.Run(env, "hosts", "--server", "vc01");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("No password for administrator@vsphere.local at vc01: set CPUIDMASK_PASSWORD", result.Err);
+        }
+
+        [Fact]
         public void HostWithoutServer_AndServerWithoutHost_AreUsageErrors()
         {
             var noServer = CliRunner.Run("mask", "--host", "esx01");

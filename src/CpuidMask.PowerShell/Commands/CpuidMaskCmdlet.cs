@@ -41,6 +41,9 @@ namespace CpuidMask.PowerShell.Commands
 
         private FeatureCatalog? _catalog;
         private ProgressRecord? _progress;
+
+        // The total of the counted loop the bar shows (ReportProgress), so that its end can say all of them are done.
+        private int? _progressTotal;
         private bool _readProgressShown;
         private bool _disposed;
 
@@ -303,16 +306,25 @@ namespace CpuidMask.PowerShell.Commands
 
         /// <summary>
         /// Progress of a loop over VMs or hosts (Write-Progress): <paramref name="done"/> of <paramref name="total"/>
-        /// finished, <paramref name="current"/> next. Shown by the host only when the loop takes a while;
-        /// <see cref="CompleteProgress"/> clears it.
+        /// finished, <paramref name="current"/> next ("vm02 (2 of 4)"), or once all are finished "4 of 4 done".
+        /// Shown by the host only when the loop takes a while; <see cref="CompleteProgress"/> clears it.
         /// </summary>
-        private protected void ReportProgress(string activity, string current, int done, int total) =>
-            ShowProgress(activity, $"{current} ({done + 1} of {total})", total > 0 ? Math.Min(100, done * 100 / total) : -1);
+        private protected void ReportProgress(string activity, string? current, int done, int total)
+        {
+            ShowProgress(
+                activity,
+                current == null || done >= total ? AllDone(total) : $"{current} ({done + 1} of {total})",
+                total > 0 ? Math.Min(100, done * 100 / total) : -1);
+            _progressTotal = total;
+        }
+
+        private static string AllDone(int total) => $"{total} of {total} done";
 
         /// <summary>One read's page as progress: "vc01: 1,500 of 10,000 VMs read", or without a total (-1 percent) "vc01: 1,500 VMs read".</summary>
         private void ReportReadProgress(InventoryReadProgress read)
         {
             ShowProgress(ReadActivity, read.ToString(), read.Total is int total && total > 0 ? Math.Min(100, read.Read * 100 / total) : -1);
+            _progressTotal = null;
             _readProgressShown = true;
         }
 
@@ -331,12 +343,15 @@ namespace CpuidMask.PowerShell.Commands
                 return;
             }
 
-            WriteProgress(new ProgressRecord(ProgressActivityId, _progress.Activity, _progress.StatusDescription)
+            // A counted loop ends with all of it done, not with the last item it named as next.
+            string status = _progressTotal is int total ? AllDone(total) : _progress.StatusDescription;
+            WriteProgress(new ProgressRecord(ProgressActivityId, _progress.Activity, status)
             {
                 PercentComplete = 100,
                 RecordType = ProgressRecordType.Completed,
             });
             _progress = null;
+            _progressTotal = null;
         }
 
         /// <summary>

@@ -25,6 +25,10 @@ namespace CpuidMask.PowerShell.Commands
 
         private readonly List<InventoryInput> _hosts = new List<InventoryInput>();
 
+        // Dump files, read in EndProcessing: piped ones (Get-ChildItem | Get-HostCpuid) come one per ProcessRecord,
+        // and only once all are in is their number known for the progress bar -Path a,b,... shows.
+        private readonly List<(string Resolved, object Given)> _files = new List<(string Resolved, object Given)>();
+
         /// <summary>PowerCLI VMHost objects (Get-VMHost) or host names; wildcards allowed in names.</summary>
         [Parameter(ParameterSetName = VMHostSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [SupportsWildcards]
@@ -100,10 +104,10 @@ namespace CpuidMask.PowerShell.Commands
                     ReadLocal();
                     break;
                 case PathSet:
-                    ReadFiles(Path.SelectMany(path => ResolvePath(path, literal: false).Select(resolved => (resolved, path))).ToArray());
+                    _files.AddRange(Path.SelectMany(path => ResolvePath(path, literal: false).Select(resolved => (resolved, (object)path))));
                     break;
                 case LiteralPathSet:
-                    ReadFiles(LiteralPath.SelectMany(path => ResolvePath(path, literal: true).Select(resolved => (resolved, path))).ToArray());
+                    _files.AddRange(LiteralPath.SelectMany(path => ResolvePath(path, literal: true).Select(resolved => (resolved, (object)path))));
                     break;
                 default:
                     foreach (var item in VMHost)
@@ -117,6 +121,8 @@ namespace CpuidMask.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            ReadFiles(_files);
+
             // One session and a constant number of round trips per vCenter, however many hosts were piped in:
             // PowerCLI objects are read by their reference, names and wildcards by name.
             foreach (var host in ReadHosts(_hosts).GroupBy(h => h.Client).SelectMany(g => g.OrderBy(h => h.Record.Name, StringComparer.OrdinalIgnoreCase)))
@@ -154,7 +160,7 @@ namespace CpuidMask.PowerShell.Commands
             if (input.Kind == InventoryInputKind.File)
             {
                 // Get-ChildItem output binds here by value (-VMHost takes any object): read it as a dump.
-                ReadFile(input.Text, 0, value);
+                _files.Add((input.Text, value));
                 return;
             }
 
@@ -173,7 +179,7 @@ namespace CpuidMask.PowerShell.Commands
             }
         }
 
-        private void ReadFiles(IReadOnlyList<(string Resolved, string Given)> files)
+        private void ReadFiles(IReadOnlyList<(string Resolved, object Given)> files)
         {
             // A wildcard over a folder of dumps can name hundreds of files, each a few milliseconds to read.
             for (int i = 0; i < files.Count; i++)
@@ -183,6 +189,7 @@ namespace CpuidMask.PowerShell.Commands
                     ReportProgress("Reading CPUID dumps", System.IO.Path.GetFileName(files[i].Resolved), i, files.Count);
                 }
 
+                // -Cpu is bound only in the file sets: a file piped in as a host is read at CPU 0.
                 ReadFile(files[i].Resolved, Cpu, files[i].Given);
             }
 

@@ -44,6 +44,9 @@ namespace CpuidMask.PowerShell.Commands
         // The CPU vendor the mask was made for, when its input says (New-VmCpuidMask output, -Baseline).
         private string? _maskVendor;
 
+        // The deprecated -Undo's warning is written once, and only for a real use of it.
+        private bool _undoWarned;
+
         /// <summary>PowerCLI VirtualMachine objects (Get-VM), Get-VmCpuidMask output, or VM names; wildcards allowed in names.</summary>
         [Parameter(ParameterSetName = MaskSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = VMSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -132,8 +135,19 @@ namespace CpuidMask.PowerShell.Commands
             {
                 WriteWarning("Set-VmCpuidMask -Method PerVmEvc is deprecated and goes in the next version: use Set-VmEvcMode -VM ... -Baseline KEY (or -Clear).");
             }
-            else if (ParameterSetName == UndoSet)
+            else if (MyInvocation.BoundParameters.ContainsKey(nameof(Undo)))
             {
+                // Named on the command line. Piped input binds to -Undo whenever -Mask or -VM is left out, so for
+                // the pipeline the warning waits until an input really is a change record (ReadChangeRecords).
+                WarnUndoDeprecated();
+            }
+        }
+
+        private void WarnUndoDeprecated()
+        {
+            if (!_undoWarned)
+            {
+                _undoWarned = true;
                 WriteWarning("Set-VmCpuidMask -Undo is deprecated and goes in the next version: pipe the change to Undo-VmCpuidMask.");
             }
         }
@@ -240,6 +254,7 @@ namespace CpuidMask.PowerShell.Commands
             {
                 if (value is VmEvcModeChange evc)
                 {
+                    WarnUndoDeprecated();
                     records.Add(evc.Result.ToUndoRecord());
                     continue;
                 }
@@ -247,6 +262,7 @@ namespace CpuidMask.PowerShell.Commands
                 try
                 {
                     records.Add(ChangeRecordInput.From(value, Read));
+                    WarnUndoDeprecated();
                 }
                 catch (CpuidMaskException ex)
                 {

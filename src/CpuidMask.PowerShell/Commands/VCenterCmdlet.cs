@@ -241,6 +241,16 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     borrowed = ViServerInfo.Choose(ServerAddress.Parse(text), ConnectedServers(), DefaultServer());
                     fromEnvironment = borrowed == null ? EnvironmentLogin.Read() : null;
+                    if (borrowed == null && fromEnvironment == null && EnvironmentLogin.UserWithoutPassword() is string user)
+                    {
+                        throw Terminate(
+                            "VCenterCredentialRequired",
+                            ErrorKind.InvalidArgument,
+                            $"{EnvironmentLogin.UserVariable} is set ({user}) but {EnvironmentLogin.PasswordVariable} is not, so there is no login for '{text}': " +
+                            $"set {EnvironmentLogin.PasswordVariable} to {user}'s password, pass -Credential, or run 'Connect-VIServer {text}' first.",
+                            text);
+                    }
+
                     if (borrowed == null && fromEnvironment == null)
                     {
                         throw Terminate(

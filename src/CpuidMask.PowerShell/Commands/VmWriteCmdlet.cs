@@ -242,7 +242,7 @@ namespace CpuidMask.PowerShell.Commands
                 {
                     if (approved.Count > 1)
                     {
-                        ReportProgress(activity, done < approved.Count ? steps[approved[done]].Vm : "done", done, approved.Count);
+                        ReportProgress(activity, done < approved.Count ? steps[approved[done]].Vm : null, done, approved.Count);
                     }
 
                     Flush(slots, ref written);

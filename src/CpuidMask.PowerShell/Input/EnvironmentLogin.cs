@@ -40,6 +40,15 @@ namespace CpuidMask.PowerShell.Input
             return user != null && !string.IsNullOrEmpty(password) ? new EnvironmentLogin(null, user, password) : null;
         }
 
+        /// <summary>
+        /// CPUIDMASK_USER when it is set but CPUIDMASK_PASSWORD is not (and there is no session cookie), so that the
+        /// error can say which half is missing; else null.
+        /// </summary>
+        public static string? UserWithoutPassword() =>
+            NullIfEmpty(Environment.GetEnvironmentVariable(SessionVariable)) == null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PasswordVariable))
+                ? NullIfEmpty(Environment.GetEnvironmentVariable(UserVariable))
+                : null;
+
         public VimConnectionOptions Options(string endpoint, string? thumbprint, bool insecure, Action<Engine.Advice> warn) => _session != null
             ? new VimConnectionOptions(endpoint) { SessionCookie = _session, Thumbprint = thumbprint, Insecure = insecure, Warn = warn, Trace = _ => { } }
             : new VimConnectionOptions(endpoint) { UserName = _user, Password = _password, Thumbprint = thumbprint, Insecure = insecure, Warn = warn, Trace = _ => { } };
