@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Analysis
@@ -10,7 +11,7 @@ namespace CpuidMask.Engine.Analysis
         public HostView(CpuidProfile host, IReadOnlyList<FeatureDefinition> guestFeatures)
         {
             Host = host;
-            GuestFeatures = guestFeatures;
+            GuestFeatures = guestFeatures.ToItemList(f => f.Name);
         }
 
         public CpuidProfile Host { get; }
