@@ -301,6 +301,41 @@ Describe 'Masks through Export-Clixml and Import-Clixml' {
     }
 }
 
+Describe 'The default views of objects read back by Import-Clixml or received from a job' {
+    BeforeAll {
+        $Mask = $Profiles | New-VmCpuidMask
+    }
+
+    # Types without a serialized form come back as property bags; their views must still read them as the live objects.
+    It 'shows the <What> as the live one' -TestCases @(
+        @{ What = 'baselines of both vendors'; Make = { Get-CpuidBaseline intel-westmere, amd-zen } }
+        @{ What = 'per-VM EVC entries'; Make = { New-VmCpuidMask -Baseline intel-westmere -AsPerVmEvc } }
+        @{ What = 'migration checks'; Make = { $Profiles | Compare-CpuidProfile } }
+        @{ What = 'differences'; Make = { Compare-CpuidProfile $Profiles[0] $Profiles[1] } }
+        @{ What = 'classifications'; Make = { $Profiles | Get-CpuidBaseline } }
+        @{ What = 'features'; Make = { Get-CpuidFeature AVX, MOVBE } }
+        @{ What = 'hidden features'; Make = { $Mask.Hidden } }
+        @{ What = 'proof'; Make = { $Mask.Proof } }
+        @{ What = 'proof''s directions'; Make = { $Mask.Proof.Directions } }
+    ) {
+        $live = & $Make
+
+        $imported = $live | Copy-ThroughClixml
+        $received = Start-Job -ScriptBlock { param($Objects) $Objects } -ArgumentList (, @($live)) | Receive-Job -Wait -AutoRemoveJob
+
+        ($imported | Out-String -Width 120) | Should -BeExactly ($live | Out-String -Width 120)
+        ($received | Out-String -Width 120) | Should -BeExactly ($live | Out-String -Width 120)
+    }
+
+    It 'shows each baseline''s vendor after the round trip, where the vendor is a number' {
+        $imported = Get-CpuidBaseline intel-westmere, amd-zen | Copy-ThroughClixml
+
+        $imported[0].Vendor | Should -Not -BeOfType ([CpuidMask.Engine.Catalog.BaselineVendor])
+        ($imported | Out-String -Width 80) -split '\r?\n' | Where-Object { $_ -match '^(intel-westmere|amd-zen) ' } |
+            ForEach-Object { ($_ -split ' +')[1] } | Should -Be 'Intel', 'AMD'
+    }
+}
+
 Describe 'Profiles and masks through Start-Job and Receive-Job' {
     It 'come back from a job as profiles that give the same mask' {
         $received = Start-Job -ScriptBlock {
