@@ -15,6 +15,12 @@ BeforeDiscovery {
         @{ Width = $width; Culture = 'en-US'; CultureName = 'en-US' }
     }
 
+    # Test-VmCpuidMask's row: the hosts it cannot move to, else those it could not check.
+    $ComplianceRow = {
+        $cannot = if ($_.CannotMoveTo.Count) { $_.CannotMoveTo -join ', ' } elseif ($_.UnknownHosts.Count) { 'unknown: ' + ($_.UnknownHosts -join ', ') } else { '' }
+        [ordered]@{ Name = $_.Name; Status = $_.Status; VMHost = $_.VMHost; CannotMoveTo = $cannot }
+    }
+
     # One case per view and way of reaching it. Source names what BeforeAll collects; Expect gives, for one
     # object, each header (list label) with the value it must show: a string is compared word by word, an
     # array must also show each element whole on one line.
@@ -133,17 +139,11 @@ BeforeDiscovery {
         }
         @{
             Title = 'Test-VmCpuidMask -Scope AllHosts'; Source = 'Compliance'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmCpuidCompliance'; Simulator = $true
-            Expect = {
-                $cannot = if ($_.CannotMoveTo.Count) { $_.CannotMoveTo -join ', ' } elseif ($_.UnknownHosts.Count) { 'unknown: ' + ($_.UnknownHosts -join ', ') } else { '' }
-                [ordered]@{ Name = $_.Name; Status = $_.Status; VMHost = $_.VMHost; CannotMoveTo = $cannot }
-            }
+            Expect = $ComplianceRow
         }
         @{
             Title = 'Test-VmCpuidMask on VMs of every status'; Source = 'ComplianceStatuses'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmCpuidCompliance'; Simulator = $true
-            Expect = {
-                $cannot = if ($_.CannotMoveTo.Count) { $_.CannotMoveTo -join ', ' } elseif ($_.UnknownHosts.Count) { 'unknown: ' + ($_.UnknownHosts -join ', ') } else { '' }
-                [ordered]@{ Name = $_.Name; Status = $_.Status; VMHost = $_.VMHost; CannotMoveTo = $cannot }
-            }
+            Expect = $ComplianceRow
         }
         @{
             Title = 'Test-VmCpuidMask -SnapshotPath'; Source = 'Drifts'; Layout = 'List'; Simulator = $true
