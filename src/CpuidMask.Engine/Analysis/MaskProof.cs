@@ -72,7 +72,7 @@ namespace CpuidMask.Engine.Analysis
         internal static MaskProof Build(ClassTable table)
         {
             var profiles = table.Profiles;
-            var seen = table.Classes.Select(table.GuestFeatures).ToArray();
+            var seen = table.Classes.Select(c => table.GuestFeatures(c).ToItemList(f => f.Name)).ToArray();
             var hosts = new HostView[profiles.Count];
             for (int p = 0; p < hosts.Length; p++)
             {
