@@ -45,6 +45,41 @@ BeforeAll {
 
     # .NET type names in a CSV cell mean a property was written with ToString() and came out unreadable.
     $TypeNameInCell = '"(System|CpuidMask)\.[\w.`]+(\[[^"]*\])?"'
+
+    function Get-ReachableObject {
+        # One object of each CpuidMask type reachable from the output through its properties (lists followed into
+        # their items), with the path that reaches it: what a user can pipe to Export-Csv.
+        param($InputObject, [int] $Depth = 5)
+        $seen = [System.Collections.Generic.HashSet[type]]::new()
+        $queue = [System.Collections.Generic.Queue[object]]::new()
+        foreach ($item in @($InputObject)) { $queue.Enqueue([pscustomobject]@{ Path = $item.GetType().Name; Value = $item; Depth = 0 }) }
+        while ($queue.Count) {
+            $next = $queue.Dequeue()
+            $value = $next.Value
+            if ($null -eq $value -or $value -is [string] -or $value -is [System.Collections.IDictionary]) { continue }
+            if ($value -is [System.Collections.IEnumerable]) {
+                foreach ($item in $value) { $queue.Enqueue([pscustomobject]@{ Path = $next.Path; Value = $item; Depth = $next.Depth }) }
+                continue
+            }
+            $type = $value.GetType()
+            if ($type.Namespace -notlike 'CpuidMask.*' -or $type.IsEnum -or -not $seen.Add($type)) { continue }
+            [pscustomobject]@{ Path = $next.Path; Value = $value }
+            if ($next.Depth -ge $Depth) { continue }
+            foreach ($property in $value.PSObject.Properties) {
+                if ($property.MemberType -notin 'Property', 'CodeProperty', 'ScriptProperty', 'NoteProperty') { continue }
+                $queue.Enqueue([pscustomobject]@{ Path = "$($next.Path).$($property.Name)"; Value = $property.Value; Depth = $next.Depth + 1 })
+            }
+        }
+    }
+
+    function Get-UnreadableCsvCell {
+        # "path [type]: cell" for each object reachable from the output whose CSV row holds a .NET type name.
+        param($InputObject)
+        foreach ($reached in Get-ReachableObject $InputObject) {
+            $csv = ($reached.Value | ConvertTo-Csv -NoTypeInformation) -join "`n"
+            foreach ($match in [regex]::Matches($csv, $TypeNameInCell)) { "$($reached.Path) [$($reached.Value.GetType().Name)]: $($match.Value)" }
+        }
+    }
 }
 
 Describe 'ConvertTo-Json of the module''s output' {
@@ -126,6 +161,39 @@ Describe 'Export-Csv of the module''s output' {
         & $Make | Export-Csv -LiteralPath $file
 
         Get-Content -LiteralPath $file -Raw | Should -Not -Match $TypeNameInCell
+    }
+
+    It 'writes no .NET type name into any cell for anything reachable from the <What>' -TestCases @(
+        @{ What = 'profile'; Make = { $Profiles } }
+        @{ What = 'mask'; Make = { $Profiles | New-VmCpuidMask } }
+        @{ What = 'baseline mask'; Make = { New-VmCpuidMask -Baseline intel-westmere } }
+        @{ What = 'baseline mask over a host'; Make = { New-VmCpuidMask -Baseline intel-westmere -Profile $Profiles[1] -WarningAction SilentlyContinue } }
+        @{ What = 'mask for an old hardware version'; Make = { $Profiles | New-VmCpuidMask -HardwareVersion 8 -WarningAction SilentlyContinue } }
+        @{ What = 'per-VM EVC entry'; Make = { New-VmCpuidMask -Baseline intel-westmere -AsPerVmEvc } }
+        @{ What = 'migration check'; Make = { $Profiles | Compare-CpuidProfile -IncludeInformational } }
+        @{ What = 'difference'; Make = { Compare-CpuidProfile $Profiles[0] $Profiles[1] } }
+        @{ What = 'baseline'; Make = { Get-CpuidBaseline } }
+        @{ What = 'classification'; Make = { $Profiles | Get-CpuidBaseline } }
+        @{ What = 'classification for an old hardware version'; Make = { $Profiles | Get-CpuidBaseline -HardwareVersion 8 } }
+        @{ What = 'feature'; Make = { Get-CpuidFeature } }
+    ) {
+        Get-UnreadableCsvCell (& $Make) | Should -BeNullOrEmpty
+    }
+
+    It 'writes the hosts of hidden features and the blockers of each direction as their names' {
+        $mask = $Profiles | New-VmCpuidMask
+
+        $hidden = $mask.Hidden | ConvertTo-Csv | ConvertFrom-Csv
+        $directions = $mask.Proof.Directions | ConvertTo-Csv | ConvertFrom-Csv
+        $blocked = $Profiles | Compare-CpuidProfile | Select-Object -First 1 -ExpandProperty Check | ConvertTo-Csv | ConvertFrom-Csv
+
+        ($hidden | Where-Object { $_.Feature -like 'PCID*' }).PresentOn | Should -Be 'ivybridge-i7-3770k'
+        ($hidden | Where-Object { $_.Feature -like 'PCID*' }).MissingOn | Should -Be 'avoton-c2750'
+        $directions[0].SourceHosts | Should -Be 'avoton-c2750'
+        $directions[0].Blockers | Should -Be ''
+        $blocked.Blockers | Should -Be 'MOVBE; PREFETCHW'
+        (New-VmCpuidMask -Baseline intel-westmere -Profile $Profiles[1] -WarningAction SilentlyContinue).Hidden[0] | ConvertTo-Csv | ConvertFrom-Csv |
+            ForEach-Object { $_.PresentOn } | Should -Be 'ivybridge-i7-3770k'
     }
 
     It 'keeps the lists lists in PowerShell' {
@@ -233,6 +301,41 @@ Describe 'Masks through Export-Clixml and Import-Clixml' {
     }
 }
 
+Describe 'The default views of objects read back by Import-Clixml or received from a job' {
+    BeforeAll {
+        $Mask = $Profiles | New-VmCpuidMask
+    }
+
+    # Types without a serialized form come back as property bags; their views must still read them as the live objects.
+    It 'shows the <What> as the live one' -TestCases @(
+        @{ What = 'baselines of both vendors'; Make = { Get-CpuidBaseline intel-westmere, amd-zen } }
+        @{ What = 'per-VM EVC entries'; Make = { New-VmCpuidMask -Baseline intel-westmere -AsPerVmEvc } }
+        @{ What = 'migration checks'; Make = { $Profiles | Compare-CpuidProfile } }
+        @{ What = 'differences'; Make = { Compare-CpuidProfile $Profiles[0] $Profiles[1] } }
+        @{ What = 'classifications'; Make = { $Profiles | Get-CpuidBaseline } }
+        @{ What = 'features'; Make = { Get-CpuidFeature AVX, MOVBE } }
+        @{ What = 'hidden features'; Make = { $Mask.Hidden } }
+        @{ What = 'proof'; Make = { $Mask.Proof } }
+        @{ What = 'proof''s directions'; Make = { $Mask.Proof.Directions } }
+    ) {
+        $live = & $Make
+
+        $imported = $live | Copy-ThroughClixml
+        $received = Start-Job -ScriptBlock { param($Objects) $Objects } -ArgumentList (, @($live)) | Receive-Job -Wait -AutoRemoveJob
+
+        ($imported | Out-String -Width 120) | Should -BeExactly ($live | Out-String -Width 120)
+        ($received | Out-String -Width 120) | Should -BeExactly ($live | Out-String -Width 120)
+    }
+
+    It 'shows each baseline''s vendor after the round trip, where the vendor is a number' {
+        $imported = Get-CpuidBaseline intel-westmere, amd-zen | Copy-ThroughClixml
+
+        $imported[0].Vendor | Should -Not -BeOfType ([CpuidMask.Engine.Catalog.BaselineVendor])
+        ($imported | Out-String -Width 80) -split '\r?\n' | Where-Object { $_ -match '^(intel-westmere|amd-zen) ' } |
+            ForEach-Object { ($_ -split ' +')[1] } | Should -Be 'Intel', 'AMD'
+    }
+}
+
 Describe 'Profiles and masks through Start-Job and Receive-Job' {
     It 'come back from a job as profiles that give the same mask' {
         $received = Start-Job -ScriptBlock {
@@ -279,6 +382,20 @@ Describe 'vCenter output with the tools, against the simulator' -Skip:(-not $Has
         $result.Value.Lines | Should -Be 'cpuid.80000001.ecx = "-----------------------0--------"'
         $result.Value.Mask.Registers.'cpuid.80000001.ecx' | Should -Be '-----------------------0--------'
         (ConvertTo-JsonResult $vm -Depth 5).Value.Mask.Registers.'cpuid.80000001.ecx' | Should -Be '-----------------------0--------'
+    }
+
+    It 'writes no .NET type name into any cell for anything reachable from vCenter''s output' {
+        $outputs = @(
+            Get-HostCpuid esx-avoton-01, esx-ivy-01 @Connection
+            Get-VmCpuidMask vm-interop01, vm-undo01 @Connection
+            $change = $Profiles | New-VmCpuidMask | Set-VmCpuidMask -VM vm-view02 @Connection -Confirm:$false -PassThru
+            $change
+            $change | Undo-VmCpuidMask @Connection -Confirm:$false -PassThru
+            Set-VmEvcMode -VM vm-view03 -Baseline intel-haswell @Connection -Confirm:$false -PassThru
+            Test-VmCpuidMask vm-interop01 -Scope AllHosts @Connection -WarningAction SilentlyContinue
+        )
+
+        Get-UnreadableCsvCell $outputs | Should -BeNullOrEmpty
     }
 
     It 'exports a VM''s masks to CSV as readable lines' {

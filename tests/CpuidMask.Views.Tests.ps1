@@ -15,6 +15,12 @@ BeforeDiscovery {
         @{ Width = $width; Culture = 'en-US'; CultureName = 'en-US' }
     }
 
+    # Test-VmCpuidMask's row: the hosts it cannot move to, else those it could not check.
+    $ComplianceRow = {
+        $cannot = if ($_.CannotMoveTo.Count) { $_.CannotMoveTo -join ', ' } elseif ($_.UnknownHosts.Count) { 'unknown: ' + ($_.UnknownHosts -join ', ') } else { '' }
+        [ordered]@{ Name = $_.Name; Status = $_.Status; VMHost = $_.VMHost; CannotMoveTo = $cannot }
+    }
+
     # One case per view and way of reaching it. Source names what BeforeAll collects; Expect gives, for one
     # object, each header (list label) with the value it must show: a string is compared word by word, an
     # array must also show each element whole on one line.
@@ -129,7 +135,19 @@ BeforeDiscovery {
         }
         @{
             Title = 'Set-VmEvcMode -PassThru'; Source = 'EvcChanges'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmEvcModeChange'; Simulator = $true
-            Expect = { [ordered]@{ VM = $_.VM; EvcMode = if ($_.EvcMode) { $_.EvcMode } else { '(cleared)' }; Status = $_.Status; Verified = "$($_.Verified)"; featureMask = "$($_.Mask.Count)"; Before = "$($_.Previous.Count)" } }
+            Expect = { [ordered]@{ VM = $_.VM; EvcMode = if ($_.EvcMode) { $_.EvcMode } else { '(cleared)' }; Status = $_.Status; Verified = "$($_.Verified)"; FeatureMask = "$($_.Mask.Count)"; Before = "$($_.Previous.Count)" } }
+        }
+        @{
+            Title = 'Test-VmCpuidMask -Scope AllHosts'; Source = 'Compliance'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmCpuidCompliance'; Simulator = $true
+            Expect = $ComplianceRow
+        }
+        @{
+            Title = 'Test-VmCpuidMask on VMs of every status'; Source = 'ComplianceStatuses'; Layout = 'Table'; View = 'CpuidMask.PowerShell.VmCpuidCompliance'; Simulator = $true
+            Expect = $ComplianceRow
+        }
+        @{
+            Title = 'Test-VmCpuidMask -SnapshotPath'; Source = 'Drifts'; Layout = 'List'; Simulator = $true
+            Expect = { [ordered]@{ HostName = $_.HostName; Lost = $_.Lost -join ', '; Gained = $_.Gained -join ', '; BlockedVms = $_.BlockedVms -join ', ' } }
         }
     )
 }
@@ -297,6 +315,7 @@ BeforeAll {
     $Objects.Classifications = @(Get-CpuidBaseline -Profile $AvotonProfile, $IvyProfile, $Dump['haswell-e5-2630v3'], (Get-HostCpuid -Path $broadwell), $Dump['epyc-rome-7402p'], $Dump['zhaoxin-kx40000'] -WarningAction SilentlyContinue)
 
     $VCenter = $null
+    $ComplianceVCenter = $null
     if (Get-SimulatorPath) {
         $VCenter = Start-TestVCenter
         $connection = @{ Server = $VCenter.Url; Credential = $VCenter.Credential; Thumbprint = $VCenter.Thumbprint }
@@ -312,11 +331,25 @@ BeforeAll {
             Set-VmEvcMode -VM vm-view03 -Baseline intel-haswell @connection -Confirm:$false -PassThru
             Set-VmEvcMode -VM vm-view04 -Clear @connection -Confirm:$false -PassThru
         )
+        # Host names that a 24-column cell cuts inside words, and one VM whose only note is an unknown host.
+        $Objects.Compliance = @(Test-VmCpuidMask -VM vm-web01, vm-db01, vm-app01, vm-amd01 -Scope AllHosts @connection -WarningAction SilentlyContinue)
+
+        # tests/vcsim/compliance.json: one VM per status, and a host whose features changed since a snapshot
+        # (as in tests/Test-VmCpuidMask.Tests.ps1: esx-dev-haswell saved as the Cascade Lake it is not).
+        $ComplianceVCenter = Start-TestVCenter -InventoryFile compliance.json
+        $compliance = @{ Server = $ComplianceVCenter.Url; Credential = $ComplianceVCenter.Credential; Thumbprint = $ComplianceVCenter.Thumbprint }
+        $Objects.ComplianceStatuses = @(Test-VmCpuidMask @compliance -WarningAction SilentlyContinue)
+        $snapshot = Join-Path $DumpFolder 'hosts.json'
+        Get-HostCpuid esx-dev-cascade @compliance -WarningAction SilentlyContinue | Export-CpuidProfile -Path $snapshot
+        (Get-Content -LiteralPath $snapshot -Raw).Replace('"esx-dev-cascade"', '"esx-dev-haswell"') | Set-Content -LiteralPath $snapshot
+        $Objects.Drifts = @(Test-VmCpuidMask vm-dev-unmasked, vm-twin-ok -SnapshotPath $snapshot @compliance -WarningAction SilentlyContinue |
+            Where-Object { $_ -is [CpuidMask.PowerShell.CpuidHostDrift] })
     }
 }
 
 AfterAll {
     Stop-TestVCenter $VCenter
+    Stop-TestVCenter $ComplianceVCenter
     if ($DumpFolder) { Remove-Item -LiteralPath $DumpFolder -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
@@ -346,6 +379,11 @@ Describe 'The test harness' {
         @($Objects.KeyChanges | Where-Object { $null -eq $_.NewValue }).Key | Should -Be 'featMask.vm.cpuid.FSGSBASE'
         @($Objects.KeyChanges | Where-Object { $null -ne $_.PreviousValue -and $null -ne $_.NewValue }).Key | Should -Be 'cpuid.1.ecx'
         @($Objects.EvcChanges | ForEach-Object { "$($_.VM) $($_.EvcMode) $($_.Status)" }) | Should -Be 'vm-view03 intel-haswell Applied', 'vm-view04  Applied'
+        @($Objects.Compliance | Where-Object { $_.CannotMoveTo.Count -gt 2 }).Count | Should -BeGreaterThan 0
+        @($Objects.Compliance | Where-Object { $_.UnknownHosts.Count -and -not $_.CannotMoveTo.Count }).Name | Should -Be 'vm-amd01'
+        @($Objects.ComplianceStatuses.Status | Sort-Object -Unique) | Should -Be 'Compliant', 'PendingPowerCycle', 'Stale', 'Unknown', 'Unmasked', 'Wider'
+        $Objects.Drifts.HostName | Should -Be 'esx-dev-haswell'
+        ($Objects.Drifts.Lost -join ', ').Length | Should -BeGreaterThan 200
     }
 }
 
@@ -403,5 +441,26 @@ Describe 'Get-CpuidFeature''s view and the catalog' {
 
         @($tracked | Where-Object { $_.Name.Length -gt $columns[0].Width }).Name | Should -BeNullOrEmpty
         @($tracked | Where-Object { "$($_.VSphereKey)".Length -gt $keyRoom }).VSphereKey | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The format file''s views' {
+    It 'label every column and list item as PowerShell names properties, with a capital letter' {
+        $labels = @($Format.Configuration.ViewDefinitions.View | ForEach-Object {
+                $_.TableControl.TableHeaders.TableColumnHeader.Label
+                $_.ListControl.ListEntries.ListEntry.ListItems.ListItem.Label
+            } | Where-Object { $_ })
+
+        $labels.Count | Should -BeGreaterThan 20
+        # vSphere is the product's own spelling.
+        @($labels | Where-Object { $_ -cnotmatch '^([A-Z]|vSphere$)' }) | Should -BeNullOrEmpty
+    }
+
+    It 'keep the Set-VmEvcMode -PassThru table as wide at 120 columns as at 80' -Skip:(-not $HasSimulator) {
+        $at80 = Out-View $Objects.EvcChanges -Width 80 -Culture ''
+        $at120 = Out-View $Objects.EvcChanges -Width 120 -Culture ''
+
+        ($at120 | ForEach-Object { $_.TrimEnd().Length } | Measure-Object -Maximum).Maximum |
+            Should -Be ($at80 | ForEach-Object { $_.TrimEnd().Length } | Measure-Object -Maximum).Maximum
     }
 }

@@ -13,9 +13,9 @@ namespace CpuidMask.Engine.Analysis
         public HostBaselineGap(string host, IReadOnlyList<FeatureDefinition> missing, IReadOnlyList<FeatureDefinition> unknown, IReadOnlyList<FeatureDefinition>? outOfReach = null)
         {
             Host = host;
-            Missing = missing;
-            Unknown = unknown;
-            OutOfReach = outOfReach ?? Array.Empty<FeatureDefinition>();
+            Missing = missing.ToItemList(f => f.Name);
+            Unknown = unknown.ToItemList(f => f.Name);
+            OutOfReach = (outOfReach ?? Array.Empty<FeatureDefinition>()).ToItemList(f => f.Name);
         }
 
         /// <summary>The host (profile name).</summary>
@@ -43,7 +43,7 @@ namespace CpuidMask.Engine.Analysis
         public BaselineStep(Baseline baseline, IReadOnlyList<HostBaselineGap> hosts)
         {
             Baseline = baseline;
-            Hosts = hosts;
+            Hosts = hosts.ToItemList();
         }
 
         public Baseline Baseline { get; }
@@ -53,7 +53,7 @@ namespace CpuidMask.Engine.Analysis
 
         /// <summary>Every feature some host lacks, in catalog order.</summary>
         public IReadOnlyList<FeatureDefinition> Missing =>
-            Baseline.Features.Where(f => Hosts.Any(h => h.Missing.Contains(f))).ToArray();
+            Baseline.Features.Where(f => Hosts.Any(h => h.Missing.Contains(f))).ToItemList(f => f.Name);
 
         public override string ToString() => $"{Baseline.Key}: {string.Join(ItemList<HostBaselineGap>.Separator, Hosts)}";
     }
@@ -91,13 +91,13 @@ namespace CpuidMask.Engine.Analysis
         {
             HardwareVersion = hardwareVersion;
             EquivalentAbove = (equivalentAbove ?? Array.Empty<Baseline>()).ToItemList(b => b.Key);
-            Profiles = profiles;
+            Profiles = profiles.ToItemList(p => p.Name);
             Highest = highest;
-            Supported = supported;
-            Alternatives = alternatives;
-            Unverified = unverified;
+            Supported = supported.ToItemList(b => b.Key);
+            Alternatives = alternatives.ToItemList(b => b.Key);
+            Unverified = unverified.ToItemList();
             Next = next.ToItemList();
-            Hosts = hosts;
+            Hosts = hosts.ToItemList();
             Note = note;
         }
 

@@ -24,7 +24,7 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>A mask that also says what it leaves alone because the VM cannot see it at the proof's hardware version.</summary>
         public GeneratedMask(IReadOnlyList<CpuidProfile> profiles, VmMask mask, IReadOnlyList<HiddenFeature> hidden, MaskProof proof, Baseline? baseline, IReadOnlyList<OutOfReachDifference>? outOfReach)
         {
-            Profiles = profiles;
+            Profiles = profiles.ToItemList(p => p.Name);
             Mask = mask;
             Hidden = hidden.ToItemList();
             Proof = proof;
@@ -73,7 +73,7 @@ namespace CpuidMask.Engine.Analysis
         public VmMask FeatMask => new VmMask(null, Hidden.Where(h => FeatMaskNameOf(h.Feature) != null)
             .Select(h => new KeyValuePair<string, string>(FeatMaskNameOf(h.Feature)!, "Val:0")));
 
-        public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToArray();
+        public IReadOnlyList<FeatureDefinition> WithoutFeatMaskName => Hidden.Where(h => h.Feature.FeatMaskName == null).Select(h => h.Feature).ToItemList(f => f.Name);
 
         public IReadOnlyList<string> ToVmxLines() => Mask.ToVmxLines();
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.Engine.Analysis
 {
@@ -10,8 +11,8 @@ namespace CpuidMask.Engine.Analysis
         {
             Feature = feature;
             Reason = reason;
-            PresentOn = presentOn;
-            MissingOn = missingOn;
+            PresentOn = presentOn.ToItemList();
+            MissingOn = missingOn.ToItemList();
             Because = because;
         }
 

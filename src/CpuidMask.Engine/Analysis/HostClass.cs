@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Analysis
@@ -14,8 +15,8 @@ namespace CpuidMask.Engine.Analysis
         internal HostClass(int index, IReadOnlyList<CpuidProfile> members)
         {
             Index = index;
-            Members = members;
-            HostNames = members.Select(m => m.Name).ToArray();
+            Members = members.ToItemList(m => m.Name);
+            HostNames = members.Select(m => m.Name).ToItemList();
         }
 
         /// <summary>Position among the classes, in the order their first hosts were given.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Engine.Model;
 
 namespace CpuidMask.Engine.Analysis
@@ -10,7 +11,8 @@ namespace CpuidMask.Engine.Analysis
         public HostView(CpuidProfile host, IReadOnlyList<FeatureDefinition> guestFeatures)
         {
             Host = host;
-            GuestFeatures = guestFeatures;
+            // Hosts of one class share one list (a proof over a thousand hosts holds a handful).
+            GuestFeatures = guestFeatures as ItemList<FeatureDefinition> ?? guestFeatures.ToItemList(f => f.Name);
         }
 
         public CpuidProfile Host { get; }

@@ -44,13 +44,13 @@ namespace CpuidMask.Engine.Analysis
         public IReadOnlyList<MigrationCheck> Directions { get; }
 
         /// <summary>The hosts grouped by the tracked features they offer; empty for a proof rebuilt from its parts.</summary>
-        public IReadOnlyList<HostClass> Classes => _table?.Classes ?? new HostClass[0];
+        public IReadOnlyList<HostClass> Classes => (_table?.Classes ?? new HostClass[0]).ToItemList();
 
         /// <summary>Every direction allowed.</summary>
         public bool Passed => _table == null ? Directions.All(d => d.Allowed) : !_table.AnyBlocked();
 
         /// <summary>Features the proof could not check because a destination's data does not report them.</summary>
-        public IReadOnlyList<FeatureDifference> Unverified => Directions.SelectMany(d => d.Unverified).ToArray();
+        public IReadOnlyList<FeatureDifference> Unverified => Directions.SelectMany(d => d.Unverified).ToItemList(f => f.Name);
 
         public override string ToString()
         {
@@ -72,7 +72,7 @@ namespace CpuidMask.Engine.Analysis
         internal static MaskProof Build(ClassTable table)
         {
             var profiles = table.Profiles;
-            var seen = table.Classes.Select(table.GuestFeatures).ToArray();
+            var seen = table.Classes.Select(c => table.GuestFeatures(c).ToItemList(f => f.Name)).ToArray();
             var hosts = new HostView[profiles.Count];
             for (int p = 0; p < hosts.Length; p++)
             {

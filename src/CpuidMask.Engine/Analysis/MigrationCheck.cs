@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.Engine.Analysis
 {
@@ -13,10 +14,10 @@ namespace CpuidMask.Engine.Analysis
         {
             Source = source;
             Destination = destination;
-            Blockers = blockers;
-            Unverified = unverified;
+            Blockers = blockers.ToItemList(b => b.Name);
+            Unverified = unverified.ToItemList(b => b.Name);
             VendorMismatch = vendorMismatch;
-            OutOfReach = outOfReach ?? System.Array.Empty<FeatureDifference>();
+            OutOfReach = (outOfReach ?? System.Array.Empty<FeatureDifference>()).ToItemList(b => b.Name);
         }
 
         public string Source { get; }
@@ -26,15 +27,15 @@ namespace CpuidMask.Engine.Analysis
         /// <summary>The hosts the source stands for: one, or every host of a class (<see cref="HostClass"/>).</summary>
         public IReadOnlyList<string> SourceHosts
         {
-            get => _sourceHosts ?? new[] { Source };
-            internal set => _sourceHosts = value;
+            get => _sourceHosts ?? new[] { Source }.ToItemList();
+            internal set => _sourceHosts = value.ToItemList();
         }
 
         /// <summary>The hosts the destination stands for: one, or every host of a class.</summary>
         public IReadOnlyList<string> DestinationHosts
         {
-            get => _destinationHosts ?? new[] { Destination };
-            internal set => _destinationHosts = value;
+            get => _destinationHosts ?? new[] { Destination }.ToItemList();
+            internal set => _destinationHosts = value.ToItemList();
         }
 
         /// <summary>Tracked features the VM would carry that the destination lacks; vCenter refuses the vMotion.</summary>

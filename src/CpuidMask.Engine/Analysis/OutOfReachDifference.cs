@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using CpuidMask.Engine.Catalog;
+using CpuidMask.Engine.Collections;
 
 namespace CpuidMask.Engine.Analysis
 {
@@ -15,8 +16,8 @@ namespace CpuidMask.Engine.Analysis
         {
             Feature = feature;
             HardwareVersion = hardwareVersion;
-            PresentOn = presentOn;
-            AbsentOn = absentOn;
+            PresentOn = presentOn.ToItemList();
+            AbsentOn = absentOn.ToItemList();
             WouldHide = wouldHide;
         }
 

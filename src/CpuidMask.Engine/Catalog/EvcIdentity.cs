@@ -57,7 +57,7 @@ namespace CpuidMask.Engine.Catalog
             new KeyValuePair<string, string>("cpuid.STEPPING", Value((uint)Stepping)),
             new KeyValuePair<string, string>("cpuid.NUMLEVELS", Value(NumLevels)),
             new KeyValuePair<string, string>("cpuid.NUM_EXT_LEVELS", Value(NumExtLevels)),
-        };
+        }.ToItemList(e => $"{e.Key} = {e.Value}");
 
         /// <summary>
         /// A number the way vCenter's masks write it: single digits plain, anything larger in lower-case hex

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using CpuidMask.Engine.Collections;
 using CpuidMask.Vim.Types;
 
 namespace CpuidMask.Vim.Masks
@@ -10,7 +11,7 @@ namespace CpuidMask.Vim.Masks
         public PerVmEvcRequest(string? evcModeKey, IReadOnlyList<HostFeatureMask> mask, string source, string? cpuVendor = null)
         {
             EvcModeKey = evcModeKey;
-            Mask = mask ?? throw new ArgumentNullException(nameof(mask));
+            Mask = Entries(mask ?? throw new ArgumentNullException(nameof(mask)));
             Source = source ?? throw new ArgumentNullException(nameof(source));
             CpuVendor = cpuVendor;
         }
@@ -31,11 +32,16 @@ namespace CpuidMask.Vim.Masks
         public string Source { get; }
 
         public override string ToString() => (EvcModeKey ?? "(clear)") + " from " + Source;
+
+        /// <summary>Entries as a list whose text is each entry's "key = value" (what Export-Csv writes for it).</summary>
+        internal static IReadOnlyList<HostFeatureMask> Entries(IEnumerable<HostFeatureMask> entries) => entries.ToItemList(e => $"{e.Key} = {e.Value}");
     }
 
     /// <summary>What applying a per-VM EVC mode did to one VM.</summary>
     public sealed class PerVmEvcResult
     {
+        private readonly IReadOnlyList<HostFeatureMask> _readBack = ItemList<HostFeatureMask>.Empty;
+
         /// <remarks>Public so that a result kept with Export-Clixml (or returned from a job) can be rebuilt as it was.</remarks>
         public PerVmEvcResult(string server, string vmName, ManagedObjectReference moRef, MaskApplyStatus status, PerVmEvcRequest request, IReadOnlyList<HostFeatureMask> previous)
         {
@@ -44,7 +50,7 @@ namespace CpuidMask.Vim.Masks
             MoRef = moRef;
             Status = status;
             Request = request;
-            Previous = previous;
+            Previous = PerVmEvcRequest.Entries(previous);
         }
 
         public string Server { get; }
@@ -63,7 +69,11 @@ namespace CpuidMask.Vim.Masks
         public IReadOnlyList<HostFeatureMask> Previous { get; }
 
         /// <summary>runtime.featureMask read back after the task; empty for WhatIf.</summary>
-        public IReadOnlyList<HostFeatureMask> ReadBack { get; init; } = Array.Empty<HostFeatureMask>();
+        public IReadOnlyList<HostFeatureMask> ReadBack
+        {
+            get => _readBack;
+            init => _readBack = PerVmEvcRequest.Entries(value);
+        }
 
         /// <summary>Whether the read-back equals what was sent (as a set of key/value pairs).</summary>
         public bool Verified { get; init; }
