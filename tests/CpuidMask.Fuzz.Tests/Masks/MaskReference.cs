@@ -174,6 +174,11 @@ namespace CpuidMask.Fuzz.Tests.Masks
                         return ReferenceReading.Refused($"{members.Length} \"extraConfig\" members, or not an object");
                     }
 
+                    if (VendorStatement(document.RootElement) is string vendorRefusal)
+                    {
+                        return ReferenceReading.Refused(vendorRefusal);
+                    }
+
                     var entries = new Entries(allowUnknown);
                     foreach (var member in members[0].Value.EnumerateObject())
                     {
@@ -197,6 +202,75 @@ namespace CpuidMask.Fuzz.Tests.Masks
                 }
             }
         }
+
+        /// <summary>
+        /// The rule for what a mask document says about its CPU vendor, null when it holds: "hosts" absent, null or an
+        /// array of objects whose "vendor" is absent, null or a non-blank string, all of one layout (AMD and Hygon are
+        /// one); "baseline" absent, null or a key the baseline catalog knows, for the first stated host's vendor.
+        /// </summary>
+        private static string? VendorStatement(JsonElement root)
+        {
+            string? first = null;
+            if (Member(root, "hosts") is JsonElement hosts && hosts.ValueKind != JsonValueKind.Null)
+            {
+                if (hosts.ValueKind != JsonValueKind.Array)
+                {
+                    return "\"hosts\" is no array";
+                }
+
+                foreach (var host in hosts.EnumerateArray())
+                {
+                    if (host.ValueKind != JsonValueKind.Object)
+                    {
+                        return "a host is no object";
+                    }
+
+                    if (Member(host, "vendor") is JsonElement vendor && vendor.ValueKind != JsonValueKind.Null)
+                    {
+                        if (vendor.ValueKind != JsonValueKind.String || vendor.GetString()!.Trim().Length == 0)
+                        {
+                            return "a host's vendor is no vendor string";
+                        }
+
+                        first ??= vendor.GetString();
+                        if (Layout(first!) != Layout(vendor.GetString()!))
+                        {
+                            return "hosts of two vendors";
+                        }
+                    }
+                }
+            }
+
+            if (Member(root, "baseline") is JsonElement key && key.ValueKind != JsonValueKind.Null)
+            {
+                if (key.ValueKind != JsonValueKind.String || !CpuidMask.Engine.Catalog.BaselineCatalog.Default.TryFind(key.GetString()!, out var baseline))
+                {
+                    return "a baseline the catalog does not know";
+                }
+
+                if (first != null && !baseline.AppliesTo(first))
+                {
+                    return "a baseline of another vendor than the hosts";
+                }
+            }
+
+            return null;
+        }
+
+        private static JsonElement? Member(JsonElement element, string name)
+        {
+            foreach (var member in element.EnumerateObject())
+            {
+                if (string.Equals(member.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return member.Value;
+                }
+            }
+
+            return null;
+        }
+
+        private static string Layout(string vendor) => vendor == "AuthenticAMD" || vendor == "HygonGenuine" ? "AMD" : vendor;
 
         /// <summary>Key/value pairs (a PowerShell hashtable); a null value is refused.</summary>
         public static ReferenceReading ReadPairs(IEnumerable<KeyValuePair<string, string?>> pairs, bool allowUnknown = false)
