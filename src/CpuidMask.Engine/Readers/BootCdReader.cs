@@ -195,7 +195,9 @@ namespace CpuidMask.Engine.Readers
                 cpus[i].Vendor ??= machineVendor;
                 var profile = cpus[i].ToProfile(
                     DumpReading.ProfileName(sourceName, i),
-                    DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd));
+                    DumpReading.ProfileSource(sourceName, i, ProfileFormat.BootCd),
+                    sourceName,
+                    "CPU " + i.ToString(CultureInfo.InvariantCulture));
                 profiles[i] = new ParsedProfile(profile, "CPU " + i.ToString(CultureInfo.InvariantCulture), SourceKind.BootCd);
             }
 
@@ -292,11 +294,33 @@ namespace CpuidMask.Engine.Readers
                 _known[leaf] |= CpuidLeaf.ToFlag(register);
             }
 
-            public CpuidProfile ToProfile(string name, string source)
+            public CpuidProfile ToProfile(string name, string source, string sourceName, string where)
             {
                 if (Signature is uint signature && !Has(1, CpuidRegister.Eax))
                 {
                     Set(1, CpuidRegister.Eax, signature);
+                }
+                else if (Signature is uint stated && Display(_values[1][(int)CpuidRegister.Eax]) != Display(stated))
+                {
+                    // The 'Family: .. Model: .. Stepping: ..' line is the CD's reading of ID1EAX: the two must agree.
+                    var (family, model, stepping) = Display(_values[1][(int)CpuidRegister.Eax]);
+                    var (statedFamily, statedModel, statedStepping) = Display(stated);
+                    throw new CpuidMaskException(
+                        ProfileChecks.LeafConflict,
+                        ErrorKind.InvalidData,
+                        string.Format(
+                            CultureInfo.InvariantCulture,
+                            "{0}: {1} gives ID1EAX 0x{2:X8} (family {3:X}, model {4:X}, stepping {5:X}), but its 'Family: {6:X2} Model: {7:X2} Stepping: {8:X}' line says otherwise; the line is the CD's reading of that register. The file is damaged; copy the CD's screen again.",
+                            sourceName,
+                            where,
+                            _values[1][(int)CpuidRegister.Eax],
+                            family,
+                            model,
+                            stepping,
+                            statedFamily,
+                            statedModel,
+                            statedStepping),
+                        sourceName);
                 }
 
                 if (Vendor != null && Vendor.Length == 12 && !_known.ContainsKey(0))
@@ -315,6 +339,15 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 return new CpuidProfile(name, leaves, ProfileFormat.BootCd, source, vendor: Vendor);
+            }
+
+            // Display family, model and stepping of a leaf 1 EAX (Intel SDM vol. 2A, CPUID leaf 01H; AMD APM vol. 3, E.3.2).
+            private static (uint Family, uint Model, uint Stepping) Display(uint eax)
+            {
+                uint baseFamily = (eax >> 8) & 0xF;
+                uint family = baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily;
+                uint model = ((eax >> 4) & 0xF) | (baseFamily == 0x6 || baseFamily == 0xF ? ((eax >> 16) & 0xF) << 4 : 0);
+                return (family, model, eax & 0xF);
             }
 
             private static uint Ascii(string text, int offset) =>

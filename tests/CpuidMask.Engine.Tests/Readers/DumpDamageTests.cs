@@ -445,5 +445,31 @@ namespace CpuidMask.Engine.Tests.Readers
             lines.RemoveAt(lines.FindIndex(l => which(l)));
             return string.Join("\n", lines);
         }
+
+        /// <summary>
+        /// The dump fuzz found it: a repeated ID1EDX line whose name was damaged into ID1EAX gave leaf 1 EAX that value, and
+        /// the CPU read as family 0xBF instead of what the CD's 'Family: .. Model: .. Stepping: ..' line says.
+        /// </summary>
+        [Fact]
+        public void Parse_BootCdWhoseId1EaxContradictsItsFamilyLine_IsRefusedAsAConflict()
+        {
+            string text = File.ReadAllText(TestFiles.Format("bootcd-ivybridge.txt")).Replace("\r\n", "\n") + "ID1EAX 0xbfebfbff\n";
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+
+            Assert.Equal("ProfileLeafConflict", ex.ErrorId);
+            Assert.StartsWith("cd.txt: CPU 0 gives ID1EAX 0xBFEBFBFF (family B, model F, stepping F), but its 'Family: 06 Model: 3A Stepping: 9' line says otherwise", ex.Message);
+        }
+
+        /// <summary>An ID1EAX that agrees with the family line (the same CPU) reads, with that register as given.</summary>
+        [Fact]
+        public void Parse_BootCdWhoseId1EaxAgreesWithItsFamilyLine_Reads()
+        {
+            string text = File.ReadAllText(TestFiles.Format("bootcd-ivybridge.txt")).Replace("\r\n", "\n") + "ID1EAX 0x000306a9\n";
+
+            var profile = ProfileReader.Parse(text, "cd.txt")[0];
+
+            Assert.Equal(0x000306A9u, profile.TryGet(1, 0, CpuidRegister.Eax));
+        }
     }
 }
