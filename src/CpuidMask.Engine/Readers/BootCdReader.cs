@@ -129,7 +129,8 @@ namespace CpuidMask.Engine.Readers
                 var vendor = VendorLine.Match(line);
                 if (vendor.Success)
                 {
-                    string id = VendorId(vendor.Groups[1].Value);
+                    string id = VendorId(vendor.Groups[1].Value)
+                        ?? throw DumpReading.Malformed(sourceName, pair.Key, line, "Vendor: Intel (or AMD, Hygon, or a CPUID vendor string such as CentaurHauls)", "The vendor is none a CPU reports; the line is damaged.");
                     if (machineVendor != null && id != machineVendor)
                     {
                         throw new CpuidMaskException(
@@ -246,7 +247,7 @@ namespace CpuidMask.Engine.Readers
             return (extFamily << 20) | (extModel << 16) | (baseFamily << 8) | (baseModel << 4) | (stepping & 0xF);
         }
 
-        private static string VendorId(string text)
+        private static string? VendorId(string text)
         {
             string word = text.Trim().TrimEnd(',', '.', ';');
             if (word.StartsWith("Intel", StringComparison.OrdinalIgnoreCase) || word.Equals("GenuineIntel", StringComparison.OrdinalIgnoreCase))
@@ -264,8 +265,15 @@ namespace CpuidMask.Engine.Readers
                 return "HygonGenuine";
             }
 
-            return word;
+            // Other vendors are printed as their CPUID vendor string, exactly as the CPU returns it: one of the few x86
+            // vendors' strings (those with a space in them cannot be one word here), not any twelve characters.
+            return Array.IndexOf(OtherVendorIds, word) >= 0 ? word : null;
         }
+
+        private static readonly string[] OtherVendorIds =
+        {
+            "CentaurHauls", "CyrixInstead", "NexGenDriven", "GenuineTMx86", "TransmetaCPU", "RiseRiseRise", "AMDisbetter!", "GenuineIotel",
+        };
 
         private sealed class Cpu
         {

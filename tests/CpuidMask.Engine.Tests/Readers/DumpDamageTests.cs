@@ -471,5 +471,20 @@ namespace CpuidMask.Engine.Tests.Readers
 
             Assert.Equal(0x000306A9u, profile.TryGet(1, 0, CpuidRegister.Eax));
         }
+
+        /// <summary>The dump fuzz found it: a damaged 'Vendor: CentaurHauls' line ('C\\ntaurHauls') read as a vendor of that name.</summary>
+        [Theory]
+        [InlineData("Int3l")]
+        [InlineData("C\\ntaurHauls")]
+        public void Parse_BootCdWithAVendorNoCpuReports_IsRefused(string vendor)
+        {
+            string text = File.ReadAllText(TestFiles.Format("bootcd-ivybridge.txt")).Replace("\r\n", "\n").Replace("Vendor                   : Intel", "Vendor                   : " + vendor);
+
+            var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
+
+            Assert.Equal("DumpLineMalformed", ex.ErrorId);
+            Assert.StartsWith("cd.txt line 9:", ex.Message);
+            Assert.Contains("The vendor is none a CPU reports", ex.Message);
+        }
     }
 }
