@@ -62,13 +62,7 @@ namespace CpuidMask.Engine.Model
             Signature = TryGet(1, 0, CpuidRegister.Eax);
             if (Signature is uint sig)
             {
-                uint baseFamily = (sig >> 8) & 0xF;
-                uint baseModel = (sig >> 4) & 0xF;
-                Family = (int)(baseFamily == 0xF ? baseFamily + ((sig >> 20) & 0xFF) : baseFamily);
-                // Extended model counts from base family 6 up (Linux's rule): Intel's 6/0xF and AMD's 0xF agree
-                // with it, and Centaur/Zhaoxin family 7 parts (KH-40000 = model 0x5B) need it.
-                Model = (int)(baseFamily >= 0x6 ? (((sig >> 16) & 0xF) << 4) | baseModel : baseModel);
-                Stepping = (int)(sig & 0xF);
+                (Family, Model, Stepping) = DisplaySignature(sig);
             }
             else
             {
@@ -95,6 +89,19 @@ namespace CpuidMask.Engine.Model
         public uint? Signature { get; }
 
         /// <summary>Display family (base + extended when base is 0xF), or -1 when unknown.</summary>
+        /// <summary>The display family, model and stepping that a leaf 1 EAX encodes.</summary>
+        public static (int Family, int Model, int Stepping) DisplaySignature(uint eax)
+        {
+            uint baseFamily = (eax >> 8) & 0xF;
+            uint baseModel = (eax >> 4) & 0xF;
+            // Extended model counts from base family 6 up (Linux's rule): Intel's 6/0xF and AMD's 0xF agree
+            // with it, and Centaur/Zhaoxin family 7 parts (KH-40000 = model 0x5B) need it.
+            return (
+                (int)(baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily),
+                (int)(baseFamily >= 0x6 ? (((eax >> 16) & 0xF) << 4) | baseModel : baseModel),
+                (int)(eax & 0xF));
+        }
+
         public int Family { get; }
 
         public int Model { get; }

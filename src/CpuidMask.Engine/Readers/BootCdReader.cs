@@ -308,11 +308,11 @@ namespace CpuidMask.Engine.Readers
                 {
                     Set(1, CpuidRegister.Eax, signature);
                 }
-                else if (Signature is uint stated && Display(_values[1][(int)CpuidRegister.Eax]) != Display(stated))
+                else if (Signature is uint stated && CpuidProfile.DisplaySignature(_values[1][(int)CpuidRegister.Eax]) != CpuidProfile.DisplaySignature(stated))
                 {
                     // The 'Family: .. Model: .. Stepping: ..' line is the CD's reading of ID1EAX: the two must agree.
-                    var (family, model, stepping) = Display(_values[1][(int)CpuidRegister.Eax]);
-                    var (statedFamily, statedModel, statedStepping) = Display(stated);
+                    var (family, model, stepping) = CpuidProfile.DisplaySignature(_values[1][(int)CpuidRegister.Eax]);
+                    var (statedFamily, statedModel, statedStepping) = CpuidProfile.DisplaySignature(stated);
                     throw new CpuidMaskException(
                         ProfileChecks.LeafConflict,
                         ErrorKind.InvalidData,
@@ -347,15 +347,6 @@ namespace CpuidMask.Engine.Readers
                 }
 
                 return new CpuidProfile(name, leaves, ProfileFormat.BootCd, source, vendor: Vendor);
-            }
-
-            // Display family, model and stepping of a leaf 1 EAX (Intel SDM vol. 2A, CPUID leaf 01H; AMD APM vol. 3, E.3.2).
-            private static (uint Family, uint Model, uint Stepping) Display(uint eax)
-            {
-                uint baseFamily = (eax >> 8) & 0xF;
-                uint family = baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily;
-                uint model = ((eax >> 4) & 0xF) | (baseFamily == 0x6 || baseFamily == 0xF ? ((eax >> 16) & 0xF) << 4 : 0);
-                return (family, model, eax & 0xF);
             }
 
             private static uint Ascii(string text, int offset) =>

@@ -458,7 +458,7 @@ namespace CpuidMask.Engine.Tests.Readers
             var ex = Assert.Throws<CpuidMaskException>(() => ProfileReader.Parse(text, "cd.txt"));
 
             Assert.Equal("ProfileLeafConflict", ex.ErrorId);
-            Assert.StartsWith("cd.txt: CPU 0 gives ID1EAX 0xBFEBFBFF (family B, model F, stepping F), but its 'Family: 06 Model: 3A Stepping: 9' line says otherwise", ex.Message);
+            Assert.StartsWith("cd.txt: CPU 0 gives ID1EAX 0xBFEBFBFF (family B, model BF, stepping F), but its 'Family: 06 Model: 3A Stepping: 9' line says otherwise", ex.Message);
         }
 
         /// <summary>An ID1EAX that agrees with the family line (the same CPU) reads, with that register as given.</summary>
